@@ -1,0 +1,243 @@
+"""The station home and its ``station.toml``, with ``STATION_*`` environment overrides.
+
+The home holds everything an office owns: the config, the SQLite file, the signing key and
+backups. Whoever has the home has the data, so the shell is the trust boundary (DESIGN §3).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+CONFIG_NAME = "station.toml"
+DATABASE_NAME = "station.db"
+
+
+class ConfigError(Exception):
+    """A config problem, worded for the admin: which file, which key, what is wrong."""
+
+
+@dataclass
+class OfficeConfig:
+    code: str = "53.71.03.1010"
+    name: str = "Oesapa"
+    kecamatan: str = "Kelapa Lima"
+    kota: str = "Kota Kupang"
+    provinsi: str = "Nusa Tenggara Timur"
+    address: str = "Jl. Timor Raya, Oesapa"
+    postal_code: str = "85228"
+    unit_code: str = "KEL.OSP"
+    lurah_name: str = "(isi nama lurah)"
+    lurah_nip: str = "(isi NIP lurah)"
+    lurah_rank: str = "(isi pangkat/golongan)"
+
+
+@dataclass
+class PrinterConfig:
+    uri: str = "dummy"
+    profile: str = ""
+    paper_width: int = 58
+
+
+@dataclass
+class StationConfig:
+    """Everything read from ``station.toml`` after environment overrides."""
+
+    home: Path
+    office: OfficeConfig = field(default_factory=OfficeConfig)
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
+    database_url: str = ""
+    verify_base_url: str = "https://verifikasi.oesapa.example/"
+    timezone: str = "Asia/Makassar"
+    idle_lock_minutes: int = 10
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / CONFIG_NAME
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.home / "backups"
+
+
+def default_home() -> Path:
+    return Path(platformdirs.user_data_dir("station", appauthor=False))
+
+
+def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
+    """Explicit argument, then ``STATION_HOME``, then the platform's user data dir."""
+    if home is not None:
+        return Path(home).expanduser().resolve()
+    env = os.environ.get("STATION_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    return default_home()
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+_SECTIONS: dict[str, type] = {"office": OfficeConfig, "printer": PrinterConfig}
+_STATION_KEYS = ("verify_base_url", "timezone", "idle_lock_minutes")
+
+
+def _check_type(path: Path, key: str, value: Any, expected: type) -> Any:
+    if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"{path}: kunci '{key}' harus berupa angka bulat, bukan {value!r}")
+    if expected is str and not isinstance(value, str):
+        raise ConfigError(f"{path}: kunci '{key}' harus berupa teks, bukan {value!r}")
+    return value
+
+
+def _fill(path: Path, section: str, target: Any, data: Any) -> None:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: [{section}] harus berupa tabel")
+    known = {f.name: f for f in fields(target)}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"{path}: kunci '{section}.{key}' tidak dikenal")
+        expected = type(getattr(target, key))
+        setattr(target, key, _check_type(path, f"{section}.{key}", value, expected))
+
+
+def load_config(home: str | os.PathLike[str] | None = None) -> StationConfig:
+    """Read the home's config (defaults when the file is absent), then apply the environment."""
+    home_path = resolve_home(home)
+    config = StationConfig(home=home_path)
+    path = config.config_path
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: berkas konfigurasi rusak: {exc}") from exc
+        for section, value in data.items():
+            if section in _SECTIONS:
+                _fill(path, section, getattr(config, section), value)
+            elif section == "station":
+                if not isinstance(value, dict):
+                    raise ConfigError(f"{path}: [station] harus berupa tabel")
+                for key, item in value.items():
+                    if key not in _STATION_KEYS:
+                        raise ConfigError(f"{path}: kunci 'station.{key}' tidak dikenal")
+                    expected = type(getattr(config, key))
+                    setattr(config, key, _check_type(path, f"station.{key}", item, expected))
+            elif section == "database":
+                if not isinstance(value, dict) or set(value) - {"url"}:
+                    raise ConfigError(f"{path}: [database] hanya mengenal kunci 'url'")
+                config.database_url = _check_type(path, "database.url", value.get("url", ""), str)
+            else:
+                raise ConfigError(f"{path}: bagian [{section}] tidak dikenal")
+    _apply_environment(config)
+    _validate(config)
+    return config
+
+
+def _apply_environment(config: StationConfig) -> None:
+    if url := os.environ.get("STATION_DATABASE_URL"):
+        config.database_url = url
+    if printer := os.environ.get("STATION_PRINTER"):
+        config.printer.uri = printer
+    if profile := os.environ.get("STATION_PRINTER_PROFILE"):
+        config.printer.profile = profile
+    if not config.database_url:
+        config.database_url = sqlite_url(config.home / DATABASE_NAME)
+
+
+def _validate(config: StationConfig) -> None:
+    path = config.config_path
+    if config.printer.paper_width not in (58, 80):
+        raise ConfigError(
+            f"{path}: kunci 'printer.paper_width' harus 58 atau 80, "
+            f"bukan {config.printer.paper_width}"
+        )
+    if config.idle_lock_minutes < 1:
+        raise ConfigError(f"{path}: kunci 'station.idle_lock_minutes' harus minimal 1")
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"{path}: kunci 'station.timezone' bukan zona waktu yang dikenal: {config.timezone!r}"
+        ) from exc
+    code_parts = config.office.code.split(".")
+    if [len(p) for p in code_parts] != [2, 2, 2, 4] or not all(p.isdigit() for p in code_parts):
+        raise ConfigError(
+            f"{path}: kunci 'office.code' harus kode Kemendagri seperti 53.71.03.1010, "
+            f"bukan {config.office.code!r}"
+        )
+    if not config.office.unit_code.strip():
+        raise ConfigError(f"{path}: kunci 'office.unit_code' tidak boleh kosong")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, int):
+        return str(value)
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def render_config(config: StationConfig) -> str:
+    """The ``station.toml`` text, commented for the admin who will edit it by hand."""
+    office = config.office
+    lines = [
+        "# Station configuration. Edit and restart the station programs.",
+        "# Environment overrides: STATION_DATABASE_URL, STATION_PRINTER, STATION_PRINTER_PROFILE.",
+        "",
+        "[office]",
+        "# Kemendagri code of the kelurahan and its identity as printed on letters.",
+    ]
+    lines += [f"{f.name} = {_toml_value(getattr(office, f.name))}" for f in fields(office)]
+    lines += [
+        "",
+        "[printer]",
+        "# uri: dummy | file:PATH | usb:VID:PID | tcp:HOST[:PORT] | serial:DEV[:BAUD] | cups:NAME",
+        "# paper_width: 58 or 80 (mm); profile: a python-escpos profile name, empty for default.",
+    ]
+    lines += [
+        f"{f.name} = {_toml_value(getattr(config.printer, f.name))}"
+        for f in fields(config.printer)
+    ]
+    lines += [
+        "",
+        "[station]",
+        "# Base address printed in each letter's QR code.",
+        f"verify_base_url = {_toml_value(config.verify_base_url)}",
+        f"timezone = {_toml_value(config.timezone)}",
+        "# Minutes without a key press before the operator app locks to a PIN prompt.",
+        f"idle_lock_minutes = {config.idle_lock_minutes}",
+        "",
+        "[database]",
+        "# Empty: the SQLite file station.db in this home. For several PCs or a whole city:",
+        '# url = "postgresql+psycopg://user:password@host/station"',
+        f"url = {_toml_value(config.database_url)}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_default_config(home: Path, template: StationConfig | None = None) -> tuple[Path, bool]:
+    """Write ``station.toml`` (from ``template`` or the defaults) unless it exists;
+    returns (path, created)."""
+    path = home / CONFIG_NAME
+    if path.exists():
+        return path, False
+    config = template or StationConfig(home=home)
+    home.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(render_config(config), encoding="utf-8")
+    tmp.replace(path)
+    return path, True

@@ -1,0 +1,159 @@
+"""Engine and sessions for SQLite and PostgreSQL, and migration to head on start.
+
+SQLite needs care to be safe with several processes (PITFALLS): WAL so readers never block the
+writer, ``synchronous=FULL`` so an issued letter survives a power cut, a busy timeout, and
+``BEGIN IMMEDIATE`` for every transaction that writes, so that two "call next" presses never
+read the same row and then both upgrade to a write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+BUSY_TIMEOUT_MS = 10_000
+_MIGRATION_LOCK_KEY = 5371031010  # PostgreSQL advisory lock id for migrations
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def _install_sqlite_behaviour(engine: Engine) -> None:
+    """Pragmas on every connection; our own BEGIN so writers can ask for IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let us emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if is_sqlite(url):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        _install_sqlite_behaviour(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class Database:
+    """One database of the station: read sessions and write sessions over one pool."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        if is_sqlite(url):
+            _ensure_sqlite_dir(url)
+        self.engine = make_engine(url)
+        self.write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
+        if migrate:
+            migrate_to_head(url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; on SQLite it never takes the write lock."""
+        with self._reader() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction that writes: committed on success, rolled back on any error."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split(":///", 1)[-1].split("?", 1)[0]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def migrations_dir() -> Path:
+    """Inside an installed wheel the migrations are ``station/migrations``; in a checkout,
+    the top-level ``migrations/`` folder beside the package."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir / "migrations", package_dir.parent / "migrations"):
+        if (candidate / "env.py").exists():
+            return candidate
+    raise RuntimeError("migrations folder not found; the installation is incomplete")
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate_to_head(url: str) -> bool:
+    """Bring the schema to head; returns True when something was applied.
+
+    Uses its own engine without our pragmas: SQLite batch migrations need foreign keys off,
+    which cannot change inside a transaction. Concurrent starters are serialised by
+    ``BEGIN IMMEDIATE`` (SQLite) or an advisory lock (PostgreSQL); the second finds head.
+    """
+    head = head_revision()
+    engine = create_engine(url, poolclass=NullPool)
+    if is_sqlite(url):
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        if current_revision(engine) == head:
+            return False
+        with engine.begin() as conn:
+            if not is_sqlite(url):
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                return False
+            config = alembic_config(url)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        return True
+    finally:
+        engine.dispose()

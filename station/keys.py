@@ -1,0 +1,84 @@
+"""The office's Ed25519 signing keys: private half in a 0600 file, public half in the database.
+
+The private key never enters the database, so a leaked database or backup cannot forge letters.
+The key id is derived from the public key, so anyone holding the public key can recompute it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.models import SigningKey
+
+PRIVATE_KEY_MODE = 0o600
+
+
+def key_id_for(public_key: bytes) -> str:
+    """First 8 bytes of SHA-256 of the raw public key, as 16 hex digits."""
+    return hashlib.sha256(public_key).hexdigest()[:16]
+
+
+def public_bytes(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def private_key_path(keys_dir: Path, key_id: str) -> Path:
+    return keys_dir / f"{key_id}.pem"
+
+
+def write_private_key(keys_dir: Path, key: Ed25519PrivateKey) -> str:
+    """Write a new private key file created with mode 0600 (never world-readable, even briefly)."""
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(keys_dir, 0o700)
+    key_id = key_id_for(public_bytes(key.public_key()))
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path = private_key_path(keys_dir, key_id)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_KEY_MODE)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return key_id
+
+
+def load_private_key(keys_dir: Path, key_id: str) -> Ed25519PrivateKey:
+    path = private_key_path(keys_dir, key_id)
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path}: bukan kunci Ed25519")
+    return key
+
+
+def active_key(session: Session, office_id: int) -> SigningKey | None:
+    stmt = (
+        select(SigningKey)
+        .where(SigningKey.office_id == office_id, SigningKey.retired_at.is_(None))
+        .order_by(SigningKey.created_at.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def ensure_signing_key(session: Session, office_id: int, keys_dir: Path) -> tuple[str, bool]:
+    """Return (key_id, created). A key whose file is missing is not usable: make a new one."""
+    current = active_key(session, office_id)
+    if current is not None and private_key_path(keys_dir, current.key_id).exists():
+        return current.key_id, False
+    key = Ed25519PrivateKey.generate()
+    key_id = write_private_key(keys_dir, key)
+    session.add(
+        SigningKey(key_id=key_id, office_id=office_id, public_key=public_bytes(key.public_key()))
+    )
+    session.flush()
+    return key_id, True

@@ -1,0 +1,310 @@
+"""SQLAlchemy 2.0 typed models for the whole data model (DESIGN §4).
+
+Every table that belongs to one office carries ``office_id`` so that one city PostgreSQL can hold
+many kelurahan. Times are stored as UTC; the office's time zone is applied only for display and
+for deciding what "today" is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores aware datetimes as naive UTC and gives them back aware.
+
+    SQLite has no time zone type; normalising to UTC keeps ordering and arithmetic identical on
+    SQLite and PostgreSQL.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware datetime (UTC)")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Office(Base):
+    __tablename__ = "office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(13), unique=True)  # Kemendagri, e.g. 53.71.03.1010
+    name: Mapped[str] = mapped_column(String(100))
+    kecamatan: Mapped[str] = mapped_column(String(100))
+    kota: Mapped[str] = mapped_column(String(100))
+    provinsi: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(5), default="")
+    lurah_name: Mapped[str] = mapped_column(String(100), default="")
+    lurah_nip: Mapped[str] = mapped_column(String(18), default="")
+    lurah_rank: Mapped[str] = mapped_column(String(100), default="")
+    unit_code: Mapped[str] = mapped_column(String(30))  # used in letter numbers, e.g. KEL.OSP
+    verify_base_url: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(50), default="Asia/Makassar")
+
+
+class Operator(Base):
+    __tablename__ = "operator"
+    __table_args__ = (UniqueConstraint("office_id", "username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    username: Mapped[str] = mapped_column(String(50))
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))  # operator | admin
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Service(Base):
+    """A layanan residents queue for; its prefix starts the ticket number (``A-012``)."""
+
+    __tablename__ = "service"
+    __table_args__ = (UniqueConstraint("office_id", "prefix"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    prefix: Mapped[str] = mapped_column(String(3))
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    typical_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    documents: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Counter(Base):
+    """A loket; which services it serves can change while it is open (cover mode)."""
+
+    __tablename__ = "counter"
+    __table_args__ = (UniqueConstraint("office_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(50))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    cover_mode: Mapped[bool] = mapped_column(Boolean, default=False)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"))
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    services: Mapped[list[Service]] = relationship(secondary="counter_service")
+
+
+class CounterService(Base):
+    __tablename__ = "counter_service"
+
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True)
+
+
+class Ticket(Base):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("office_id", "service_id", "day", "sequence"),
+        Index("ix_ticket_queue", "office_id", "status", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(10))  # display number, e.g. A-012
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority_reason: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    called_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"))
+    call_count: Mapped[int] = mapped_column(Integer, default=0)
+    resident_nik: Mapped[str | None] = mapped_column(String(16))
+
+
+class Resident(Base):
+    """One person of the register (penduduk); coded values are kept as their canonical labels."""
+
+    __tablename__ = "resident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
+    nik: Mapped[str] = mapped_column(String(16), unique=True)
+    kk_number: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(150))
+    birth_place: Mapped[str] = mapped_column(String(100), default="")
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))  # L | P
+    blood_type: Mapped[str] = mapped_column(String(10), default="TIDAK TAHU")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    rt: Mapped[str] = mapped_column(String(3), default="")
+    rw: Mapped[str] = mapped_column(String(3), default="")
+    kelurahan: Mapped[str] = mapped_column(String(100), default="")
+    kecamatan: Mapped[str] = mapped_column(String(100), default="")
+    religion: Mapped[str] = mapped_column(String(60), default="")
+    marital_status: Mapped[str] = mapped_column(String(40), default="")
+    occupation: Mapped[str] = mapped_column(String(60), default="")
+    nationality: Mapped[str] = mapped_column(String(30), default="WNI")
+    education: Mapped[str] = mapped_column(String(60), default="")
+    family_relationship: Mapped[str] = mapped_column(String(30), default="")
+    father_name: Mapped[str] = mapped_column(String(150), default="")
+    mother_name: Mapped[str] = mapped_column(String(150), default="")
+    ektp_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
+    ektp_recorded_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active|moved|deceased
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ResidentNameToken(Base):
+    """One normalised word of a resident's name: the index behind prefix search in any order.
+
+    A separate table (not a database-specific full-text index) keeps one query for SQLite and
+    PostgreSQL; prefix lookups are range scans on the primary key.
+    """
+
+    __tablename__ = "resident_name_token"
+
+    __table_args__ = (Index("ix_resident_name_token_resident", "resident_id", "token"),)
+
+    token: Mapped[str] = mapped_column(String(60), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("resident.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Region(Base):
+    """Kemendagri region names (dotted codes), imported with ``station regions import``."""
+
+    __tablename__ = "region"
+
+    code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class LetterType(Base):
+    __tablename__ = "letter_type"
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(150))
+    classification: Mapped[str] = mapped_column(String(30))
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    body_template: Mapped[str] = mapped_column(Text, default="")
+    validity_days: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Letter(Base):
+    __tablename__ = "letter"
+    __table_args__ = (UniqueConstraint("office_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    letter_type_id: Mapped[int] = mapped_column(ForeignKey("letter_type.id"))
+    number: Mapped[str] = mapped_column(String(80))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
+    resident_data: Mapped[dict[str, Any]] = mapped_column(JSON)  # frozen at issue
+    field_values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(20), default="issued")  # issued | revoked
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    print_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SigningKey(Base):
+    """The public half of an office key; the private key is a 0600 file in the station home."""
+
+    __tablename__ = "signing_key"
+
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    """Append-only, one hash chain per office: ``hash`` covers the row and ``prev_hash``, and the
+    office's ``audit`` sequence row points at the newest event, so an edit, an insertion or a
+    deletion (even of the newest rows) breaks the chain."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    operator: Mapped[str | None] = mapped_column(String(50))
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    subject: Mapped[str | None] = mapped_column(String(100), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Sequence(Base):
+    """(office, scope) -> last value handed out; bumped in the transaction that uses it."""
+
+    __tablename__ = "sequence"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

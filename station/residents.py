@@ -1,0 +1,458 @@
+"""The resident register: lookup by exact NIK, name search, and import into the database.
+
+Name search must be forgiving (case, accents, punctuation, word order, unfinished words) and
+fast at a million residents. Each normalised word of a name is a row of
+``resident_name_token``; a query word is a prefix range on that table's primary key, driven by
+the most selective word and checked for the others by index probes. The same SQL serves SQLite
+and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy.orm import Session, aliased
+
+from station import audit
+from station.db import Database
+from station.importing import RejectedRow, ValidRow, count_data_rows, iter_validated
+from station.models import Resident, ResidentNameToken, utcnow
+from station.nik import mask_nik, normalize_nik, parse_nik
+
+SEARCH_LIMIT = 20
+_CANDIDATE_CAP = 400
+_SELECTIVITY_PROBE = 2000
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+_JOINERS = str.maketrans("", "", "'’`´")
+
+# Columns an import may fill; the register's identity is the NIK.
+DATA_COLUMNS: tuple[str, ...] = (
+    "kk_number",
+    "name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "blood_type",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan",
+    "kecamatan",
+    "religion",
+    "marital_status",
+    "occupation",
+    "nationality",
+    "education",
+    "family_relationship",
+    "father_name",
+    "mother_name",
+    "ektp_recorded",
+    "ektp_recorded_on",
+    "status",
+)
+_INSERT_DEFAULTS: dict[str, Any] = {
+    "birth_place": "",
+    "blood_type": "TIDAK TAHU",
+    "address": "",
+    "rt": "",
+    "rw": "",
+    "kelurahan": "",
+    "kecamatan": "",
+    "religion": "",
+    "marital_status": "",
+    "occupation": "",
+    "nationality": "WNI",
+    "education": "",
+    "family_relationship": "",
+    "father_name": "",
+    "mother_name": "",
+    "ektp_recorded": False,
+    "ektp_recorded_on": None,
+    "status": "active",
+}
+
+
+class RegisterError(Exception):
+    """A refusal worded for the person at the keyboard (Bahasa Indonesia)."""
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def name_tokens(name: str) -> list[str]:
+    """Lower-case ASCII words of a name, accents and punctuation gone, in order, unique.
+
+    ``D'COSTA`` gives ``dcosta`` (apostrophes join) so a query typed either way matches.
+    """
+    folded = unicodedata.normalize("NFKD", name.translate(_JOINERS))
+    ascii_only = folded.encode("ascii", "ignore").decode().lower()
+    words = "".join(ch if ch.isalnum() else " " for ch in ascii_only).split()
+    seen: dict[str, None] = {}
+    for word in words:
+        seen.setdefault(word[:60], None)
+    return list(seen)
+
+
+def _prefix_upper(prefix: str) -> str | None:
+    """Smallest string above every string that starts with ``prefix`` (tokens are [0-9a-z])."""
+    chars = list(prefix)
+    while chars:
+        index = _ALPHABET.find(chars[-1])
+        if 0 <= index < len(_ALPHABET) - 1:
+            chars[-1] = _ALPHABET[index + 1]
+            return "".join(chars)
+        chars.pop()
+    return None
+
+
+def _token_range(column: Any, prefix: str) -> Any:
+    upper = _prefix_upper(prefix)
+    if upper is None:
+        return column >= prefix
+    return and_(column >= prefix, column < upper)
+
+
+# --- lookup and search -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    residents: list[Resident]
+    truncated: bool  # more residents matched than were returned
+
+
+def get_by_nik(session: Session, nik: str) -> Resident | None:
+    return session.scalars(select(Resident).where(Resident.nik == nik)).one_or_none()
+
+
+def lookup_nik(
+    session: Session,
+    office_id: int,
+    text: str,
+    *,
+    operator: str | None,
+    purpose: str = "",
+    terminal: str = "",
+) -> Resident | None:
+    """Exact NIK lookup, recorded in the audit trail (UU PDP access log) in the same
+    transaction. An invalid NIK is refused before the register is touched."""
+    nik = normalize_nik(text)
+    info = parse_nik(nik)
+    if not info.valid:
+        raise RegisterError("; ".join(issue.message for issue in info.errors))
+    resident = get_by_nik(session, nik)
+    audit.record(
+        session,
+        office_id=office_id,
+        action="resident.lookup",
+        subject=nik,
+        details={"found": resident is not None, "purpose": purpose, "terminal": terminal},
+        operator=operator,
+    )
+    return resident
+
+
+def _matching_ids(session: Session, tokens: Sequence[str], *, exact_first: bool) -> list[int]:
+    """Ids of residents having, for every query token, a name word starting with it."""
+    counts = []
+    for token in tokens:
+        probe = (
+            select(ResidentNameToken.resident_id)
+            .where(_token_range(ResidentNameToken.token, token))
+            .limit(_SELECTIVITY_PROBE)
+            .subquery()
+        )
+        counts.append((session.scalar(select(func.count()).select_from(probe)) or 0, token))
+    counts.sort()
+    if counts[0][0] == 0:
+        return []
+    driver = counts[0][1]
+    others = [token for _, token in counts[1:]]
+    driving = aliased(ResidentNameToken)
+    conditions = []
+    for token in others:
+        other = aliased(ResidentNameToken)
+        conditions.append(
+            exists().where(
+                other.resident_id == driving.resident_id, _token_range(other.token, token)
+            )
+        )
+    ids: dict[int, None] = {}
+    if exact_first:
+        stmt = select(driving.resident_id).where(driving.token == driver, *conditions)
+        for resident_id in session.scalars(stmt.limit(_CANDIDATE_CAP)):
+            ids.setdefault(resident_id, None)
+    if len(ids) < _CANDIDATE_CAP:
+        stmt = select(driving.resident_id).where(_token_range(driving.token, driver), *conditions)
+        for resident_id in session.scalars(stmt.limit(_CANDIDATE_CAP)):
+            ids.setdefault(resident_id, None)
+            if len(ids) >= _CANDIDATE_CAP:
+                break
+    return list(ids)
+
+
+def _rank(query_tokens: Sequence[str], resident: Resident) -> tuple[int, int, str]:
+    words = name_tokens(resident.name)
+    exact = sum(1 for token in query_tokens if token in words)
+    positions = [
+        next((i for i, w in enumerate(words) if w.startswith(token)), len(words))
+        for token in query_tokens
+    ]
+    in_order = int(positions == sorted(positions))
+    return (-exact, -in_order, resident.name)
+
+
+def search_names(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> SearchResult:
+    """Residents whose name has, for each query word, a word starting with it; best first."""
+    tokens = name_tokens(query)
+    if not tokens:
+        return SearchResult([], False)
+    ids = _matching_ids(session, tokens, exact_first=True)
+    if not ids:
+        return SearchResult([], False)
+    residents = list(session.scalars(select(Resident).where(Resident.id.in_(ids))))
+    residents.sort(key=lambda r: _rank(tokens, r))
+    return SearchResult(residents[:limit], len(ids) > limit)
+
+
+def find(
+    session: Session,
+    office_id: int,
+    query: str,
+    *,
+    operator: str | None,
+    limit: int = SEARCH_LIMIT,
+    terminal: str = "",
+) -> SearchResult:
+    """By exact NIK when the query is all digits, otherwise by name; audited either way.
+
+    Partial NIKs are refused on purpose: a prefix search would let anyone enumerate the
+    register by birth date (DOMAIN §5).
+    """
+    compact = normalize_nik(query)
+    if compact.isdigit():
+        if len(compact) != 16:
+            raise RegisterError(
+                f"Cari NIK harus dengan 16 digit lengkap (tertulis {len(compact)} digit)."
+            )
+        resident = lookup_nik(session, office_id, compact, operator=operator, terminal=terminal)
+        return SearchResult([resident] if resident else [], False)
+    if not name_tokens(query):
+        raise RegisterError("Ketik NIK 16 digit atau sebagian nama.")
+    result = search_names(session, query, limit=limit)
+    audit.record(
+        session,
+        office_id=office_id,
+        action="resident.search",
+        subject=None,
+        details={"query": query[:100], "results": len(result.residents)},
+        operator=operator,
+    )
+    return result
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def resident_dict(resident: Resident, *, mask: bool = False) -> dict[str, Any]:
+    """JSON-ready view of a resident; ``mask`` hides the NIK and KK for public output."""
+    data: dict[str, Any] = {"nik": mask_nik(resident.nik) if mask else resident.nik}
+    for column in DATA_COLUMNS:
+        value = getattr(resident, column)
+        data[column] = value.isoformat() if isinstance(value, dt.date) else value
+    if mask:
+        data["kk_number"] = mask_nik(resident.kk_number)
+    data["updated_at"] = resident.updated_at.isoformat()
+    return data
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+    report: Path | None = None
+    rejections: list[RejectedRow] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "warnings": self.warnings,
+            "rows": self.rows,
+            "seconds": round(self.seconds, 3),
+            "report": str(self.report) if self.report else None,
+        }
+
+
+ProgressCallback = Callable[[int, int | None], None]
+
+
+def _token_rows(resident_id: int, name: str) -> list[dict[str, Any]]:
+    return [{"token": t, "resident_id": resident_id} for t in name_tokens(name)]
+
+
+def _apply_batch(
+    session: Session, office_id: int, batch: list[ValidRow], result: ImportResult
+) -> tuple[int, int]:
+    """Upsert one batch by NIK; rows identical to the register are left untouched."""
+    niks = [row.values["nik"] for row in batch]
+    columns = [Resident.id, Resident.nik, *(getattr(Resident, c) for c in DATA_COLUMNS)]
+    existing = {
+        row.nik: row
+        for row in session.execute(select(*columns).where(Resident.nik.in_(niks)))
+    }
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    updates: dict[frozenset[str], list[dict[str, Any]]] = {}
+    renamed: list[tuple[int, str]] = []
+    for row in batch:
+        values = row.values
+        current = existing.get(values["nik"])
+        if current is None:
+            record = dict(_INSERT_DEFAULTS)
+            record.update(values)
+            record.update(office_id=office_id, created_at=now, updated_at=now)
+            inserts.append(record)
+            continue
+        changes = {
+            key: value
+            for key, value in values.items()
+            if key != "nik" and getattr(current, key) != value
+        }
+        if not changes:
+            result.unchanged += 1
+            continue
+        if "name" in changes:
+            renamed.append((current.id, changes["name"]))
+        changes["updated_at"] = now
+        changes["b_id"] = current.id
+        updates.setdefault(frozenset(changes), []).append(changes)
+    if inserts:
+        stmt = insert(Resident).returning(
+            Resident.id, Resident.name, sort_by_parameter_order=True
+        )
+        tokens: list[dict[str, Any]] = []
+        for resident_id, name in session.execute(stmt, inserts):
+            tokens.extend(_token_rows(resident_id, name))
+        if tokens:
+            session.execute(insert(ResidentNameToken), tokens)
+    for keys, rows in updates.items():
+        stmt = (
+            update(Resident)
+            .where(Resident.id == bindparam("b_id"))
+            .values({key: bindparam(key) for key in keys if key != "b_id"})
+        )
+        session.connection().execute(stmt, rows)
+    for resident_id, name in renamed:
+        session.execute(
+            delete(ResidentNameToken).where(ResidentNameToken.resident_id == resident_id)
+        )
+        session.execute(insert(ResidentNameToken), _token_rows(resident_id, name))
+    updated = sum(len(rows) for rows in updates.values())
+    return len(inserts), updated
+
+
+def _write_report(path: Path, rejections: Iterable[RejectedRow], warned: list[ValidRow]) -> None:
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["baris", "nik", "status", "alasan"])
+        for rejection in rejections:
+            writer.writerow([rejection.row_number, rejection.nik, "ditolak", rejection.reason])
+        for row in warned:
+            for warning in row.warnings:
+                writer.writerow([row.row_number, row.values.get("nik", ""), "peringatan", warning])
+
+
+def import_file(
+    db: Database,
+    office_id: int,
+    path: Path,
+    *,
+    operator: str | None,
+    today: dt.date,
+    report_path: Path | None = None,
+    progress: ProgressCallback | None = None,
+    batch_size: int = 5000,
+) -> ImportResult:
+    """Import a CSV/XLSX register. Good rows are upserted by NIK in batches (each batch one
+    transaction with its audit event, so a running office is never blocked for long); bad
+    rows never touch the register and are listed with their row number in the report."""
+    started = time.perf_counter()
+    result = ImportResult()
+    total = count_data_rows(path) if progress else None
+    warned: list[ValidRow] = []
+    batch: list[ValidRow] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        with db.write() as session:
+            inserted, updated = _apply_batch(session, office_id, batch, result)
+            audit.record(
+                session,
+                office_id=office_id,
+                action="residents.import",
+                subject=path.name,
+                details={
+                    "rows": [batch[0].row_number, batch[-1].row_number],
+                    "imported": inserted,
+                    "updated": updated,
+                },
+                operator=operator,
+            )
+        result.imported += inserted
+        result.updated += updated
+        batch.clear()
+        if progress:
+            progress(result.rows, total)
+
+    for item in iter_validated(path, today=today):
+        result.rows += 1
+        if isinstance(item, RejectedRow):
+            result.rejected += 1
+            result.rejections.append(item)
+            continue
+        if item.warnings:
+            result.warnings += len(item.warnings)
+            warned.append(item)
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    if result.rows == result.rejected:
+        with db.write() as session:  # a file with no good row is still an act to record
+            audit.record(
+                session,
+                office_id=office_id,
+                action="residents.import",
+                subject=path.name,
+                details={"rows": result.rows, "rejected": result.rejected},
+                operator=operator,
+            )
+    if result.rejected or result.warnings:
+        report = report_path or path.with_name(f"{path.stem}.laporan.csv")
+        _write_report(report, result.rejections, warned)
+        result.report = report
+    result.seconds = time.perf_counter() - started
+    if progress:
+        progress(result.rows, total)
+    return result
