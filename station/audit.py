@@ -148,9 +148,7 @@ def verify_chain(session: Session, office_id: int) -> ChainReport:
                 "(ada baris yang dihapus atau disisipkan).",
             )
         if event_hash(event) != event.hash:
-            return ChainReport(
-                False, count, event.id, f"Isi peristiwa #{event.id} telah diubah."
-            )
+            return ChainReport(False, count, event.id, f"Isi peristiwa #{event.id} telah diubah.")
         prev_hash = event.hash
         last_id = event.id
     head = session.scalar(

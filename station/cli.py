@@ -135,7 +135,9 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
         "created": result.created,
     }
     lines = [f"Kantor contoh siap di {result.home}", "Petugas (nama pengguna / PIN):"]
-    lines += [f"  {op['username']:<10} {op['pin']}  {op['display_name']}" for op in result.operators]
+    lines += [
+        f"  {op['username']:<10} {op['pin']}  {op['display_name']}" for op in result.operators
+    ]
     lines += [
         f"Penduduk sintetis: {result.residents}",
         f"Printer: {result.printer}",
@@ -412,10 +414,10 @@ def operators_list() -> tuple[dict[str, Any], str]:
         {"username": o.username, "name": o.display_name, "role": o.role, "active": o.active}
         for o in found
     ]
-    lines = [
-        f"{r['username']:<12} {r['role']:<9} {'aktif' if r['active'] else 'nonaktif':<9} {r['name']}"
-        for r in rows
-    ]
+    lines = []
+    for row in rows:
+        state = "aktif" if row["active"] else "nonaktif"
+        lines.append(f"{row['username']:<12} {row['role']:<9} {state:<9} {row['name']}")
     return {"operators": rows}, "\n".join(lines) or "Belum ada petugas."
 
 

@@ -208,8 +208,7 @@ def render_config(config: StationConfig) -> str:
         "# paper_width: 58 or 80 (mm); profile: a python-escpos profile name, empty for default.",
     ]
     lines += [
-        f"{f.name} = {_toml_value(getattr(config.printer, f.name))}"
-        for f in fields(config.printer)
+        f"{f.name} = {_toml_value(getattr(config.printer, f.name))}" for f in fields(config.printer)
     ]
     lines += [
         "",

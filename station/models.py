@@ -175,7 +175,7 @@ class Resident(Base):
     __tablename__ = "resident"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
     nik: Mapped[str] = mapped_column(String(16), unique=True)
     kk_number: Mapped[str] = mapped_column(String(16), index=True)
     name: Mapped[str] = mapped_column(String(150))
@@ -212,7 +212,10 @@ class ResidentNameToken(Base):
 
     __tablename__ = "resident_name_token"
 
-    __table_args__ = (Index("ix_resident_name_token_resident", "resident_id", "token"),)
+    __table_args__ = (
+        Index("ix_resident_name_token_resident", "resident_id", "token"),
+        {"sqlite_with_rowid": False},
+    )
 
     token: Mapped[str] = mapped_column(String(60), primary_key=True)
     resident_id: Mapped[int] = mapped_column(

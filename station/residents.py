@@ -22,7 +22,7 @@ from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, up
 from sqlalchemy.orm import Session, aliased
 
 from station import audit
-from station.db import Database
+from station.db import Database, allocate_ids, bulk_insert
 from station.importing import RejectedRow, ValidRow, count_data_rows, iter_validated
 from station.models import Resident, ResidentNameToken, utcnow
 from station.nik import mask_nik, normalize_nik, parse_nik
@@ -32,6 +32,9 @@ _CANDIDATE_CAP = 400
 _SELECTIVITY_PROBE = 2000
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _JOINERS = str.maketrans("", "", "'’`´")
+_PUNCTUATION_TO_SPACE = str.maketrans(
+    {chr(c): " " for c in range(128) if not chr(c).isalnum() and not chr(c).isspace()}
+)
 
 # Columns an import may fill; the register's identity is the NIK.
 DATA_COLUMNS: tuple[str, ...] = (
@@ -92,13 +95,13 @@ def name_tokens(name: str) -> list[str]:
 
     ``D'COSTA`` gives ``dcosta`` (apostrophes join) so a query typed either way matches.
     """
-    folded = unicodedata.normalize("NFKD", name.translate(_JOINERS))
-    ascii_only = folded.encode("ascii", "ignore").decode().lower()
-    words = "".join(ch if ch.isalnum() else " " for ch in ascii_only).split()
-    seen: dict[str, None] = {}
-    for word in words:
-        seen.setdefault(word[:60], None)
-    return list(seen)
+    text = name.translate(_JOINERS)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = text.lower().translate(_PUNCTUATION_TO_SPACE).split()
+    if len(words) == len(set(words)) and all(len(w) <= 60 for w in words):
+        return words
+    return list(dict.fromkeys(w[:60] for w in words))
 
 
 def _prefix_upper(prefix: str) -> str | None:
@@ -318,7 +321,7 @@ def _apply_batch(
     columns = [Resident.id, Resident.nik, *(getattr(Resident, c) for c in DATA_COLUMNS)]
     existing = {
         row.nik: row
-        for row in session.execute(select(*columns).where(Resident.nik.in_(niks)))
+        for row in session.connection().execute(select(*columns).where(Resident.nik.in_(niks)))
     }
     now = utcnow()
     inserts: list[dict[str, Any]] = []
@@ -346,27 +349,28 @@ def _apply_batch(
         changes["updated_at"] = now
         changes["b_id"] = current.id
         updates.setdefault(frozenset(changes), []).append(changes)
+    connection = session.connection()
     if inserts:
-        stmt = insert(Resident).returning(
-            Resident.id, Resident.name, sort_by_parameter_order=True
-        )
         tokens: list[dict[str, Any]] = []
-        for resident_id, name in session.execute(stmt, inserts):
-            tokens.extend(_token_rows(resident_id, name))
-        if tokens:
-            session.execute(insert(ResidentNameToken), tokens)
+        for resident_id, record in zip(
+            allocate_ids(connection, Resident.__table__, len(inserts)), inserts, strict=True
+        ):
+            record["id"] = resident_id
+            tokens.extend(_token_rows(resident_id, record["name"]))
+        bulk_insert(connection, Resident.__table__, inserts)
+        bulk_insert(connection, ResidentNameToken.__table__, tokens)
     for keys, rows in updates.items():
         stmt = (
             update(Resident)
             .where(Resident.id == bindparam("b_id"))
             .values({key: bindparam(key) for key in keys if key != "b_id"})
         )
-        session.connection().execute(stmt, rows)
+        connection.execute(stmt, rows)
     for resident_id, name in renamed:
-        session.execute(
+        connection.execute(
             delete(ResidentNameToken).where(ResidentNameToken.resident_id == resident_id)
         )
-        session.execute(insert(ResidentNameToken), _token_rows(resident_id, name))
+        connection.execute(insert(ResidentNameToken.__table__), _token_rows(resident_id, name))
     updated = sum(len(rows) for rows in updates.values())
     return len(inserts), updated
 

@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pg import TempCluster, find_bindir  # noqa: E402
+from pg import TempCluster, find_bindir
 
 os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cache" / "station"))
 

@@ -36,11 +36,11 @@ def test_environment_overrides(home: Path, monkeypatch: pytest.MonkeyPatch) -> N
     ("text", "key"),
     [
         ("[printer]\npaper_width = 57\n", "printer.paper_width"),
-        ("[printer]\npaper_width = \"80\"\n", "printer.paper_width"),
-        ("[station]\ntimezone = \"Mars/Olympus\"\n", "station.timezone"),
+        ('[printer]\npaper_width = "80"\n', "printer.paper_width"),
+        ('[station]\ntimezone = "Mars/Olympus"\n', "station.timezone"),
         ("[station]\nidle_lock_minutes = 0\n", "station.idle_lock_minutes"),
-        ("[office]\ncode = \"5371031010\"\n", "office.code"),
-        ("[office]\nlurah = \"x\"\n", "office.lurah"),
+        ('[office]\ncode = "5371031010"\n', "office.code"),
+        ('[office]\nlurah = "x"\n', "office.lurah"),
         ("[kantor]\nx = 1\n", "[kantor]"),
     ],
 )
@@ -56,5 +56,5 @@ def test_broken_config_names_file_and_key(home: Path, text: str, key: str) -> No
 def test_unparseable_config(home: Path) -> None:
     home.mkdir(parents=True)
     (home / "station.toml").write_text("[office\nname=", encoding="utf-8")
-    with pytest.raises(ConfigError, match="station.toml: berkas konfigurasi rusak"):
+    with pytest.raises(ConfigError, match=r"station\.toml: berkas konfigurasi rusak"):
         load_config()

@@ -2,14 +2,13 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 12:08:34.559370
+Create Date: 2026-11-29 12:12:42.064152
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -137,7 +136,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("resident", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_resident_kk_number"), ["kk_number"], unique=False)
-        batch_op.create_index(batch_op.f("ix_resident_office_id"), ["office_id"], unique=False)
 
     op.create_table(
         "sequence",
@@ -207,6 +205,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("token", "resident_id", name=op.f("pk_resident_name_token")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("resident_name_token", schema=None) as batch_op:
         batch_op.create_index(
@@ -327,7 +326,6 @@ def downgrade() -> None:
     op.drop_table("service")
     op.drop_table("sequence")
     with op.batch_alter_table("resident", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_resident_office_id"))
         batch_op.drop_index(batch_op.f("ix_resident_kk_number"))
 
     op.drop_table("resident")
