@@ -374,6 +374,12 @@ def test_tab_delimited_and_cp1252_fallback(tmp_path: Path) -> None:
     assert isinstance(row, ValidRow) and row.values["address"] == "Jl. Señor 1"
 
 
+def test_utf16_unicode_text_export(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "unicode.csv", [person(NIK_M)], delimiter="\t", encoding="utf-16")
+    (row,) = list(iter_validated(path, today=TODAY))
+    assert isinstance(row, ValidRow) and row.values == EXPECTED_ROW_2
+
+
 def test_excel_sep_line_is_honoured_and_not_counted(tmp_path: Path) -> None:
     path = tmp_path / "sep.csv"
     path.write_text(
