@@ -162,41 +162,54 @@ def migrate_to_head(url: str) -> bool:
         engine.dispose()
 
 
-def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(
+    connection: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    constants: dict[str, Any] | None = None,
+) -> None:
     """Insert many rows through the driver's executemany, with SQLAlchemy's own type processors.
 
     Stores exactly what a Core insert stores, without Core's per-row bookkeeping, which is
-    over half the cost of a million-row register import. All rows must have the same keys.
+    over half the cost of a million-row register import. All rows must have the same keys;
+    ``constants`` are values shared by every row, converted once.
     """
     if not rows:
         return
     dialect = connection.dialect
-    keys = list(rows[0])
+
+    def processor(key: str) -> Any:
+        return table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+
+    fixed: dict[str, Any] = {}
+    for key, value in (constants or {}).items():
+        convert = processor(key)
+        fixed[key] = convert(value) if convert else value
+    keys = [*rows[0], *fixed]
+    processors = {key: None if key in fixed else processor(key) for key in keys}
     compiled = table.insert().compile(dialect=dialect, column_keys=keys)
-    processors = {
-        key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys
-    }
+    params: list[Any] = []
     if compiled.positional:
         order = list(compiled.positiontup or ())
         getter = itemgetter(*order)
         active = [(i, processors[key]) for i, key in enumerate(order) if processors[key]]
-        params: list[Any] = []
         for row in rows:
+            if fixed:
+                row.update(fixed)
             values = getter(row)
             if len(order) == 1:
                 values = (values,)
             if active:
                 values = list(values)
-                for index, processor in active:
-                    values[index] = processor(values[index])
+                for index, convert in active:
+                    values[index] = convert(values[index])
             params.append(tuple(values))
     else:
         active_named = [(key, p) for key, p in processors.items() if p is not None]
-        params = []
         for row in rows:
-            item = dict(row)
-            for key, processor in active_named:
-                item[key] = processor(item[key])
+            item = {**row, **fixed}
+            for key, convert in active_named:
+                item[key] = convert(item[key])
             params.append(item)
     connection.exec_driver_sql(compiled.string, params)
 

@@ -232,7 +232,7 @@ def header_aliases() -> dict[str, str]:
 
 @dataclass(slots=True)
 class ValidRow:
-    """A row ready to store; ``values`` has only the file's columns (plus status/nationality)."""
+    """A row ready to store; ``values`` has only the file's columns (new residents get defaults)."""
 
     row_number: int
     values: dict[str, Any]
@@ -673,10 +673,8 @@ def validate_row(row_number: int, raw: dict[str, str], *, today: date) -> ValidR
 
     if errors:
         return RejectedRow(row_number, nik, "; ".join(errors))
-    if "status" not in values:
-        values["status"] = "active"
-    if "nationality" not in values:
-        values["nationality"] = "WNI"
+    # Only the file's columns: an update must never reset a column the file does not carry
+    # (a resident recorded as deceased stays so when a later file has no status column).
     return ValidRow(row_number, values, warnings)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -557,8 +556,7 @@ def test_only_the_files_columns_are_in_values(tmp_path: Path) -> None:
     path.write_text(f"NIK,No KK,Nama,Tgl Lahir,JK\n{NIK_M},{KK},Budi,17-08-1990,L\n")
     (row,) = list(iter_validated(path, today=TODAY))
     assert isinstance(row, ValidRow)
-    assert set(row.values) == {*REQUIRED, "status", "nationality"}
-    assert row.values["status"] == "active" and row.values["nationality"] == "WNI"
+    assert set(row.values) == set(REQUIRED)
 
 
 # --- whole-file problems ----------------------------------------------------------------------
@@ -905,7 +903,7 @@ def test_arbitrary_csv_content_yields_rows_or_a_format_error(
         assert "acak.csv" in str(exc)
 
 
-# --- progress estimate and speed ----------------------------------------------------------------
+# --- progress estimate ----------------------------------------------------------------------
 
 
 def test_count_data_rows(tmp_path: Path) -> None:
@@ -914,19 +912,3 @@ def test_count_data_rows(tmp_path: Path) -> None:
     xlsx = xlsx_from_rows(tmp_path / "a.xlsx", MIXED_ROWS, typed=False)
     assert count_data_rows(xlsx) == len(MIXED_ROWS)
     assert count_data_rows(tmp_path / "nope.csv") is None
-
-
-def test_validation_is_fast_enough(tmp_path: Path) -> None:
-    # A generous floor (the measured rate is several times higher) to catch gross regressions.
-    rows = [
-        person(build_nik("537103", date(1950, 1, 1).replace(year=1950 + i % 60), "L", 1 + i))
-        for i in range(5000)
-    ]
-    for i, cells in enumerate(rows):
-        cells[HEADER.index("Tanggal Lahir")] = f"01-01-{1950 + i % 60}"
-    path = write_csv(tmp_path / "cepat.csv", rows)
-    start = time.process_time()
-    results = list(iter_validated(path, today=TODAY))
-    elapsed = time.process_time() - start
-    assert all(isinstance(r, ValidRow) for r in results)
-    assert len(results) / elapsed > 25_000

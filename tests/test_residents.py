@@ -261,3 +261,24 @@ def test_find_by_nik_is_exact_and_audited(populated: Station) -> None:
             ("5371031708900009", False, "yohana"),
         ]
         assert session.scalar(select(func.count()).select_from(Resident)) == 1504
+
+
+def test_update_leaves_columns_the_file_lacks(station: Station, tmp_path: Path) -> None:
+    """A later file without a status column must not bring a deceased resident back."""
+    first = tmp_path / "with-status.csv"
+    first.write_text(
+        "NIK,No KK,Nama,Tanggal Lahir,JK,Status Dasar,Kewarganegaraan\n"
+        "5371031708900001,5371030101100001,Yohanes Keban,17-08-1990,L,MATI,WNA\n",
+        encoding="utf-8",
+    )
+    assert do_import(station, first).imported == 1
+    second = tmp_path / "without-status.csv"
+    second.write_text(
+        "NIK,No KK,Nama,Tanggal Lahir,JK\n"
+        "5371031708900001,5371030101100001,Yohanes E Keban,17-08-1990,L\n",
+        encoding="utf-8",
+    )
+    assert do_import(station, second).updated == 1
+    stored = register(station)["5371031708900001"]
+    assert stored["status"] == "deceased" and stored["nationality"] == "WNA"
+    assert stored["name"] == "YOHANES E KEBAN"
