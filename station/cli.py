@@ -246,6 +246,7 @@ def residents_import(
         f"Ditolak      : {result.rejected}",
         f"Peringatan   : {result.warnings}",
     ]
+    lines += [f"Catatan: {note}" for note in result.notes]
     for rejection in result.rejections[:20]:
         lines.append(f"  baris {rejection.row_number}: {rejection.reason}")
     if result.rejected > 20:

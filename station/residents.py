@@ -27,10 +27,10 @@ from station import audit
 from station.db import Database, allocate_ids, bulk_insert
 from station.importing import (
     ImportFormatError,
+    ImportReader,
     RejectedRow,
     ValidRow,
     count_data_rows,
-    iter_validated,
 )
 from station.models import Resident, ResidentNameToken, utcnow
 from station.nik import mask_nik, normalize_nik, parse_nik
@@ -300,6 +300,7 @@ class ImportResult:
     seconds: float = 0.0
     report: Path | None = None
     rejections: list[RejectedRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -311,6 +312,7 @@ class ImportResult:
             "rows": self.rows,
             "seconds": round(self.seconds, 3),
             "report": str(self.report) if self.report else None,
+            "notes": self.notes,
         }
 
 
@@ -428,43 +430,54 @@ def _unpack(packed: tuple[Any, ...]) -> list[ValidRow]:
 
 
 def _validate_worker(path: str, today: dt.date, out: Any) -> None:
-    """Child process: read and validate the file; ship good rows packed, bad rows as tuples."""
+    """Child process: read and validate the file; ship good rows packed, bad rows as tuples.
+
+    Messages: ("notes", [str]), then ("rows", packed, bad, order)..., then ("done",), or
+    ("error", exception) at any point.
+    """
     good: list[ValidRow] = []
     bad: list[tuple[int, str, str]] = []
     order: list[bool] = []  # True: next good row, False: next bad row (keeps file order)
 
     def ship() -> None:
-        out.put((_pack(good) if good else None, bad[:], order[:]))
+        out.put(("rows", _pack(good) if good else None, bad[:], order[:]))
         good.clear()
         bad.clear()
         order.clear()
 
     try:
-        for item in iter_validated(Path(path), today=today):
-            if isinstance(item, ValidRow):
-                # rows of one chunk must share their keys to be packed as columns
-                if good and item.values.keys() != good[0].values.keys():
+        with ImportReader(Path(path)) as reader:
+            out.put(("notes", reader.notes()))
+            for item in reader.validated(today=today):
+                if isinstance(item, ValidRow):
+                    # rows of one chunk must share their keys to be packed as columns
+                    if good and item.values.keys() != good[0].values.keys():
+                        ship()
+                    good.append(item)
+                    order.append(True)
+                else:
+                    bad.append((item.row_number, item.nik, item.reason))
+                    order.append(False)
+                if len(order) >= _CHUNK_ROWS:
                     ship()
-                good.append(item)
-                order.append(True)
-            else:
-                bad.append((item.row_number, item.nik, item.reason))
-                order.append(False)
-            if len(order) >= _CHUNK_ROWS:
-                ship()
         ship()
-        out.put(None)
+        out.put(("done",))
     except ImportFormatError as exc:
-        out.put(ImportFormatError(str(exc)))
+        out.put(("error", ImportFormatError(str(exc))))
     except Exception as exc:  # any other failure must reach the parent, not hang it
-        out.put(RuntimeError(f"validasi gagal: {exc!r}"))
+        out.put(("error", RuntimeError(f"validasi gagal: {exc!r}")))
 
 
-def _validated_rows(path: Path, today: dt.date) -> Iterator[ValidRow | RejectedRow]:
+def _validated_rows(
+    path: Path, today: dt.date, notes: list[str]
+) -> Iterator[ValidRow | RejectedRow]:
     """Rows of the file, validated in a second process for big files so that parsing and
-    validation run on one core while this process writes to the database on the other."""
+    validation run on one core while this process writes to the database on the other.
+    Notes about the header (unknown columns...) are appended to ``notes``."""
     if path.stat().st_size < _PARALLEL_MIN_BYTES:
-        yield from iter_validated(path, today=today)
+        with ImportReader(path) as reader:
+            notes.extend(reader.notes())
+            yield from reader.validated(today=today)
         return
     context = multiprocessing.get_context("spawn")  # never fork a process that has threads
     queue = context.Queue(maxsize=8)
@@ -473,16 +486,20 @@ def _validated_rows(path: Path, today: dt.date) -> Iterator[ValidRow | RejectedR
     try:
         while True:
             try:
-                chunk = queue.get(timeout=1.0)
+                message = queue.get(timeout=1.0)
             except Empty:
                 if not worker.is_alive():
                     raise RuntimeError("proses validasi berhenti tanpa kabar") from None
                 continue
-            if chunk is None:
+            kind = message[0]
+            if kind == "done":
                 break
-            if isinstance(chunk, BaseException):
-                raise chunk
-            packed, bad, order = chunk
+            if kind == "error":
+                raise message[1]
+            if kind == "notes":
+                notes.extend(message[1])
+                continue
+            _, packed, bad, order = message
             good = iter(_unpack(packed) if packed else [])
             rejected = iter(bad)
             for is_good in order:
@@ -536,7 +553,7 @@ def import_file(
         if progress:
             progress(result.rows, total)
 
-    for item in _validated_rows(path, today):
+    for item in _validated_rows(path, today, result.notes):
         result.rows += 1
         if isinstance(item, RejectedRow):
             result.rejected += 1

@@ -282,3 +282,37 @@ def test_update_leaves_columns_the_file_lacks(station: Station, tmp_path: Path) 
     stored = register(station)["5371031708900001"]
     assert stored["status"] == "deceased" and stored["nationality"] == "WNA"
     assert stored["name"] == "YOHANES E KEBAN"
+
+
+def test_big_file_validated_in_a_second_process_gives_the_same_result(
+    station: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files above the threshold are validated in a child process; the outcome (rows, order of
+    rejections, notes, register) must be exactly what the in-process path gives."""
+    import station.residents as residents_module
+
+    rows = list(generate_residents(6000, today=TODAY))
+    rows[10]["nik"] = rows[10]["nik"][:15]  # broken NIK
+    rows[4000]["religion"] = "PASTAFARI"  # unknown code
+    rows[5000]["nik"] = rows[20]["nik"]  # duplicate of an earlier row
+    path = tmp_path / "besar.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*RESIDENT_COLUMNS, "Dusun"])
+        writer.writeheader()
+        writer.writerows({**row, "Dusun": "I"} for row in rows)
+    assert path.stat().st_size > residents_module._PARALLEL_MIN_BYTES
+
+    parallel = do_import(station, path)
+    assert (parallel.imported, parallel.rejected) == (5997, 3)
+    assert [r.row_number for r in parallel.rejections] == [12, 4002, 5002]
+    assert any("Dusun" in note for note in parallel.notes)
+    parallel_register = register(station)
+
+    monkeypatch.setattr(residents_module, "_PARALLEL_MIN_BYTES", 1 << 40)
+    inline = do_import(station, path)
+    assert (inline.unchanged, inline.rejected) == (5997, 3)
+    assert [(r.row_number, r.reason) for r in inline.rejections] == [
+        (r.row_number, r.reason) for r in parallel.rejections
+    ]
+    assert inline.notes == parallel.notes
+    assert register(station) == parallel_register
