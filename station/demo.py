@@ -70,9 +70,12 @@ def seed_demo(resident_count: int = 2000) -> DemoResult:
                     created = True
         csv_path = home / "demo-residents.csv"
         write_csv(csv_path, resident_count, today=DEMO_TODAY)
-        result = import_file(
-            station.db, station.office_id, csv_path, operator="demo", today=DEMO_TODAY
-        )
+        try:
+            result = import_file(
+                station.db, station.office_id, csv_path, operator="demo", today=DEMO_TODAY
+            )
+        finally:
+            csv_path.unlink(missing_ok=True)
         created = created or result.imported > 0
         with station.db.read() as session:
             total = session.query(Resident).count()
