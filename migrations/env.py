@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
+from station.db import include_in_autogenerate
 from station.models import Base, UTCDateTime
 
 config = context.config
@@ -29,6 +30,7 @@ def _configure(connection: Any) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=include_in_autogenerate,
     )
 
 

@@ -308,8 +308,25 @@ def residents_show(number: str, operator: str | None) -> tuple[dict[str, Any], s
         station.close()
     if data is None:
         raise Refusal("NIK tidak terdaftar di register kelurahan.", nik=number)
-    width = max(len(k) for k in data)
-    return {"resident": data}, "\n".join(f"{k:<{width}} : {v}" for k, v in data.items())
+    return {"resident": data}, _resident_card(data)
+
+
+def _resident_card(data: dict[str, Any]) -> str:
+    """The register fields under their Indonesian labels, as an operator reads them."""
+    from station.importing import FIELD_LABELS
+
+    shown = {
+        "sex": {"L": "LAKI-LAKI", "P": "PEREMPUAN"},
+        "ektp_recorded": {True: "SUDAH REKAM", False: "BELUM REKAM"},
+        "status": {"active": "HIDUP", "moved": "PINDAH", "deceased": "MENINGGAL"},
+    }
+    labels = {**FIELD_LABELS, "updated_at": "Diperbarui"}
+    width = max(len(label) for label in labels.values())
+    lines = []
+    for key, value in data.items():
+        text = shown.get(key, {}).get(value, value) if key in shown else value
+        lines.append(f"{labels.get(key, key):<{width}} : {'-' if text in ('', None) else text}")
+    return "\n".join(lines)
 
 
 # --- regions ---------------------------------------------------------------------------------

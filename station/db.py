@@ -99,6 +99,14 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
+NAME_SEARCH_OBJECTS = ("resident_fts", "ix_resident_search_text")
+
+
+def include_in_autogenerate(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Leave the database-specific full-text index (migration 0001) out of model comparison."""
+    return not (name or "").startswith(NAME_SEARCH_OBJECTS)
+
+
 def migrations_dir() -> Path:
     """Inside an installed wheel the migrations are ``station/migrations``; in a checkout,
     the top-level ``migrations/`` folder beside the package."""
@@ -212,22 +220,3 @@ def bulk_insert(
                 item[key] = convert(item[key])
             params.append(item)
     connection.exec_driver_sql(compiled.string, params)
-
-
-def allocate_ids(connection: Connection, table: Table, count: int) -> list[int]:
-    """Reserve ``count`` primary keys so a bulk insert needs no read-back of its new ids.
-
-    SQLite: the caller holds the write lock (BEGIN IMMEDIATE), so ids above the current maximum
-    are free. PostgreSQL: draw them from the column's sequence, as a plain insert would.
-    """
-    if count <= 0:
-        return []
-    name = table.name
-    if connection.dialect.name == "sqlite":
-        start = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {name}").scalar()
-        return list(range(int(start or 0) + 1, int(start or 0) + 1 + count))
-    rows = connection.execute(
-        text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-        {"t": name, "n": count},
-    )
-    return [int(value) for (value,) in rows]

@@ -179,6 +179,8 @@ class Resident(Base):
     nik: Mapped[str] = mapped_column(String(16), unique=True)
     kk_number: Mapped[str] = mapped_column(String(16), index=True)
     name: Mapped[str] = mapped_column(String(150))
+    # The name's normalised words ("yohanes e keban"): what the full-text index covers.
+    search_text: Mapped[str] = mapped_column(String(200), default="")
     birth_place: Mapped[str] = mapped_column(String(100), default="")
     birth_date: Mapped[dt.date] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(1))  # L | P
@@ -201,26 +203,6 @@ class Resident(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")  # active|moved|deceased
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ResidentNameToken(Base):
-    """One normalised word of a resident's name: the index behind prefix search in any order.
-
-    A separate table (not a database-specific full-text index) keeps one query for SQLite and
-    PostgreSQL; prefix lookups are range scans on the primary key.
-    """
-
-    __tablename__ = "resident_name_token"
-
-    __table_args__ = (
-        Index("ix_resident_name_token_resident", "resident_id", "token"),
-        {"sqlite_with_rowid": False},
-    )
-
-    token: Mapped[str] = mapped_column(String(60), primary_key=True)
-    resident_id: Mapped[int] = mapped_column(
-        ForeignKey("resident.id", ondelete="CASCADE"), primary_key=True
-    )
 
 
 class Region(Base):

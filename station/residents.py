@@ -1,10 +1,10 @@
 """The resident register: lookup by exact NIK, name search, and import into the database.
 
 Name search must be forgiving (case, accents, punctuation, word order, unfinished words) and
-fast at a million residents. Each normalised word of a name is a row of
-``resident_name_token``; a query word is a prefix range on that table's primary key, driven by
-the most selective word and checked for the others by index probes. The same SQL serves SQLite
-and PostgreSQL.
+fast at a million residents. Each resident keeps the normalised words of the name in
+``search_text``; the database's own full-text engine (SQLite FTS5, PostgreSQL GIN over
+``to_tsvector('simple', ...)``, both created by migration 0001) intersects the prefix matches of
+the query words, and the few hundred candidates are ranked here.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from pathlib import Path
 from queue import Empty
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy.orm import Session
 
 from station import audit
-from station.db import Database, allocate_ids, bulk_insert
+from station.db import Database, bulk_insert
 from station.importing import (
     ImportFormatError,
     ImportReader,
@@ -32,13 +32,11 @@ from station.importing import (
     ValidRow,
     count_data_rows,
 )
-from station.models import Resident, ResidentNameToken, utcnow
+from station.models import Resident, utcnow
 from station.nik import mask_nik, normalize_nik, parse_nik
 
 SEARCH_LIMIT = 20
 _CANDIDATE_CAP = 400
-_SELECTIVITY_PROBE = 2000
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _JOINERS = str.maketrans("", "", "'’`´")
 _PUNCTUATION_TO_SPACE = str.maketrans(
     {chr(c): " " for c in range(128) if not chr(c).isalnum() and not chr(c).isspace()}
@@ -112,25 +110,6 @@ def name_tokens(name: str) -> list[str]:
     return list(dict.fromkeys(w[:60] for w in words))
 
 
-def _prefix_upper(prefix: str) -> str | None:
-    """Smallest string above every string that starts with ``prefix`` (tokens are [0-9a-z])."""
-    chars = list(prefix)
-    while chars:
-        index = _ALPHABET.find(chars[-1])
-        if 0 <= index < len(_ALPHABET) - 1:
-            chars[-1] = _ALPHABET[index + 1]
-            return "".join(chars)
-        chars.pop()
-    return None
-
-
-def _token_range(column: Any, prefix: str) -> Any:
-    upper = _prefix_upper(prefix)
-    if upper is None:
-        return column >= prefix
-    return and_(column >= prefix, column < upper)
-
-
 # --- lookup and search -----------------------------------------------------------------------
 
 
@@ -171,43 +150,56 @@ def lookup_nik(
     return resident
 
 
-def _matching_ids(session: Session, tokens: Sequence[str], *, exact_first: bool) -> list[int]:
-    """Ids of residents having, for every query token, a name word starting with it."""
-    counts = []
-    for token in tokens:
-        probe = (
-            select(ResidentNameToken.resident_id)
-            .where(_token_range(ResidentNameToken.token, token))
-            .limit(_SELECTIVITY_PROBE)
-            .subquery()
+def search_text(name: str) -> str:
+    return " ".join(name_tokens(name))
+
+
+def _is_sqlite(connection: Connection) -> bool:
+    return connection.dialect.name == "sqlite"
+
+
+def index_names(connection: Connection, entries: Sequence[tuple[int, str]]) -> None:
+    """Add (resident id, search_text) to the SQLite FTS5 index. Every write of a resident's
+    name goes through here or ``reindex_names`` (PostgreSQL's GIN index maintains itself)."""
+    if entries and _is_sqlite(connection):
+        connection.exec_driver_sql(
+            "INSERT INTO resident_fts(rowid, search_text) VALUES (?, ?)", list(entries)
         )
-        counts.append((session.scalar(select(func.count()).select_from(probe)) or 0, token))
-    counts.sort()
-    if counts[0][0] == 0:
-        return []
-    driver = counts[0][1]
-    others = [token for _, token in counts[1:]]
-    driving = aliased(ResidentNameToken)
-    conditions = []
-    for token in others:
-        other = aliased(ResidentNameToken)
-        conditions.append(
-            exists().where(
-                other.resident_id == driving.resident_id, _token_range(other.token, token)
-            )
+
+
+def reindex_names(connection: Connection, changes: Sequence[tuple[int, str, str]]) -> None:
+    """Replace (id, old search_text, new search_text) in the SQLite FTS5 index."""
+    if changes and _is_sqlite(connection):
+        connection.exec_driver_sql(
+            "INSERT INTO resident_fts(resident_fts, rowid, search_text) VALUES ('delete', ?, ?)",
+            [(resident_id, old) for resident_id, old, _ in changes],
         )
-    ids: dict[int, None] = {}
-    if exact_first:
-        stmt = select(driving.resident_id).where(driving.token == driver, *conditions)
-        for resident_id in session.scalars(stmt.limit(_CANDIDATE_CAP)):
-            ids.setdefault(resident_id, None)
-    if len(ids) < _CANDIDATE_CAP:
-        stmt = select(driving.resident_id).where(_token_range(driving.token, driver), *conditions)
-        for resident_id in session.scalars(stmt.limit(_CANDIDATE_CAP)):
-            ids.setdefault(resident_id, None)
-            if len(ids) >= _CANDIDATE_CAP:
-                break
-    return list(ids)
+        index_names(connection, [(resident_id, new) for resident_id, _, new in changes])
+
+
+def _next_ids(connection: Connection, count: int) -> list[int]:
+    """Ids for new residents, so the FTS5 rows can be written without reading them back.
+    Safe because a SQLite writer holds the database lock (BEGIN IMMEDIATE)."""
+    start = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM resident").scalar()
+    return list(range(int(start or 0) + 1, int(start or 0) + 1 + count))
+
+
+def _matching_ids(session: Session, tokens: Sequence[str], *, prefix: bool) -> list[int]:
+    """Ids of residents having, for every query word, a name word equal to it, or starting
+    with it when ``prefix``; at most ``_CANDIDATE_CAP``. Words are [0-9a-z]+ (name_tokens),
+    so they are safe inside the engines' query syntax; they are still bound, never spliced."""
+    if session.get_bind().dialect.name == "sqlite":
+        star = "*" if prefix else ""
+        match = " AND ".join(f'"{token}"{star}' for token in tokens)
+        stmt = text("SELECT rowid FROM resident_fts WHERE resident_fts MATCH :q LIMIT :cap")
+    else:
+        star = ":*" if prefix else ""
+        match = " & ".join(f"{token}{star}" for token in tokens)
+        stmt = text(
+            "SELECT id FROM resident WHERE to_tsvector('simple', search_text) "
+            "@@ to_tsquery('simple', :q) LIMIT :cap"
+        )
+    return list(session.scalars(stmt, {"q": match, "cap": _CANDIDATE_CAP}))
 
 
 def _rank(query_tokens: Sequence[str], resident: Resident) -> tuple[int, int, str]:
@@ -226,7 +218,10 @@ def search_names(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> 
     tokens = name_tokens(query)
     if not tokens:
         return SearchResult([], False)
-    ids = _matching_ids(session, tokens, exact_first=True)
+    # Whole-word matches first, so that a common prefix ("mar") cannot crowd out "maria".
+    ids = dict.fromkeys(_matching_ids(session, tokens, prefix=False))
+    if len(ids) < _CANDIDATE_CAP:
+        ids.update(dict.fromkeys(_matching_ids(session, tokens, prefix=True)))
     if not ids:
         return SearchResult([], False)
     residents = list(session.scalars(select(Resident).where(Resident.id.in_(ids))))
@@ -319,30 +314,32 @@ class ImportResult:
 ProgressCallback = Callable[[int, int | None], None]
 
 
-def _token_rows(resident_id: int, name: str) -> list[dict[str, Any]]:
-    return [{"token": t, "resident_id": resident_id} for t in name_tokens(name)]
-
-
 def _apply_batch(
     session: Session, office_id: int, batch: list[ValidRow], result: ImportResult
 ) -> tuple[int, int]:
     """Upsert one batch by NIK; rows identical to the register are left untouched."""
+    connection = session.connection()
     niks = [row.values["nik"] for row in batch]
-    columns = [Resident.id, Resident.nik, *(getattr(Resident, c) for c in DATA_COLUMNS)]
+    columns = [
+        Resident.id,
+        Resident.nik,
+        Resident.search_text,
+        *(getattr(Resident, c) for c in DATA_COLUMNS),
+    ]
     existing = {
-        row.nik: row
-        for row in session.connection().execute(select(*columns).where(Resident.nik.in_(niks)))
+        row.nik: row for row in connection.execute(select(*columns).where(Resident.nik.in_(niks)))
     }
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: dict[frozenset[str], list[dict[str, Any]]] = {}
-    renamed: list[tuple[int, str]] = []
+    renamed: list[tuple[int, str, str]] = []
     for row in batch:
         values = row.values
         current = existing.get(values["nik"])
         if current is None:
             record = dict(_INSERT_DEFAULTS)
             record.update(values)
+            record["search_text"] = search_text(values["name"])
             inserts.append(record)
             continue
         changes = {
@@ -354,21 +351,18 @@ def _apply_batch(
             result.unchanged += 1
             continue
         if "name" in changes:
-            renamed.append((current.id, changes["name"]))
+            changes["search_text"] = search_text(changes["name"])
+            renamed.append((current.id, current.search_text, changes["search_text"]))
         changes["updated_at"] = now
         changes["b_id"] = current.id
         updates.setdefault(frozenset(changes), []).append(changes)
-    connection = session.connection()
-    if inserts:
-        tokens: list[dict[str, Any]] = []
-        for resident_id, record in zip(
-            allocate_ids(connection, Resident.__table__, len(inserts)), inserts, strict=True
-        ):
+    if inserts and _is_sqlite(connection):
+        for resident_id, record in zip(_next_ids(connection, len(inserts)), inserts, strict=True):
             record["id"] = resident_id
-            tokens.extend(_token_rows(resident_id, record["name"]))
-        shared = {"office_id": office_id, "created_at": now, "updated_at": now}
-        bulk_insert(connection, Resident.__table__, inserts, shared)
-        bulk_insert(connection, ResidentNameToken.__table__, tokens)
+    shared = {"office_id": office_id, "created_at": now, "updated_at": now}
+    bulk_insert(connection, Resident.__table__, inserts, shared)
+    if inserts and _is_sqlite(connection):
+        index_names(connection, [(record["id"], record["search_text"]) for record in inserts])
     for keys, rows in updates.items():
         stmt = (
             update(Resident)
@@ -376,11 +370,7 @@ def _apply_batch(
             .values({key: bindparam(key) for key in keys if key != "b_id"})
         )
         connection.execute(stmt, rows)
-    for resident_id, name in renamed:
-        connection.execute(
-            delete(ResidentNameToken).where(ResidentNameToken.resident_id == resident_id)
-        )
-        connection.execute(insert(ResidentNameToken.__table__), _token_rows(resident_id, name))
+    reindex_names(connection, renamed)
     updated = sum(len(rows) for rows in updates.values())
     return len(inserts), updated
 

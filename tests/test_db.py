@@ -9,7 +9,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select, text
 
-from station.db import Database, current_revision, head_revision, migrate_to_head
+from station.db import (
+    Database,
+    current_revision,
+    head_revision,
+    include_in_autogenerate,
+    migrate_to_head,
+)
 from station.models import Base, Office
 
 
@@ -18,7 +24,9 @@ def test_migrations_match_models(db_url: str) -> None:
     db = Database(db_url)
     try:
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_in_autogenerate}
+            )
             assert compare_metadata(context, Base.metadata) == []
         assert current_revision(db.engine) == head_revision()
     finally:
