@@ -160,15 +160,32 @@ def nik() -> None:
     """NIK: periksa dan uraikan."""
 
 
+def _with_region_names(use: Callable[[Any], Any]) -> Any:
+    """Run ``use`` with the imported Kemendagri names of an initialised station before the
+    built-in table; without a station (a NIK can be checked anywhere) the built-ins alone."""
+    from station.config import ConfigError
+    from station.context import NotInitialised, open_station
+    from station.region_store import region_lookup
+
+    try:
+        station = open_station()
+    except (NotInitialised, ConfigError):
+        return use(region_lookup(None))
+    try:
+        with station.db.read() as session:
+            return use(region_lookup(session))
+    finally:
+        station.close()
+
+
 @nik.command("check")
 @click.argument("number")
 @command_output
 def nik_check(number: str) -> tuple[dict[str, Any], str]:
     """Periksa NIK dan uraikan wilayah, tanggal lahir, jenis kelamin."""
     from station.nik import parse_nik
-    from station.regions import BuiltinRegions
 
-    info = parse_nik(number, regions=BuiltinRegions())
+    info = _with_region_names(lambda regions: parse_nik(number, regions=regions))
     data = info.to_dict()
     if info.valid:
         sex = {"L": "Laki-laki", "P": "Perempuan"}.get(info.sex or "", "-")

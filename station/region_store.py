@@ -40,7 +40,9 @@ def import_regions(
     operator: str | None,
 ) -> tuple[int, int]:
     """Upsert (code, name) rows; returns (added, renamed). Unchanged rows are left alone."""
-    existing = dict(session.execute(select(Region.code, Region.name)).tuples().all())
+    existing: dict[str, str] = {
+        code: name for code, name in session.execute(select(Region.code, Region.name))
+    }
     added = renamed = 0
     for code, name in rows:
         current = existing.get(code)

@@ -138,3 +138,26 @@ def test_python_dash_m_entry() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["valid"] is True
+
+
+def test_imported_region_names_are_used_by_nik_check(home: Path, tmp_path: Path) -> None:
+    nik = "5304011708900001"  # Belu, a kecamatan the built-in table does not name
+    code, before = run("nik", "check", nik)
+    assert code == 0 and before["regency"] == "Kabupaten Belu" and before["district"] is None
+    assert [w["code"] for w in before["warnings"]] == ["unknown_district"]
+
+    run("init")
+    table = tmp_path / "wilayah.csv"
+    table.write_text(
+        "\ufeffkode,nama\n53.04.01,Tasifeto Barat\n5304,Kabupaten Belu\n53.04.0X,Rusak\n",
+        encoding="utf-8",
+    )
+    code, imported = run("regions", "import", str(table))
+    assert code == 0
+    assert (imported["imported"], imported["rejected"]) == (2, 1)
+    assert imported["rejected_rows"][0]["row"] == 4
+
+    code, after = run("nik", "check", nik)
+    assert code == 0 and after["district"] == "Tasifeto Barat" and after["warnings"] == []
+    code, again = run("regions", "import", str(table))
+    assert (again["imported"], again["updated"]) == (0, 0)
