@@ -83,9 +83,10 @@ def record(
     head = _chain_head(session, office_id)
     prev_hash = GENESIS
     if head.last_value:
-        prev_hash = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == head.last_value))
-        if prev_hash is None:
+        found = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == head.last_value))
+        if found is None:
             raise RuntimeError("audit chain head points at a missing event; run audit verify")
+        prev_hash = found
     # Round-trip details through JSON now, so the stored form is exactly what was hashed.
     clean_details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
     now = utcnow()

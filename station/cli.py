@@ -332,7 +332,7 @@ def _resident_card(data: dict[str, Any]) -> str:
     """The register fields under their Indonesian labels, as an operator reads them."""
     from station.importing import FIELD_LABELS
 
-    shown = {
+    shown: dict[str, dict[Any, str]] = {
         "sex": {"L": "LAKI-LAKI", "P": "PEREMPUAN"},
         "ektp_recorded": {True: "SUDAH REKAM", False: "BELUM REKAM"},
         "status": {"active": "HIDUP", "moved": "PINDAH", "deceased": "MENINGGAL"},

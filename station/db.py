@@ -8,7 +8,7 @@ read the same row and then both upgrade to a write.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
@@ -200,7 +200,9 @@ def bulk_insert(
     if compiled.positional:
         order = list(compiled.positiontup or ())
         getter = itemgetter(*order)
-        active = [(i, processors[key]) for i, key in enumerate(order) if processors[key]]
+        active: list[tuple[int, Callable[[Any], Any]]] = [
+            (i, p) for i, key in enumerate(order) if (p := processors[key]) is not None
+        ]
         for row in rows:
             if fixed:
                 row.update(fixed)
@@ -208,10 +210,11 @@ def bulk_insert(
             if len(order) == 1:
                 values = (values,)
             if active:
-                values = list(values)
+                converted = list(values)
                 for index, convert in active:
-                    values[index] = convert(values[index])
-            params.append(tuple(values))
+                    converted[index] = convert(converted[index])
+                values = tuple(converted)
+            params.append(values)
     else:
         active_named = [(key, p) for key, p in processors.items() if p is not None]
         for row in rows:

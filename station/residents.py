@@ -360,7 +360,7 @@ def _apply_batch(
         for resident_id, record in zip(_next_ids(connection, len(inserts)), inserts, strict=True):
             record["id"] = resident_id
     shared = {"office_id": office_id, "created_at": now, "updated_at": now}
-    bulk_insert(connection, Resident.__table__, inserts, shared)
+    bulk_insert(connection, Resident.__table__, inserts, shared)  # type: ignore[arg-type]
     if inserts and _is_sqlite(connection):
         index_names(connection, [(record["id"], record["search_text"]) for record in inserts])
     for keys, rows in updates.items():
