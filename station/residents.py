@@ -202,15 +202,15 @@ def _matching_ids(session: Session, tokens: Sequence[str], *, prefix: bool) -> l
     return list(session.scalars(stmt, {"q": match, "cap": _CANDIDATE_CAP}))
 
 
-def _rank(query_tokens: Sequence[str], resident: Resident) -> tuple[int, int, str]:
-    words = name_tokens(resident.name)
+def _rank(query_tokens: Sequence[str], words: Sequence[str], name: str) -> tuple[int, int, str]:
+    """Whole-word matches first, then query words in the name's order, then alphabetical."""
     exact = sum(1 for token in query_tokens if token in words)
     positions = [
         next((i for i, w in enumerate(words) if w.startswith(token)), len(words))
         for token in query_tokens
     ]
     in_order = int(positions == sorted(positions))
-    return (-exact, -in_order, resident.name)
+    return (-exact, -in_order, name)
 
 
 def search_names(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> SearchResult:
@@ -218,15 +218,21 @@ def search_names(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> 
     tokens = name_tokens(query)
     if not tokens:
         return SearchResult([], False)
-    # Whole-word matches first, so that a common prefix ("mar") cannot crowd out "maria".
+    # Whole-word matches first, so that a common prefix ("mar") cannot crowd out "maria"; when
+    # they alone fill the page, prefix matches could not outrank them.
     ids = dict.fromkeys(_matching_ids(session, tokens, prefix=False))
-    if len(ids) < _CANDIDATE_CAP:
+    if len(ids) <= limit:
         ids.update(dict.fromkeys(_matching_ids(session, tokens, prefix=True)))
     if not ids:
         return SearchResult([], False)
-    residents = list(session.scalars(select(Resident).where(Resident.id.in_(ids))))
-    residents.sort(key=lambda r: _rank(tokens, r))
-    return SearchResult(residents[:limit], len(ids) > limit)
+    # Rank on (id, search_text, name) only; load whole rows just for the page shown.
+    candidates = session.execute(
+        select(Resident.id, Resident.search_text, Resident.name).where(Resident.id.in_(ids))
+    ).all()
+    candidates.sort(key=lambda c: _rank(tokens, c.search_text.split(), c.name))
+    page = [c.id for c in candidates[:limit]]
+    loaded = {r.id: r for r in session.scalars(select(Resident).where(Resident.id.in_(page)))}
+    return SearchResult([loaded[i] for i in page], len(ids) > limit)
 
 
 def find(
