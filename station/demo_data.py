@@ -25,34 +25,14 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import TypeVar
 
+from station.importing import CANONICAL_FIELDS
+
 __all__ = ["RESIDENT_COLUMNS", "generate_residents", "write_csv"]
 
 T = TypeVar("T")
 
-RESIDENT_COLUMNS: tuple[str, ...] = (
-    "nik",
-    "kk_number",
-    "name",
-    "birth_place",
-    "birth_date",
-    "sex",
-    "blood_type",
-    "address",
-    "rt",
-    "rw",
-    "kelurahan",
-    "kecamatan",
-    "religion",
-    "marital_status",
-    "occupation",
-    "nationality",
-    "education",
-    "family_relationship",
-    "father_name",
-    "mother_name",
-    "ektp_recorded",
-    "status",
-)
+# The import format's columns, less the recording date (the demo does not invent one).
+RESIDENT_COLUMNS: tuple[str, ...] = tuple(f for f in CANONICAL_FIELDS if f != "ektp_recorded_on")
 
 LOCAL_REGION = "537103"  # Kemendagri 53.71.03, Kecamatan Kelapa Lima
 KELURAHAN = "OESAPA"

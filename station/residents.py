@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from station import audit
 from station.db import Database, bulk_insert
 from station.importing import (
+    CANONICAL_FIELDS,
     ImportFormatError,
     ImportReader,
     RejectedRow,
@@ -43,30 +44,7 @@ _PUNCTUATION_TO_SPACE = str.maketrans(
 )
 
 # Columns an import may fill; the register's identity is the NIK.
-DATA_COLUMNS: tuple[str, ...] = (
-    "kk_number",
-    "name",
-    "birth_place",
-    "birth_date",
-    "sex",
-    "blood_type",
-    "address",
-    "rt",
-    "rw",
-    "kelurahan",
-    "kecamatan",
-    "religion",
-    "marital_status",
-    "occupation",
-    "nationality",
-    "education",
-    "family_relationship",
-    "father_name",
-    "mother_name",
-    "ektp_recorded",
-    "ektp_recorded_on",
-    "status",
-)
+DATA_COLUMNS: tuple[str, ...] = tuple(f for f in CANONICAL_FIELDS if f != "nik")
 _INSERT_DEFAULTS: dict[str, Any] = {
     "birth_place": "",
     "blood_type": "TIDAK TAHU",
