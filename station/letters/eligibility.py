@@ -1,0 +1,279 @@
+"""Who may receive which letter: named rules over a resident snapshot, with Indonesian refusals.
+
+Rules are named so that a letter-type file can list them (``eligibility = ["active", …]``)
+and an admin can combine them without code.  Everything here is pure: the caller passes the
+resident, the KK members and "today" (the office's local date).  Effects a letter has on the
+register (a death letter marks the resident deceased) are described here and applied by the
+database layer in the issuing transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from station.codes import FAMILY_RELATIONSHIP
+from station.letters.formats import age_on, clean_text, format_date_id
+from station.letters.resident import (
+    STATUS_ACTIVE,
+    STATUS_DECEASED,
+    STATUS_MOVED,
+    ResidentSnapshot,
+)
+
+if TYPE_CHECKING:
+    from station.letters.catalogue import LetterType
+
+ADULT_AGE = 17  # KTP-el age (UU 24/2013 Pasal 63), also used for SKCK
+NEVER_MARRIED = "BELUM KAWIN"
+HEAD_OF_FAMILY = "KEPALA KELUARGA"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a letter cannot be issued: ``rule`` for programs, ``message`` for people."""
+
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """The answer for one resident and one letter type."""
+
+    allowed: bool
+    refusals: tuple[Refusal, ...]
+    dependants: tuple[ResidentSnapshot, ...] = ()
+
+    @property
+    def message(self) -> str:
+        return " ".join(r.message for r in self.refusals)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A change to the register that issuing the letter implies, for the DB layer to apply
+    in the same transaction (and to audit)."""
+
+    kind: str  # "mark_deceased"
+    nik: str
+    status: str  # the resident status to set
+    effective_on: date | None
+    description: str
+
+
+@dataclass(frozen=True)
+class EligibilityContext:
+    title: str
+    resident: ResidentSnapshot
+    today: date
+    records_death: bool
+
+    @property
+    def name(self) -> str:
+        return clean_text(self.resident.name) or "Penduduk ini"
+
+
+Rule = Callable[[EligibilityContext], str | None]
+
+
+def _active(ctx: EligibilityContext) -> str | None:
+    status = ctx.resident.status
+    if status == STATUS_ACTIVE:
+        return None
+    if status == STATUS_DECEASED:
+        hint = (
+            " Jika surat kematiannya hilang, cetak ulang surat yang sudah terbit."
+            if ctx.records_death
+            else ""
+        )
+        return (
+            f"{ctx.name} tercatat sudah meninggal dunia; {ctx.title} tidak dapat diterbitkan."
+            + hint
+        )
+    if status == STATUS_MOVED:
+        return (
+            f"{ctx.name} tercatat sudah pindah; {ctx.title} hanya untuk penduduk yang masih "
+            "berdomisili di kelurahan ini."
+        )
+    return f"Status penduduk {ctx.name} ({status!r}) tidak dikenal; periksa data penduduk."
+
+
+def _not_deceased(ctx: EligibilityContext) -> str | None:
+    if ctx.resident.status == STATUS_DECEASED:
+        return f"{ctx.name} tercatat sudah meninggal dunia; {ctx.title} tidak dapat diterbitkan."
+    return None
+
+
+def _head_of_family(ctx: EligibilityContext) -> str | None:
+    relation = clean_text(ctx.resident.family_relationship).upper()
+    if relation == HEAD_OF_FAMILY:
+        return None
+    shown = relation or "belum tercatat"
+    return (
+        f"{ctx.title} hanya dapat diajukan oleh kepala keluarga; kedudukan {ctx.name} "
+        f"dalam KK: {shown}."
+    )
+
+
+def _has_kk(ctx: EligibilityContext) -> str | None:
+    kk = ctx.resident.kk_number
+    if len(kk) == 16 and kk.isascii() and kk.isdigit():
+        return None
+    return f"Nomor KK {ctx.name} belum tercatat dengan benar; perbarui data penduduk dahulu."
+
+
+def _never_married(ctx: EligibilityContext) -> str | None:
+    status = clean_text(ctx.resident.marital_status).upper()
+    if status == NEVER_MARRIED:
+        return None
+    if not status:
+        return f"Status perkawinan {ctx.name} belum tercatat; perbarui data penduduk dahulu."
+    return f"{ctx.title} hanya untuk penduduk berstatus BELUM KAWIN; {ctx.name} tercatat {status}."
+
+
+def _age(ctx: EligibilityContext) -> int:
+    return age_on(ctx.resident.birth_date, ctx.today)
+
+
+def _ever_married(resident: ResidentSnapshot) -> bool:
+    status = clean_text(resident.marital_status).upper()
+    return bool(status) and status != NEVER_MARRIED
+
+
+def _adult(ctx: EligibilityContext) -> str | None:
+    age = _age(ctx)
+    if age >= ADULT_AGE:
+        return None
+    return (
+        f"{ctx.title} hanya untuk penduduk berumur {ADULT_AGE} tahun ke atas; "
+        f"{ctx.name} berumur {age} tahun."
+    )
+
+
+def _adult_or_married(ctx: EligibilityContext) -> str | None:
+    age = _age(ctx)
+    if age >= ADULT_AGE or _ever_married(ctx.resident):
+        return None
+    return (
+        f"{ctx.title} hanya untuk penduduk berumur {ADULT_AGE} tahun ke atas atau yang "
+        f"sudah/pernah kawin; {ctx.name} berumur {age} tahun dan belum kawin."
+    )
+
+
+def _ektp_not_recorded(ctx: EligibilityContext) -> str | None:
+    if not ctx.resident.ektp_recorded:
+        return None
+    when = ctx.resident.ektp_recorded_on
+    on = f" pada {format_date_id(when)}" if when else ""
+    return (
+        f"{ctx.name} sudah melakukan perekaman KTP-el{on}; pengantar perekaman tidak "
+        "diperlukan lagi. Untuk KTP-el hilang atau rusak gunakan Surat Pengantar."
+    )
+
+
+RULES: dict[str, Rule] = {
+    "active": _active,
+    "not_deceased": _not_deceased,
+    "kepala_keluarga": _head_of_family,
+    "has_kk": _has_kk,
+    "belum_kawin": _never_married,
+    "adult": _adult,
+    "adult_or_married": _adult_or_married,
+    "ektp_not_recorded": _ektp_not_recorded,
+}
+RULE_DESCRIPTIONS: dict[str, str] = {
+    "active": "penduduk berstatus aktif (bukan pindah, bukan meninggal)",
+    "not_deceased": "penduduk belum tercatat meninggal (penduduk pindah boleh)",
+    "kepala_keluarga": "hanya kepala keluarga",
+    "has_kk": "nomor KK tercatat (16 digit)",
+    "belum_kawin": "status perkawinan BELUM KAWIN",
+    "adult": f"berumur {ADULT_AGE} tahun ke atas",
+    "adult_or_married": f"berumur {ADULT_AGE} tahun ke atas atau sudah/pernah kawin",
+    "ektp_not_recorded": "belum melakukan perekaman KTP-el",
+}
+EFFECT_KINDS: dict[str, str] = {
+    "mark_deceased": "status penduduk menjadi meninggal (tanggal dari isian bertipe date)",
+}
+
+
+def check_eligibility(
+    letter_type: LetterType,
+    resident: ResidentSnapshot,
+    *,
+    today: date,
+    family: Iterable[ResidentSnapshot] = (),
+) -> Eligibility:
+    """Apply the type's rules in order; all refusals are reported, not only the first.
+
+    ``family`` is the resident's KK (any order, the resident may be included); types with a
+    dependants table get the active members other than the resident, in KK order.
+    """
+    ctx = EligibilityContext(
+        title=letter_type.title_case,
+        resident=resident,
+        today=today,
+        records_death=any(e.kind == "mark_deceased" for e in letter_type.effects),
+    )
+    refusals = []
+    for name in letter_type.eligibility:
+        message = RULES[name](ctx)
+        if message:
+            refusals.append(Refusal(name, message))
+    dependants = dependants_of(resident, family) if letter_type.lists_family else ()
+    return Eligibility(not refusals, tuple(refusals), dependants)
+
+
+_RELATION_ORDER = {label: i for i, (_, label) in enumerate(FAMILY_RELATIONSHIP)}
+
+
+def dependants_of(
+    head: ResidentSnapshot, family: Iterable[ResidentSnapshot]
+) -> tuple[ResidentSnapshot, ...]:
+    """Active members of the same KK other than ``head``, in KK order (SHDK, then age)."""
+    seen: dict[str, ResidentSnapshot] = {}
+    for member in family:
+        if (
+            head.kk_number
+            and member.kk_number == head.kk_number
+            and member.nik != head.nik
+            and member.status == STATUS_ACTIVE
+        ):
+            seen.setdefault(member.nik, member)
+    return tuple(
+        sorted(
+            seen.values(),
+            key=lambda m: (
+                _RELATION_ORDER.get(clean_text(m.family_relationship).upper(), 99),
+                m.birth_date,
+                m.nik,
+            ),
+        )
+    )
+
+
+def letter_effects(
+    letter_type: LetterType, resident: ResidentSnapshot, field_values: Mapping[str, str]
+) -> tuple[Effect, ...]:
+    """The register changes issuing this letter implies (validated field values expected)."""
+    effects = []
+    for spec in letter_type.effects:
+        if spec.kind == "mark_deceased":
+            raw = field_values.get(spec.date_field or "", "")
+            on = date.fromisoformat(raw) if raw else None
+            since = f" sejak {format_date_id(on)}" if on else ""
+            effects.append(
+                Effect(
+                    kind="mark_deceased",
+                    nik=resident.nik,
+                    status=STATUS_DECEASED,
+                    effective_on=on,
+                    description=(
+                        f"Status {clean_text(resident.name)} di register diubah menjadi "
+                        f"meninggal dunia{since}."
+                    ),
+                )
+            )
+    return tuple(effects)

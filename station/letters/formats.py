@@ -1,0 +1,90 @@
+"""Indonesian formatting shared by the letter modules: dates, Roman months, NIP, rupiah, text.
+
+Kept free of any I/O so that the renderer, the seal and the verification page print a date or
+a NIP exactly the same way.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+# Characters dropped from any text that goes onto a letter: controls and format characters
+# (zero-width, bidi overrides that could make printed text read differently from stored text).
+_DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+
+def format_date_id(d: date) -> str:
+    """``17 Agustus 2026``: the long form used in Indonesian letters."""
+    return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
+
+
+def day_name_id(d: date) -> str:
+    """``Senin`` … ``Minggu`` (letters of birth and death name the day)."""
+    return DAYS_ID[d.weekday()]
+
+
+def roman_month(month: int) -> str:
+    """I–XII for a month number; used in letter numbers (DOMAIN §4.3)."""
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        raise ValueError(f"bulan harus 1–12, bukan {month!r}")
+    return ROMAN_MONTHS[month - 1]
+
+
+def clean_text(value: object) -> str:
+    """One line of printable text: NFC, controls/format characters dropped, spaces collapsed.
+
+    Every value that reaches a letter passes here, so a value can never add lines, paragraphs
+    or invisible characters to the printed letter.
+    """
+    text = unicodedata.normalize("NFC", str(value))
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch.isspace() or category in ("Zl", "Zp"):
+            kept.append(" ")
+        elif category not in _DROP_CATEGORIES:
+            kept.append(ch)
+    return " ".join("".join(kept).split())
+
+
+def format_nip(nip: str) -> str:
+    """``19680411 199303 1 009`` from 18 digits (Perka BKN 22/2007); other text is kept as is.
+
+    Offices fill the NIP by hand in ``station.toml``; a placeholder such as "(isi NIP lurah)"
+    must still print rather than fail the letter.
+    """
+    digits = "".join(ch for ch in nip if not ch.isspace())
+    if len(digits) == 18 and digits.isascii() and digits.isdigit():
+        return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
+    return clean_text(nip)
+
+
+def format_rupiah(amount: int) -> str:
+    """``Rp1.500.000`` (dots group thousands, as in Indonesian)."""
+    return "Rp" + f"{amount:,}".replace(",", ".")
+
+
+def age_on(birth: date, today: date) -> int:
+    """Whole years completed on ``today``."""
+    years = today.year - birth.year
+    if (today.month, today.day) < (birth.month, birth.day):
+        years -= 1
+    return years

@@ -1,0 +1,152 @@
+"""Who may receive which letter, with Indonesian refusals; the effects a letter implies."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from station.letters import (
+    ResidentSnapshot,
+    check_eligibility,
+    letter_effects,
+    load_catalogue,
+    validate_fields,
+)
+
+TODAY = date(2026, 8, 17)
+CATALOGUE = load_catalogue()
+KK = "5371030101150003"
+HEAD = ResidentSnapshot(
+    nik="5371031708900001",
+    name="YOHANES KEBAN",
+    birth_date=date(1990, 8, 17),
+    sex="L",
+    kk_number=KK,
+    marital_status="KAWIN",
+    family_relationship="KEPALA KELUARGA",
+    ektp_recorded=True,
+    ektp_recorded_on=date(2012, 3, 1),
+)
+WIFE = ResidentSnapshot(
+    nik="5371035708920002",
+    name="MARIA KEBAN",
+    birth_date=date(1992, 8, 17),
+    sex="P",
+    kk_number=KK,
+    marital_status="KAWIN",
+    family_relationship="ISTRI",
+)
+CHILD = ResidentSnapshot(
+    nik="5371031005150003",
+    name="PAULUS KEBAN",
+    birth_date=date(2015, 5, 10),
+    sex="L",
+    kk_number=KK,
+    marital_status="BELUM KAWIN",
+    family_relationship="ANAK",
+)
+OLDER_CHILD = dataclasses.replace(
+    CHILD, nik="5371031005120004", name="ANNA KEBAN", birth_date=date(2012, 5, 10)
+)
+
+
+def check(code: str, resident: ResidentSnapshot, **kw: object):  # type: ignore[no-untyped-def]
+    return check_eligibility(CATALOGUE.require(code), resident, today=TODAY, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("code", [t.code for t in CATALOGUE])
+def test_moved_and_deceased_residents_are_refused_everywhere(code: str) -> None:
+    for status, word in (("moved", "pindah"), ("deceased", "meninggal")):
+        result = check(code, dataclasses.replace(HEAD, status=status))
+        assert not result.allowed
+        assert result.refusals[0].rule == "active"
+        assert "YOHANES KEBAN" in result.message and word in result.message
+
+
+def test_unknown_status_is_refused() -> None:
+    result = check("SKD", dataclasses.replace(HEAD, status="hilang"))
+    assert not result.allowed and "tidak dikenal" in result.message
+
+
+def test_sktm_only_for_the_head_and_lists_the_kk() -> None:
+    other_kk = dataclasses.replace(CHILD, nik="5371031005150009", kk_number="5371030101150099")
+    dead = dataclasses.replace(CHILD, nik="5371031005150010", status="deceased")
+    family = [CHILD, HEAD, other_kk, dead, WIFE, OLDER_CHILD, WIFE]
+    result = check("SKTM", HEAD, family=family)
+    assert result.allowed
+    assert [m.name for m in result.dependants] == ["MARIA KEBAN", "ANNA KEBAN", "PAULUS KEBAN"]
+    refused = check("SKTM", WIFE, family=family)
+    assert not refused.allowed
+    assert refused.refusals[0].rule == "kepala_keluarga"
+    assert "kepala keluarga" in refused.message and "ISTRI" in refused.message
+
+
+def test_sktm_needs_a_kk_number() -> None:
+    result = check("SKTM", dataclasses.replace(HEAD, kk_number=""))
+    assert [r.rule for r in result.refusals] == ["has_kk"]
+
+
+def test_belum_menikah_only_for_belum_kawin() -> None:
+    assert check("SKBM", dataclasses.replace(HEAD, marital_status="BELUM KAWIN")).allowed
+    for status in ("KAWIN", "CERAI HIDUP", "CERAI MATI", "KAWIN TERCATAT"):
+        result = check("SKBM", dataclasses.replace(HEAD, marital_status=status))
+        assert not result.allowed and status in result.message
+    unknown = check("SKBM", dataclasses.replace(HEAD, marital_status=""))
+    assert "belum tercatat" in unknown.message
+
+
+def test_ektp_age_marriage_and_recording() -> None:
+    young = dataclasses.replace(
+        CHILD, birth_date=date(2009, 8, 18), ektp_recorded=False
+    )  # 16 years old until tomorrow
+    refused = check("EKTP", young)
+    assert [r.rule for r in refused.refusals] == ["adult_or_married"]
+    assert "17 tahun" in refused.message and "16 tahun" in refused.message
+    assert check("EKTP", dataclasses.replace(young, birth_date=date(2009, 8, 17))).allowed
+    assert check("EKTP", dataclasses.replace(young, marital_status="KAWIN")).allowed
+    recorded = check("EKTP", HEAD)
+    assert [r.rule for r in recorded.refusals] == ["ektp_not_recorded"]
+    assert "1 Maret 2012" in recorded.message
+
+
+def test_all_refusals_are_reported_together() -> None:
+    young_recorded_moved = dataclasses.replace(
+        CHILD, status="moved", ektp_recorded=True, ektp_recorded_on=None
+    )
+    result = check("EKTP", young_recorded_moved)
+    assert [r.rule for r in result.refusals] == ["active", "adult_or_married", "ektp_not_recorded"]
+
+
+def test_skck_needs_adult_or_married() -> None:
+    assert not check("SKCK", CHILD).allowed
+    assert check("SKCK", HEAD).allowed
+
+
+def test_death_letter_marks_the_deceased() -> None:
+    skk = CATALOGUE.require("SKK")
+    assert check("SKK", HEAD).allowed
+    values = validate_fields(
+        skk.fields,
+        {
+            "tanggal_meninggal": "15-08-2026",
+            "tempat_meninggal": "RSUD Kupang",
+            "sebab_kematian": "Sakit biasa/tua",
+            "nama_pelapor": "Maria Keban",
+            "nik_pelapor": WIFE.nik,
+            "hubungan_pelapor": "Istri",
+        },
+        today=TODAY,
+        resident=HEAD,
+    )
+    assert values.ok, values.errors
+    (effect,) = letter_effects(skk, HEAD, values.values)
+    assert effect.kind == "mark_deceased" and effect.status == "deceased"
+    assert effect.nik == HEAD.nik and effect.effective_on == date(2026, 8, 15)
+    assert "YOHANES KEBAN" in effect.description and "15 Agustus 2026" in effect.description
+    # Once recorded, a second death letter is refused and the reprint is suggested.
+    again = check("SKK", dataclasses.replace(HEAD, status="deceased"))
+    assert not again.allowed and "cetak ulang" in again.message
+    # Other letters have no effects.
+    assert letter_effects(CATALOGUE.require("SKD"), HEAD, {}) == ()
