@@ -481,6 +481,11 @@ def audit_verify() -> tuple[dict[str, Any], str]:
     return report.to_dict(), f"Jejak audit utuh: {report.events} peristiwa."
 
 
+from station.cli_queue import register as _register_queue  # noqa: E402
+
+_register_queue(cli)
+
+
 def main() -> None:
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cache" / "station"))
     cli(prog_name="station")

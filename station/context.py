@@ -15,6 +15,7 @@ from station.config import StationConfig, load_config, resolve_home, write_defau
 from station.db import Database, is_sqlite
 from station.keys import ensure_signing_key
 from station.office import find_office, sync_office
+from station.services import seed_queue_defaults
 
 
 class NotInitialised(Exception):
@@ -69,6 +70,7 @@ def init_station(
         with db.write() as session:
             office, office_changed = sync_office(session, config)
             key_id, created_key = ensure_signing_key(session, office.id, config.keys_dir)
+            seed_queue_defaults(session, office.id)  # services A-C and Loket 1-2, if missing
             if created_config or office_changed or created_key:
                 audit.record(
                     session,

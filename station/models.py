@@ -132,6 +132,7 @@ class Counter(Base):
     cover_mode: Mapped[bool] = mapped_column(Boolean, default=False)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"))
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     services: Mapped[list[Service]] = relationship(secondary="counter_service")
 
 
@@ -143,10 +144,23 @@ class CounterService(Base):
 
 
 class Ticket(Base):
+    """One resident's place in the queue.
+
+    ``service_id`` is the service that issued the number and never changes (so the number stays
+    unique); ``queue_service_id`` is the queue the ticket waits in now, which a transfer changes.
+    ``issued_at`` is never changed either: it is the ticket's place in time, kept on transfer.
+    """
+
     __tablename__ = "ticket"
     __table_args__ = (
         UniqueConstraint("office_id", "service_id", "day", "sequence"),
         Index("ix_ticket_queue", "office_id", "status", "day"),
+        # call next: today's waiting tickets in call order, without touching history
+        Index("ix_ticket_callable", "office_id", "day", "status", "priority", "issued_at"),
+        # recent median service time per service
+        Index("ix_ticket_service_done", "office_id", "queue_service_id", "status", "finished_at"),
+        Index("ix_ticket_counter", "counter_id", "status"),
+        Index("ix_ticket_number", "office_id", "day", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,6 +181,28 @@ class Ticket(Base):
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"))
     call_count: Mapped[int] = mapped_column(Integer, default=0)
     resident_nik: Mapped[str | None] = mapped_column(String(16))
+    queue_service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    target_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    close_reason: Mapped[str | None] = mapped_column(String(200))  # cancelled / not served
+
+
+class QueueEvent(Base):
+    """One transition of a ticket or a counter, for statistics; written in the same transaction
+    as the change and its audit event. ``day`` is the office's local day."""
+
+    __tablename__ = "queue_event"
+    __table_args__ = (Index("ix_queue_event_day", "office_id", "day", "action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    day: Mapped[dt.date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(30))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    operator: Mapped[str | None] = mapped_column(String(50))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Resident(Base):
