@@ -485,6 +485,10 @@ from station.cli_queue import register as _register_queue  # noqa: E402
 
 _register_queue(cli)
 
+from station.cli_letters import register as _register_letters  # noqa: E402
+
+_register_letters(cli)
+
 
 def main() -> None:
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cache" / "station"))

@@ -46,12 +46,22 @@ class PrinterConfig:
 
 
 @dataclass
+class LettersConfig:
+    """``[letters]``: how letter numbers look and which letters share a sequence
+    (docs/letters.md); checked at load, and again against the letter types when issuing."""
+
+    number_pattern: str = "{kode}/{nomor:03d}/{unit}/{bulan_romawi}/{tahun}"
+    number_scope: str = "office"
+
+
+@dataclass
 class StationConfig:
     """Everything read from ``station.toml`` after environment overrides."""
 
     home: Path
     office: OfficeConfig = field(default_factory=OfficeConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
+    letters: LettersConfig = field(default_factory=LettersConfig)
     database_url: str = ""
     verify_base_url: str = "https://verifikasi.oesapa.example/"
     timezone: str = "Asia/Makassar"
@@ -92,7 +102,11 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-_SECTIONS: dict[str, type] = {"office": OfficeConfig, "printer": PrinterConfig}
+_SECTIONS: dict[str, type] = {
+    "office": OfficeConfig,
+    "printer": PrinterConfig,
+    "letters": LettersConfig,
+}
 _STATION_KEYS = ("verify_base_url", "timezone", "idle_lock_minutes")
 
 
@@ -181,6 +195,31 @@ def _validate(config: StationConfig) -> None:
         )
     if not config.office.unit_code.strip():
         raise ConfigError(f"{path}: kunci 'office.unit_code' tidak boleh kosong")
+    _validate_letters(config)
+
+
+def _validate_letters(config: StationConfig) -> None:
+    """Numbering that could print one number twice, and a verification address that would
+    not fit the QR, stop the start (the letter types' own check comes when issuing)."""
+    from station.letters.errors import LetterError
+    from station.letters.numbering import check_numbering
+    from station.seal import SealError, check_verify_base_url
+
+    path = config.config_path
+    try:
+        # {} accepts scope "type" with {kode}; issuing re-checks with the real catalogue.
+        check_numbering(
+            config.letters.number_pattern,
+            config.letters.number_scope,
+            classifications={},
+            source=str(path),
+        )
+    except LetterError as exc:
+        raise ConfigError(str(exc)) from exc
+    try:
+        check_verify_base_url(config.verify_base_url)
+    except SealError as exc:
+        raise ConfigError(f"{path}: kunci 'station.verify_base_url': {exc}") from exc
 
 
 def _toml_value(value: Any) -> str:
@@ -209,6 +248,15 @@ def render_config(config: StationConfig) -> str:
     ]
     lines += [
         f"{f.name} = {_toml_value(getattr(config.printer, f.name))}" for f in fields(config.printer)
+    ]
+    lines += [
+        "",
+        "[letters]",
+        "# Letter numbers: {kode} classification, {nomor:03d} sequence, {unit} office.unit_code,",
+        "# {bulan_romawi} I-XII, {bulan}, {tahun}, {jenis} type code. number_scope: which",
+        "# letters share one yearly sequence: office | classification | type.",
+        f"number_pattern = {_toml_value(config.letters.number_pattern)}",
+        f"number_scope = {_toml_value(config.letters.number_scope)}",
     ]
     lines += [
         "",

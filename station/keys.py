@@ -82,3 +82,88 @@ def ensure_signing_key(session: Session, office_id: int, keys_dir: Path) -> tupl
     )
     session.flush()
     return key_id, True
+
+
+class KeyFileError(Exception):
+    """The private key cannot be used for signing (missing, wrong mode, damaged); Indonesian."""
+
+
+def load_signing_key(keys_dir: Path, key_id: str) -> Ed25519PrivateKey:
+    """The private key for signing, refused unless its file is mode 0600: a key others can
+    read may already be copied, and letters signed with it could be forged."""
+    path = private_key_path(keys_dir, key_id)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError as exc:
+        raise KeyFileError(
+            f"Berkas kunci tanda tangan {path} tidak ada. Jalankan: station keys rotate"
+        ) from exc
+    if mode != PRIVATE_KEY_MODE:
+        raise KeyFileError(
+            f"Berkas kunci tanda tangan {path} bermode {mode:04o}; harus 0600 agar tidak dapat "
+            f"dibaca pengguna lain. Periksa siapa yang sempat membacanya, lalu jalankan: "
+            f"chmod 600 {path}  (atau ganti kunci: station keys rotate)"
+        )
+    try:
+        return load_private_key(keys_dir, key_id)
+    except (ValueError, TypeError, OSError) as exc:
+        raise KeyFileError(f"Berkas kunci tanda tangan {path} rusak: {exc}") from exc
+
+
+def office_keys(session: Session, office_id: int) -> list[SigningKey]:
+    """Every key the office ever had, newest first; retired keys still verify old letters."""
+    stmt = (
+        select(SigningKey)
+        .where(SigningKey.office_id == office_id)
+        .order_by(SigningKey.created_at.desc(), SigningKey.key_id)
+    )
+    return list(session.scalars(stmt))
+
+
+def public_keys(session: Session, office_id: int) -> dict[str, bytes]:
+    """key id -> raw public key, for :class:`station.seal.Verifier`."""
+    return {k.key_id: bytes(k.public_key) for k in office_keys(session, office_id)}
+
+
+def rotate_key(session: Session, office_id: int, keys_dir: Path) -> tuple[str, list[str]]:
+    """A new active key; the previous ones are retired (kept, so their letters still verify).
+
+    Returns (new key id, retired key ids). The new private file is written before the
+    transaction commits; a rolled-back rotation leaves an unused file, never a missing one.
+    """
+    from station.models import utcnow
+
+    now = utcnow()
+    retired = []
+    for old in office_keys(session, office_id):
+        if old.retired_at is None:
+            old.retired_at = now
+            retired.append(old.key_id)
+    key = Ed25519PrivateKey.generate()
+    key_id = write_private_key(keys_dir, key)
+    session.add(
+        SigningKey(
+            key_id=key_id,
+            office_id=office_id,
+            public_key=public_bytes(key.public_key()),
+            created_at=now,
+        )
+    )
+    session.flush()
+    return key_id, retired
+
+
+def file_public_keys(keys_dir: Path) -> dict[str, bytes]:
+    """Public keys derived from the private files in the home: the offline verifier's keys
+    when the register (database) cannot be reached."""
+    found: dict[str, bytes] = {}
+    if not keys_dir.is_dir():
+        return found
+    for path in sorted(keys_dir.glob("*.pem")):
+        try:
+            key = load_private_key(keys_dir, path.stem)
+        except (ValueError, TypeError, OSError):
+            continue
+        raw = public_bytes(key.public_key())
+        found[key_id_for(raw)] = raw
+    return found

@@ -289,6 +289,11 @@ class Letter(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str | None] = mapped_column(Text)
     print_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The rendered letter (station.letters.Document.to_dict, with the digest salt), so a
+    # reprint and the verification page show exactly what was sealed and printed.
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    token: Mapped[str | None] = mapped_column(String(300))  # the seal, base32 (docs/seal.md)
+    copies: Mapped[int] = mapped_column(Integer, default=0)  # reprints, "SALINAN n"
 
 
 class SigningKey(Base):

@@ -1,0 +1,169 @@
+"""Benchmark of letters end to end: issue latency, verification rate, verification page.
+
+    python bench/letters_bench.py [--letters 400] [--seconds 3] [--wrk-seconds 5] [--postgres]
+
+Prints one markdown table. Targets (issue 4, 2-core machine): letter issue (number + render +
+seal + store + audit, committed) p99 <= 20 ms; offline verification >= 5,000/s; verification
+page >= 1,000 requests/s measured with wrk against a real uvicorn on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # residents for the letters, the PostgreSQL helper
+
+from letter_helpers import HEAD, WIFE, add_residents  # noqa: E402
+
+from station.context import init_station, open_station  # noqa: E402
+from station.keys import public_keys  # noqa: E402
+from station.letter_store import IssueRequest, LetterSettings, issue_letter  # noqa: E402
+from station.letter_verify import register_check  # noqa: E402
+from station.seal import Verifier, parse_qr  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def rate(action, items: list[str], seconds: float) -> float:  # type: ignore[no-untyped-def]
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for item in items:
+            action(item)
+        count += len(items)
+    return count / (time.perf_counter() - start)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wrk(url: str, seconds: int) -> float | None:
+    """Requests/s from wrk (2 threads, 32 connections, loopback only)."""
+    if shutil.which("wrk") is None:
+        return None
+    out = subprocess.run(
+        ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+    ).stdout
+    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        print(f"warning: {non2xx.group(1)} non-2xx answers from {url}", file=sys.stderr)
+    return float(found.group(1)) if found else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--letters", type=int, default=400)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--wrk-seconds", type=int, default=5)
+    parser.add_argument("--postgres", action="store_true", help="also on a throwaway PostgreSQL")
+    args = parser.parse_args()
+    rows: list[tuple[str, str, str]] = []
+    backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
+    for backend in backends:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows += run_backend(backend, Path(tmp), args)
+    print("| measure | target | measured |")
+    print("|---|---|---|")
+    for name, target, value in rows:
+        print(f"| {name} | {target} | {value} |")
+
+
+def run_backend(backend: str, tmp: Path, args: argparse.Namespace) -> list[tuple[str, str, str]]:
+    home = tmp / "home"
+    os.environ["STATION_HOME"] = str(home)
+    os.environ.pop("STATION_DATABASE_URL", None)
+    cluster = None
+    if backend == "postgresql":
+        from pg import TempCluster, find_bindir
+
+        bindir = find_bindir()
+        if bindir is None:
+            return [(f"{backend}: skipped", "", "no PostgreSQL binaries")]
+        cluster = TempCluster(bindir)
+        cluster.start()
+        os.environ["STATION_DATABASE_URL"] = cluster.create_database("bench_letters")
+    try:
+        init_station(home)
+        station = open_station(home)
+        add_residents(station.db, station.office_id)
+        settings = LetterSettings.from_config(station.config)
+        timings, tokens = [], []
+        for i in range(args.letters):
+            request = IssueRequest("SKD", HEAD if i % 2 else WIFE, "bench", purpose="Uji")
+            start = time.perf_counter()
+            with station.db.write() as session:
+                issued = issue_letter(session, station.office_id, settings, request)
+            timings.append((time.perf_counter() - start) * 1000)
+            tokens.append(issued.token)
+        with station.db.read() as session:
+            verifier = Verifier(public_keys(session, station.office_id))
+        offline = rate(lambda t: verifier.verify(t), tokens, args.seconds)
+
+        def with_register(token: str) -> None:
+            seal = verifier.verify(token)
+            with station.db.read() as session:
+                register_check(session, station.office_id, token, seal)
+
+        registered = rate(with_register, tokens[:200], args.seconds)
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "station", "serve", "--port", str(port), "--rate-limit", "0"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            import httpx
+
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(200):
+                try:
+                    httpx.get(base + "/", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            page = wrk(f"{base}/v/{parse_qr(tokens[0])}", args.wrk_seconds)
+            api = wrk(f"{base}/api/v/{parse_qr(tokens[0])}", args.wrk_seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        station.close()
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    n = args.letters
+    fmt = "n/a (wrk missing)"
+    return [
+        (f"{backend}: letter issue p50 ({n} letters)", "", f"{percentile(timings, 50):.2f} ms"),
+        (f"{backend}: letter issue p99", "<= 20 ms", f"{percentile(timings, 99):.2f} ms"),
+        (f"{backend}: offline verification", ">= 5,000/s", f"{offline:,.0f}/s"),
+        (f"{backend}: verification + register lookup", "", f"{registered:,.0f}/s"),
+        (
+            f"{backend}: GET /v/TOKEN (wrk -t2 -c32, uvicorn)",
+            ">= 1,000 req/s",
+            f"{page:,.0f} req/s" if page else fmt,
+        ),
+        (f"{backend}: GET /api/v/TOKEN (wrk)", "", f"{api:,.0f} req/s" if api else fmt),
+    ]
+
+
+if __name__ == "__main__":
+    main()
