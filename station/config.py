@@ -55,6 +55,15 @@ class LettersConfig:
 
 
 @dataclass
+class QueueConfig:
+    """``[queue]``: when an unanswered ticket becomes a no-show, and when a counter whose app
+    has stopped sending heartbeats counts as gone (its ticket may then be taken over)."""
+
+    no_show_calls: int = 3
+    stale_minutes: int = 5
+
+
+@dataclass
 class StationConfig:
     """Everything read from ``station.toml`` after environment overrides."""
 
@@ -62,6 +71,7 @@ class StationConfig:
     office: OfficeConfig = field(default_factory=OfficeConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     letters: LettersConfig = field(default_factory=LettersConfig)
+    queue: QueueConfig = field(default_factory=QueueConfig)
     database_url: str = ""
     verify_base_url: str = "https://verifikasi.oesapa.example/"
     timezone: str = "Asia/Makassar"
@@ -106,6 +116,7 @@ _SECTIONS: dict[str, type] = {
     "office": OfficeConfig,
     "printer": PrinterConfig,
     "letters": LettersConfig,
+    "queue": QueueConfig,
 }
 _STATION_KEYS = ("verify_base_url", "timezone", "idle_lock_minutes")
 
@@ -179,6 +190,10 @@ def _validate(config: StationConfig) -> None:
             f"{path}: kunci 'printer.paper_width' harus 58 atau 80, "
             f"bukan {config.printer.paper_width}"
         )
+    if config.queue.no_show_calls < 1:
+        raise ConfigError(f"{path}: kunci 'queue.no_show_calls' harus minimal 1")
+    if config.queue.stale_minutes < 1:
+        raise ConfigError(f"{path}: kunci 'queue.stale_minutes' harus minimal 1")
     if config.idle_lock_minutes < 1:
         raise ConfigError(f"{path}: kunci 'station.idle_lock_minutes' harus minimal 1")
     try:
@@ -257,6 +272,14 @@ def render_config(config: StationConfig) -> str:
         "# letters share one yearly sequence: office | classification | type.",
         f"number_pattern = {_toml_value(config.letters.number_pattern)}",
         f"number_scope = {_toml_value(config.letters.number_scope)}",
+    ]
+    lines += [
+        "",
+        "[queue]",
+        "# Calls without an answer before a ticket may be marked no-show; minutes without a",
+        "# heartbeat before another counter may take over a counter's ticket.",
+        f"no_show_calls = {config.queue.no_show_calls}",
+        f"stale_minutes = {config.queue.stale_minutes}",
     ]
     lines += [
         "",

@@ -39,6 +39,8 @@ def test_environment_overrides(home: Path, monkeypatch: pytest.MonkeyPatch) -> N
         ('[printer]\npaper_width = "80"\n', "printer.paper_width"),
         ('[station]\ntimezone = "Mars/Olympus"\n', "station.timezone"),
         ("[station]\nidle_lock_minutes = 0\n", "station.idle_lock_minutes"),
+        ("[queue]\nno_show_calls = 0\n", "queue.no_show_calls"),
+        ('[queue]\nstale_minutes = "5"\n', "queue.stale_minutes"),
         ('[office]\ncode = "5371031010"\n', "office.code"),
         ('[office]\nlurah = "x"\n', "office.lurah"),
         ("[kantor]\nx = 1\n", "[kantor]"),
@@ -58,3 +60,15 @@ def test_unparseable_config(home: Path) -> None:
     (home / "station.toml").write_text("[office\nname=", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"station\.toml: berkas konfigurasi rusak"):
         load_config()
+
+
+def test_queue_policy_comes_from_the_config(home: Path) -> None:
+    from station.queue_rules import policy_from_config
+
+    home.mkdir(parents=True)
+    (home / "station.toml").write_text("[queue]\nno_show_calls = 2\nstale_minutes = 9\n")
+    policy = policy_from_config(load_config())
+    assert (policy.no_show_calls, policy.stale_minutes) == (2, 9)
+    write_default_config(home / "fresh")
+    text = (home / "fresh" / "station.toml").read_text(encoding="utf-8")
+    assert "no_show_calls = 3" in text and "stale_minutes = 5" in text
