@@ -600,7 +600,7 @@ class Verifier:
             )
         return Verification(
             STATUS_VALID,
-            "Surat ASLI: tanda tangan digital sah.",
+            "Tanda tangan digital sah: surat ini dikeluarkan oleh kelurahan.",
             key_id=decoded.key_id,
             payload=payload,
         )
