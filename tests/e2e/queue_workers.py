@@ -62,6 +62,7 @@ def counter(
     try:
         q = _queue(url, office_id)
         now = dt.datetime.fromisoformat(now_iso)
+        rng = random.Random(number)
         called = []
         q.status(now=now)
         ready.put(1)
@@ -79,6 +80,9 @@ def counter(
                 continue
             called.append(ticket.number)
             q.finish(number, operator, outcome="information_given", now=now)
+            # A breath between residents, as at a real counter: without it SQLite's busy
+            # handler (sleep and retry, not a queue) can let one tight loop starve the others.
+            time.sleep(rng.random() * 0.002)
         results.put(("counter", called))
     except BaseException:
         results.put(("error", traceback.format_exc()))
