@@ -204,10 +204,12 @@ def search_names(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> 
     if not ids:
         return SearchResult([], False)
     # Rank on (id, search_text, name) only; load whole rows just for the page shown.
-    candidates = session.execute(
-        select(Resident.id, Resident.search_text, Resident.name).where(Resident.id.in_(ids))
-    ).all()
-    candidates.sort(key=lambda c: _rank(tokens, c.search_text.split(), c.name))
+    candidates = sorted(
+        session.execute(
+            select(Resident.id, Resident.search_text, Resident.name).where(Resident.id.in_(ids))
+        ),
+        key=lambda c: _rank(tokens, c.search_text.split(), c.name),
+    )
     page = [c.id for c in candidates[:limit]]
     loaded = {r.id: r for r in session.scalars(select(Resident).where(Resident.id.in_(page)))}
     return SearchResult([loaded[i] for i in page], len(ids) > limit)
