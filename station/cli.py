@@ -493,3 +493,8 @@ _register_letters(cli)
 def main() -> None:
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cache" / "station"))
     cli(prog_name="station")
+
+
+from station.cli_printer import register as _register_printer  # noqa: E402
+
+_register_printer(cli)

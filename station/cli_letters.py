@@ -1,8 +1,10 @@
 """`station letter ...`, `station keys ...` and `station serve`: thin commands over
 ``station.letter_store``, ``station.letter_verify``, ``station.keys`` and ``station.web``.
 
-Registered by ``station.cli``. Printing is wired by the printing issue: until then a letter is
-issued, stored and sealed, and reported with ``printed: false`` (with or without --no-print).
+Registered by ``station.cli``. ``letter issue`` and ``letter reprint`` print on the configured
+receipt printer (``station.printing``); a printer fault keeps the letter issued, reports
+``printed: false`` with ``print_message`` and exits 1; ``print_count`` grows only when a print
+reached the printer.
 """
 
 from __future__ import annotations
@@ -16,7 +18,26 @@ from station.cli import Refusal, _operator_name, command_output
 
 T = TypeVar("T")
 
-PRINTING_UNAVAILABLE = "Pencetakan belum tersedia di versi ini; surat tersimpan tanpa dicetak."
+PRINT_KEPT = "Surat tetap tersimpan dan dapat dicetak ulang: station letter reprint {number}"
+
+
+def _print_document(station: Any, number: str, document: Any, operator: str) -> dict[str, Any]:
+    """Print a letter; on success record it (``print_count``). Returns ``printed`` and, on a
+    fault, ``print_message``/``print_fault``: the letter itself is never undone."""
+    from station.letter_store import record_print
+    from station.printing import PrinterFault, print_letter
+
+    try:
+        print_letter(document, station.config.printer)
+    except PrinterFault as fault:
+        return {
+            "printed": False,
+            "print_fault": fault.kind,
+            "print_message": f"{fault.message} {PRINT_KEPT.format(number=number)}",
+        }
+    with station.db.write() as session:
+        letter = record_print(session, station.office_id, number, operator=operator)
+        return {"printed": True, "print_count": letter.print_count}
 
 
 def _with_station(action: Callable[[Any], T]) -> T:
@@ -95,7 +116,6 @@ def letter_issue(
 ) -> tuple[dict[str, Any], str]:
     """Beri nomor, tanda tangani, simpan (dan cetak) satu surat."""
     from station.letter_store import IssueRequest, issue_letter
-    from station.letters import document_to_text
 
     request = IssueRequest(
         type_code=type_code,
@@ -106,23 +126,26 @@ def letter_issue(
         ticket=ticket,
     )
 
-    def run(station: Any) -> Any:
+    def run(station: Any) -> tuple[Any, dict[str, Any]]:
         settings = _settings(station)
         with station.db.write() as session:
-            return issue_letter(session, station.office_id, settings, request)
+            issued = issue_letter(session, station.office_id, settings, request)
+        if no_print:
+            return issued, {"printed": False}
+        return issued, _print_document(station, issued.number, issued.document, operator)
 
-    issued = _with_station(run)
-    data = {**issued.to_dict(), "printed": False}
-    if not no_print:
-        data["print_message"] = PRINTING_UNAVAILABLE
+    issued, printing = _with_station(run)
+    data = {**issued.to_dict(), **printing}
     lines = [
         f"Surat {issued.type_code} nomor {issued.number} diterbitkan "
         f"untuk NIK {issued.nik_masked}.",
         *issued.effects,
         f"Periksa keaslian: {issued.verify_url}",
     ]
-    if not no_print:
-        lines += ["", document_to_text(issued.document), "", PRINTING_UNAVAILABLE]
+    if printing["printed"]:
+        lines.append("Surat dicetak.")
+    elif not no_print:
+        raise Refusal(printing["print_message"], **data)
     return data, "\n".join(lines)
 
 
@@ -229,27 +252,27 @@ def letter_reprint(number: str, operator: str | None) -> tuple[dict[str, Any], s
     from station.letter_store import reprint_letter
     from station.letters import document_to_text
 
+    who = _operator_name(operator)
+
     def run(station: Any) -> tuple[dict[str, Any], str]:
         with station.db.write() as session:
             found, doc = reprint_letter(
-                session,
-                station.office_id,
-                number,
-                operator=_operator_name(operator),
-                printed=False,
+                session, station.office_id, number, operator=who, printed=False
             )
+            printed_number = found.number
             data = {
-                "number": found.number,
-                "printed": False,
+                "number": printed_number,
                 "copy": found.copies,
                 "copy_marker": doc.copy_marker,
                 "print_count": found.print_count,
-                "print_message": PRINTING_UNAVAILABLE,
             }
-            return data, document_to_text(doc)
+        data.update(_print_document(station, printed_number, doc, who))
+        return data, document_to_text(doc)
 
     data, text = _with_station(run)
-    return data, f"{text}\n\n{PRINTING_UNAVAILABLE}"
+    if not data["printed"]:
+        raise Refusal(data["print_message"], **data)
+    return data, f"{text}\nSurat dicetak ({data['copy_marker']})."
 
 
 # --- keys ------------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ def ticket_take(
     )
     t = issued.ticket
     data = issued.to_dict()
+    data.update(_print_ticket(issued))
     lines = [
         f"Nomor antrean {t.number} - {t.service_name}",
         f"Di depan Anda: {issued.ahead} orang; perkiraan menunggu {issued.estimated_wait_min} "
@@ -84,7 +85,27 @@ def ticket_take(
         lines.append(f"Prioritas: {PRIORITY_REASONS[t.priority_reason or 'lainnya']}")
     if issued.documents:
         lines.append("Siapkan: " + "; ".join(issued.documents))
+    if not data["printed"]:
+        raise Refusal(data["print_message"], **data)
     return data, "\n".join(lines)
+
+
+def _print_ticket(issued: Any) -> dict[str, Any]:
+    """Print the ticket; a printer fault keeps the ticket (it is already in the queue)."""
+    from station.config import load_config
+    from station.printing import PrinterFault, print_ticket
+
+    config = load_config()
+    try:
+        print_ticket(issued, f"Kelurahan {config.office.name}", config.printer)
+    except PrinterFault as fault:
+        return {
+            "printed": False,
+            "print_fault": fault.kind,
+            "print_message": f"{fault.message} Nomor {issued.ticket.number} tetap tercatat "
+            "di antrean; sebutkan nomor ini kepada warga.",
+        }
+    return {"printed": True}
 
 
 # --- queue -----------------------------------------------------------------------------------

@@ -489,3 +489,23 @@ def reprint_letter(
     )
     session.flush()
     return letter, doc
+
+
+def record_print(session: Session, office_id: int, number: str, *, operator: str) -> Letter:
+    """A print of the letter reached the printer: ``print_count`` grows by one (audited).
+
+    Called in its own transaction after the job was sent, so a printer fault never undoes
+    the letter: it stays issued with its number and seal, and can be reprinted.
+    """
+    letter = find_letter(session, office_id, number, lock=True)
+    letter.print_count += 1
+    audit.record(
+        session,
+        office_id=office_id,
+        action="letter.print",
+        subject=letter.number,
+        details={"print_count": letter.print_count},
+        operator=operator,
+    )
+    session.flush()
+    return letter

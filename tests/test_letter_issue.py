@@ -175,7 +175,9 @@ def test_reprint_keeps_number_and_seal(station: Station) -> None:
     _, issued = run_cli(*issue_args())
     result, first = run_cli("letter", "reprint", issued["number"])
     assert result.exit_code == 0
-    assert first["copy_marker"] == "SALINAN 1" and first["printed"] is False
+    # the default printer is `dummy`: the copy reaches it and counts as printed
+    assert first["copy_marker"] == "SALINAN 1" and first["printed"] is True
+    assert first["print_count"] == 1
     _, second = run_cli("letter", "reprint", issued["number"])
     assert second["copy_marker"] == "SALINAN 2"
     _, shown = run_cli("letter", "show", issued["number"])

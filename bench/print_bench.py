@@ -1,0 +1,93 @@
+"""Benchmark of printing: job size and build time of a real sealed letter and a ticket.
+
+    python bench/print_bench.py [--runs 300]
+
+Issues one real SKD letter (SQLite, temp home) so the QR carries a real seal, then builds the
+ESC/POS job (layout + python-escpos ``Dummy``) ``--runs`` times per configuration. Prints one
+markdown table. Targets (issue 5): letter job with native QR <= 2 KB, with image QR <= 8 KB;
+building a job <= 10 ms p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cache" / "station"))
+
+from letter_helpers import HEAD, add_residents  # noqa: E402
+from printing_samples import sample_ticket  # noqa: E402
+
+from station.context import init_station, open_station  # noqa: E402
+from station.letter_store import IssueRequest, LetterSettings, issue_letter  # noqa: E402
+from station.printing import build_job, letter_ops, ticket_ops  # noqa: E402
+from station.printing.layout import PrintSettings  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=300)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        os.environ["STATION_HOME"] = str(home)
+        os.environ.pop("STATION_DATABASE_URL", None)
+        init_station(home)
+        station = open_station(home)
+        try:
+            add_residents(station.db, station.office_id)
+            with station.db.write() as session:
+                issued = issue_letter(
+                    session,
+                    station.office_id,
+                    LetterSettings.from_config(station.config),
+                    IssueRequest("SKD", HEAD, "bench", purpose="Melamar pekerjaan"),
+                )
+            doc = issued.document
+        finally:
+            station.close()
+
+    print(f"QR payload: {len(doc.qr_text)} characters\n")
+    print("| job | paper | profile | QR | bytes | target | build p50 ms | build p99 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    configs = [
+        (58, "", "native"),
+        (80, "", "native"),
+        (80, "TM-T88V", "native"),
+        (58, "POS-5890", "image"),
+        (80, "simple", "image"),
+    ]
+    for width, profile, mode in configs:
+        settings = PrintSettings(width, profile)
+        for name, make in (
+            ("letter", lambda s=settings: letter_ops(doc, s)),
+            ("ticket", lambda s=settings: ticket_ops(sample_ticket(), "Kelurahan Oesapa", s)),
+        ):
+            build_job(make(), settings)  # warm-up: escpos import, profile load
+            timings = []
+            size = 0
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                job = build_job(make(), settings)
+                timings.append((time.perf_counter() - start) * 1000)
+                size = len(job)
+            target = "" if name == "ticket" else ("<= 2048" if mode == "native" else "<= 8192")
+            print(
+                f"| {name} | {width} mm | {profile or 'default'} | {mode} | {size} | {target} "
+                f"| {percentile(timings, 50):.2f} | {percentile(timings, 99):.2f} (<= 10) |"
+            )
+
+
+if __name__ == "__main__":
+    main()

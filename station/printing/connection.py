@@ -1,0 +1,220 @@
+"""Printer URIs (DESIGN §3) → connections that send one job in one write, with timeouts.
+
+``dummy`` keeps bytes in memory; ``file:PATH`` appends raw bytes to PATH (also a device such
+as ``/dev/usb/lp0``); ``usb:VID:PID``, ``tcp:HOST[:PORT]``, ``serial:DEVICE[:BAUD]`` and
+``cups:NAME`` use python-escpos printers.  python-escpos is imported lazily, after its
+capabilities pickle directory and logging are set (PITFALLS: python-escpos).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Protocol
+
+from station.printing.faults import PrinterFault, classify
+
+TIMEOUT_S = 5.0
+_modules: tuple[ModuleType, ModuleType] | None = None
+
+
+def escpos_modules() -> tuple[ModuleType, ModuleType]:
+    """``(escpos.printer, escpos.constants)``, imported once with a fixed pickle dir."""
+    global _modules
+    if _modules is None:
+        if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+            os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(
+                Path(tempfile.gettempdir()) / "station-escpos"
+            )
+        Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]).mkdir(parents=True, exist_ok=True)
+        root = logging.getLogger()
+        if not root.handlers:  # escpos calls basicConfig(): give it a handler that is silent
+            root.addHandler(logging.NullHandler())
+        import escpos.constants
+        import escpos.printer
+
+        _modules = (escpos.printer, escpos.constants)
+    return _modules
+
+
+class Connection(Protocol):
+    uri: str
+
+    def send(self, job: bytes) -> None: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+
+UNKNOWN_STATUS = {
+    "online": None,
+    "paper": None,
+    "message": "Sambungan ini tidak dapat membaca status printer.",
+}
+
+
+@dataclass
+class DummyConnection:
+    """Keeps every job in memory (``jobs``); for tests and machines without a printer."""
+
+    uri: str = "dummy"
+    jobs: list[bytes] = field(default_factory=list)
+
+    def send(self, job: bytes) -> None:
+        self.jobs.append(job)
+
+    def status(self) -> dict[str, Any]:
+        return {"online": True, "paper": None, "message": "Printer dummy (tanpa kertas)."}
+
+
+@dataclass
+class FileConnection:
+    """Appends each job to a file or device in one write (a missing device = unplugged)."""
+
+    path: str
+    uri: str = ""
+
+    def send(self, job: bytes) -> None:
+        try:
+            with open(self.path, "ab", buffering=0) as fh:
+                written = fh.write(job)
+                if written is not None and written != len(job):
+                    raise PrinterFault("timeout", f"{written} dari {len(job)} byte terkirim")
+        except PrinterFault:
+            raise
+        except Exception as exc:
+            raise classify(exc) from exc
+
+    def status(self) -> dict[str, Any]:
+        parent = Path(self.path).parent
+        if self.path.startswith("/dev/") and not Path(self.path).exists():
+            return {"online": False, "paper": None, "message": PrinterFault("unplugged").message}
+        if not parent.is_dir():
+            return {"online": False, "paper": None, "message": PrinterFault("unplugged").message}
+        return dict(UNKNOWN_STATUS)
+
+
+@dataclass
+class EscposConnection:
+    """A python-escpos device printer (Usb, Network, Serial, CupsPrinter)."""
+
+    uri: str
+    kind: str
+    args: dict[str, Any]
+    profile: str = ""
+    can_read_status: bool = True
+
+    def _open(self) -> Any:
+        printer_mod, _ = escpos_modules()
+        cls = {
+            "usb": "Usb",
+            "tcp": "Network",
+            "serial": "Serial",
+            "cups": "CupsPrinter",
+        }[self.kind]
+        kwargs = dict(self.args)
+        if self.profile:
+            kwargs["profile"] = self.profile
+        printer = getattr(printer_mod, cls)(**kwargs)
+        printer.open(raise_not_found=True)
+        return printer
+
+    def send(self, job: bytes) -> None:
+        printer = None
+        try:
+            printer = self._open()
+            if self.can_read_status:
+                self._check_ready(printer)
+            printer._raw(job)
+            if self.kind == "cups":
+                printer.close()
+                printer = None
+        except PrinterFault:
+            raise
+        except Exception as exc:
+            raise classify(exc) from exc
+        finally:
+            if printer is not None:
+                with contextlib.suppress(Exception):
+                    printer.close()
+
+    def _check_ready(self, printer: Any) -> None:
+        """Refuse before sending when the printer *says* it is out of paper or open."""
+        try:
+            offline = printer.query_status(b"\x10\x04\x02")  # DLE EOT 2: offline cause
+        except Exception:
+            return  # no answer: status is only a hint
+        if offline and offline[0] & 0x04:
+            raise PrinterFault("cover_open")
+        if offline and offline[0] & 0x20:
+            raise PrinterFault("paper_out")
+        try:
+            paper = printer.paper_status()
+        except Exception:
+            return
+        if paper == 0:
+            raise PrinterFault("paper_out")
+
+    def status(self) -> dict[str, Any]:
+        if not self.can_read_status:
+            return dict(UNKNOWN_STATUS)
+        try:
+            printer = self._open()
+        except Exception as exc:
+            fault = classify(exc)
+            return {"online": False, "paper": None, "message": fault.message}
+        try:
+            online = printer.is_online()
+            paper = printer.paper_status()
+        except Exception as exc:
+            return {"online": None, "paper": None, "message": classify(exc).message}
+        finally:
+            with contextlib.suppress(Exception):
+                printer.close()
+        label = {0: "habis", 1: "hampir habis", 2: "cukup"}.get(paper)
+        return {
+            "online": bool(online),
+            "paper": label,
+            "message": "Status dari printer (hanya petunjuk: printer yang diam tampak 'cukup').",
+        }
+
+
+def _split_port(rest: str, default: int) -> tuple[str, int]:
+    host, sep, port = rest.rpartition(":")
+    if sep and port.isdigit() and host:
+        return host, int(port)
+    return rest, default
+
+
+def connect(uri: str, *, profile: str = "", timeout: float = TIMEOUT_S) -> Connection:
+    """A connection for ``uri``; raises PrinterFault("config") on a URI it does not know."""
+    uri = uri.strip()
+    scheme, _, rest = uri.partition(":")
+    args: dict[str, Any]
+    scheme = scheme.lower()
+    if uri == "dummy":
+        return DummyConnection()
+    if scheme == "file" and rest:
+        return FileConnection(rest, uri=uri)
+    if scheme == "usb":
+        try:
+            vid, pid = (int(p, 16) for p in rest.split(":"))
+        except ValueError as exc:
+            raise PrinterFault("config", uri) from exc
+        args = {"idVendor": vid, "idProduct": pid, "timeout": int(timeout * 1000)}
+        return EscposConnection(uri, "usb", args, profile)
+    if scheme == "tcp" and rest:
+        host, port = _split_port(rest, 9100)
+        args = {"host": host, "port": port, "timeout": timeout}
+        return EscposConnection(uri, "tcp", args, profile)
+    if scheme == "serial" and rest:
+        device, baud = _split_port(rest, 9600)
+        args = {"devfile": device, "baudrate": baud, "timeout": timeout}
+        return EscposConnection(uri, "serial", args, profile)
+    if scheme == "cups" and rest:
+        return EscposConnection(uri, "cups", {"printer_name": rest}, profile, can_read_status=False)
+    raise PrinterFault("config", uri)

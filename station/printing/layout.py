@@ -1,0 +1,252 @@
+"""Ticket and letter layouts as a list of neutral print operations.
+
+The layouts know nothing of ESC/POS: :mod:`station.printing.escpos_job` turns the operations
+into bytes and :mod:`station.printing.preview` into text or a PNG.  Every text from data is
+passed through :func:`station.printing.sanitize.clean` here and wrapped at the paper's
+columns without splitting words, so an operation's text is always printable ASCII no longer
+than its line (half the columns for double-size text).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, is_dataclass, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from station.letters.document import Document, _block_text, wrap
+from station.letters.formats import format_date_id
+from station.printing.sanitize import clean, is_safe
+
+QrMode = Literal["auto", "native", "image"]
+
+#: python-escpos profiles known to draw no QR themselves (PITFALLS): ``auto`` rasterises.
+NO_NATIVE_QR = frozenset({"simple", "POS-5890", "ZJ-5870"})
+
+CALL_LINE = "Nomor Anda akan dipanggil di layar dan lewat pengeras suara. Mohon menunggu."
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    """What a layout and a job need to know about the printer."""
+
+    paper_width: int = 58  # mm: 58 or 80
+    profile: str = ""  # python-escpos profile name; "" = default
+    qr_mode: QrMode = "auto"
+
+    def __post_init__(self) -> None:
+        if self.paper_width not in (58, 80):
+            raise ValueError("lebar kertas harus 58 atau 80 mm")
+        if self.qr_mode not in ("auto", "native", "image"):
+            raise ValueError("mode QR harus auto, native atau image")
+
+    @property
+    def dpi(self) -> int:
+        return 180 if self.profile.startswith("TM-T88") else 203
+
+    @property
+    def columns(self) -> int:
+        if self.paper_width == 58:
+            return 32
+        return 42 if self.dpi == 180 else 48
+
+    @property
+    def dots(self) -> int:
+        """Printable width in dots (font A is 12 dots wide)."""
+        if self.paper_width == 58:
+            return 384
+        return 512 if self.dpi == 180 else 576
+
+    @property
+    def native_qr(self) -> bool:
+        if self.qr_mode != "auto":
+            return self.qr_mode == "native"
+        return self.profile not in NO_NATIVE_QR
+
+    @classmethod
+    def from_config(cls, printer: Any) -> PrintSettings:
+        """From ``PrinterConfig``; ``STATION_PRINTER_QR`` (auto|native|image) overrides."""
+        mode = os.environ.get("STATION_PRINTER_QR", "auto").strip().lower() or "auto"
+        return cls(paper_width=printer.paper_width, profile=printer.profile or "", qr_mode=mode)  # type: ignore[arg-type]
+
+
+# --- operations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    """One printed line (no newline), already clean and wrapped."""
+
+    text: str
+    bold: bool = False
+    double: bool = False  # double width and height
+    align: Literal["left", "center"] = "left"
+
+
+@dataclass(frozen=True)
+class Feed:
+    lines: int = 1
+
+
+@dataclass(frozen=True)
+class QR:
+    data: str
+
+
+@dataclass(frozen=True)
+class Cut:
+    pass
+
+
+Op = Text | Feed | QR | Cut
+
+
+def _lines(text: str, width: int, **style: Any) -> list[Op]:
+    return [Text(line, **style) for line in wrap(clean(text), width)]
+
+
+def _centered(text: str, width: int, **style: Any) -> list[Op]:
+    return [Text(line.strip().center(width).rstrip(), **style) for line in wrap(clean(text), width)]
+
+
+def check_qr_data(data: str) -> str:
+    """QR data is printed as is (it must match the seal exactly): refuse anything unsafe."""
+    if not data or not is_safe(data):
+        raise ValueError("isi QR harus teks ASCII tanpa karakter kendali")
+    return data
+
+
+# --- ticket ----------------------------------------------------------------------------------
+
+
+def ticket_ops(issued: Any, office_name: str, settings: PrintSettings) -> list[Op]:
+    """The queue ticket (``IssuedTicket``): office, service, number big, time, wait, papers."""
+    width = settings.columns
+    t = issued.ticket
+    issued_at: datetime = t.issued_at
+    ops: list[Op] = []
+    ops += _centered(office_name, width, bold=True)
+    ops += [Text("-" * width)]
+    ops += _centered(t.service_name, width)
+    ops += [Feed(1)]
+    ops += _centered(t.number, width // 2, double=True)
+    ops += [Feed(1)]
+    if t.priority:
+        ops += _centered("PRIORITAS", width, bold=True)
+    ops += _centered(f"{format_date_id(issued_at.date())} {issued_at:%H:%M}", width)
+    ops += [Feed(1)]
+    ops += _lines(f"Di depan Anda: {issued.ahead} orang", width)
+    ops += _lines(f"Perkiraan menunggu: {issued.estimated_wait_min} menit", width)
+    if issued.documents:
+        ops += [Feed(1)]
+        ops += _lines("Siapkan:", width, bold=True)
+        for doc in issued.documents:
+            ops += [Text(line) for line in wrap(clean(doc), width, first="- ", rest="  ")]
+    ops += [Feed(1)]
+    ops += _lines(CALL_LINE, width)
+    ops += [Feed(2), Cut()]
+    return ops
+
+
+# --- letter ----------------------------------------------------------------------------------
+
+
+def _clean_obj(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, tuple):
+        return tuple(_clean_obj(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _clean_obj(getattr(value, f.name)) for f in fields(value)})  # type: ignore[arg-type]
+    return value
+
+
+def clean_document(doc: Document) -> Document:
+    """Every text of the Document sanitised (the QR text is kept; it is checked instead)."""
+    cleaned = _clean_obj(replace(doc, qr_text=""))
+    return replace(cleaned, qr_text=doc.qr_text)
+
+
+def letter_ops(doc: Document, settings: PrintSettings) -> list[Op]:
+    """The letter as printed, in the order of :func:`document_to_text` (same line breaks);
+    centred lines are sent with ``ESC a 1`` instead of padding spaces."""
+    width = settings.columns
+    safe = clean_document(doc)
+    ops: list[Op] = []
+
+    def center(text: str, bold: bool = False) -> None:
+        ops.extend(
+            Text(line.strip(), bold=bold, align="center") for line in wrap(clean(text), width)
+        )
+
+    def left(lines: list[str]) -> None:
+        ops.extend(Text(line) if line else Feed(1) for line in lines)
+
+    marker = f"*** {safe.copy_marker} ***" if safe.copy_marker else ""
+    if marker:
+        center(marker, bold=True)
+    for line in safe.kop:
+        center(line, bold=True)
+    ops += [Text("=" * width), Feed(1)]
+    center(safe.title, bold=True)
+    center("-" * min(len(safe.title), width))
+    center(safe.number_line)
+    ops.append(Feed(1))
+    left(wrap(safe.opening, width))
+    ops.append(Feed(1))
+    left(_block_text(safe.subject, width, public=False))
+    for block in safe.body:
+        ops.append(Feed(1))
+        left(_block_text(block, width, public=False))
+    for line in (safe.purpose_line, safe.validity_line, safe.closing):
+        if line:
+            ops.append(Feed(1))
+            left(wrap(line, width))
+    ops.append(Feed(1))
+    signer = safe.signer
+    center(signer.place_date)
+    if signer.on_behalf:
+        center(signer.on_behalf)
+    center(signer.position)
+    ops.append(Feed(3))
+    center(signer.name, bold=True)
+    if signer.rank:
+        center(signer.rank)
+    if signer.nip:
+        center(f"NIP {signer.nip}")
+    if safe.holder_name is not None:
+        ops.append(Feed(1))
+        center("Pemegang Surat")
+        ops.append(Feed(3))
+        center(safe.holder_name, bold=True)
+    if doc.qr_text:
+        ops += [Feed(1), QR(check_qr_data(doc.qr_text))]
+    if safe.verify_hint:
+        center(safe.verify_hint)
+    if safe.verify_address:
+        center(safe.verify_address)
+    if marker:
+        center(marker, bold=True)
+    ops += [Feed(2), Cut()]
+    return ops
+
+
+def selftest_ops(office_name: str, settings: PrintSettings, uri: str) -> list[Op]:
+    """``station printer test``: office, settings, a character check, a QR, a cut."""
+    width = settings.columns
+    ops: list[Op] = []
+    ops += _centered(office_name, width, bold=True)
+    ops += _centered("HALAMAN UJI PRINTER", width, bold=True)
+    ops += [Text("-" * width)]
+    ops += _lines(f"Alamat: {uri}", width)
+    ops += _lines(f"Profil: {settings.profile or 'default'}", width)
+    ops += _lines(f"Kertas: {settings.paper_width} mm, {width} kolom", width)
+    ops += _lines(f"QR: {'native' if settings.native_qr else 'gambar'}", width)
+    ops += [Text("-" * width)]
+    ruler = "".join(str(i % 10) for i in range(1, width + 1))
+    ops += [Text(ruler), Text("ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:width])]
+    ops += [Text("abcdefghijklmnopqrstuvwxyz"[:width]), Text("0123456789 .,:;!?-/()+=*#@%&")]
+    ops += _lines("Aksen: Jose Muller, Sao Tome -> " + clean("José Müller, São Tomé"), width)
+    ops += [Text("X" * (width // 2), double=True)]
+    ops += [Feed(1), QR("STATION-PRINTER-TEST"), Feed(2), Cut()]
+    return ops
