@@ -43,6 +43,7 @@ class PrinterConfig:
     uri: str = "dummy"
     profile: str = ""
     paper_width: int = 58
+    qr_mode: str = "auto"  # auto (from the profile) | native (GS ( k) | image (raster)
 
 
 @dataclass
@@ -179,6 +180,8 @@ def _apply_environment(config: StationConfig) -> None:
         config.printer.uri = printer
     if profile := os.environ.get("STATION_PRINTER_PROFILE"):
         config.printer.profile = profile
+    if qr_mode := os.environ.get("STATION_PRINTER_QR"):
+        config.printer.qr_mode = qr_mode.strip().lower()
     if not config.database_url:
         config.database_url = sqlite_url(config.home / DATABASE_NAME)
 
@@ -189,6 +192,11 @@ def _validate(config: StationConfig) -> None:
         raise ConfigError(
             f"{path}: kunci 'printer.paper_width' harus 58 atau 80, "
             f"bukan {config.printer.paper_width}"
+        )
+    if config.printer.qr_mode not in ("auto", "native", "image"):
+        raise ConfigError(
+            f"{path}: kunci 'printer.qr_mode' harus auto, native atau image, "
+            f"bukan {config.printer.qr_mode!r}"
         )
     if config.queue.no_show_calls < 1:
         raise ConfigError(f"{path}: kunci 'queue.no_show_calls' harus minimal 1")
@@ -260,6 +268,7 @@ def render_config(config: StationConfig) -> str:
         "[printer]",
         "# uri: dummy | file:PATH | usb:VID:PID | tcp:HOST[:PORT] | serial:DEV[:BAUD] | cups:NAME",
         "# paper_width: 58 or 80 (mm); profile: a python-escpos profile name, empty for default.",
+        "# qr_mode: auto (from the profile) | native (printer draws it) | image (raster).",
     ]
     lines += [
         f"{f.name} = {_toml_value(getattr(config.printer, f.name))}" for f in fields(config.printer)

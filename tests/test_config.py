@@ -40,6 +40,7 @@ def test_environment_overrides(home: Path, monkeypatch: pytest.MonkeyPatch) -> N
         ('[station]\ntimezone = "Mars/Olympus"\n', "station.timezone"),
         ("[station]\nidle_lock_minutes = 0\n", "station.idle_lock_minutes"),
         ("[queue]\nno_show_calls = 0\n", "queue.no_show_calls"),
+        ('[printer]\nqr_mode = "laser"\n', "printer.qr_mode"),
         ('[queue]\nstale_minutes = "5"\n', "queue.stale_minutes"),
         ('[office]\ncode = "5371031010"\n', "office.code"),
         ('[office]\nlurah = "x"\n', "office.lurah"),

@@ -9,7 +9,6 @@ than its line (half the columns for double-size text).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -65,9 +64,9 @@ class PrintSettings:
 
     @classmethod
     def from_config(cls, printer: Any) -> PrintSettings:
-        """From ``PrinterConfig``; ``STATION_PRINTER_QR`` (auto|native|image) overrides."""
-        mode = os.environ.get("STATION_PRINTER_QR", "auto").strip().lower() or "auto"
-        return cls(paper_width=printer.paper_width, profile=printer.profile or "", qr_mode=mode)  # type: ignore[arg-type]
+        """From ``PrinterConfig``: its ``qr_mode`` (or ``STATION_PRINTER_QR``) is checked there."""
+        mode = getattr(printer, "qr_mode", "auto") or "auto"
+        return cls(paper_width=printer.paper_width, profile=printer.profile or "", qr_mode=mode)
 
 
 # --- operations ------------------------------------------------------------------------------
