@@ -489,6 +489,10 @@ from station.cli_letters import register as _register_letters  # noqa: E402
 
 _register_letters(cli)
 
+from station.cli_apps import register as _register_apps  # noqa: E402
+
+_register_apps(cli)
+
 
 def main() -> None:
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cache" / "station"))

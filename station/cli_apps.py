@@ -1,0 +1,37 @@
+"""`station run`: the operator app (Textual) at a counter.
+
+Registered by ``station.cli``. Textual is imported only when the command runs, so other
+commands start fast.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("run")
+    @click.option(
+        "--counter",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Nomor loket yang diisikan di layar masuk.",
+    )
+    def run(counter: int | None) -> None:
+        """Buka aplikasi petugas loket (masuk dengan nama pengguna dan PIN)."""
+        from station.config import ConfigError
+        from station.context import NotInitialised, open_station
+
+        try:
+            station = open_station()
+        except (ConfigError, NotInitialised) as exc:
+            click.echo(f"Gagal: {exc}", err=True)
+            raise SystemExit(1) from exc
+        from station.apps import OperatorApp
+
+        app = OperatorApp(station, counter=counter)
+        try:
+            app.run()
+        finally:
+            app.close_counter_quietly()
+            station.close()
