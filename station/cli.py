@@ -44,6 +44,7 @@ def command_output(func: F) -> F:
         from station.config import ConfigError
         from station.context import NotInitialised
 
+        click.get_current_context().meta["station_json"] = as_json
         try:
             data, human = func(*args, **kwargs)
         except (Refusal, ConfigError, NotInitialised) as exc:
@@ -127,6 +128,10 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
     from station.demo import seed_demo
 
     result = seed_demo(resident_count=resident_count)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    open_app = (
+        not seed_only and interactive and not click.get_current_context().meta.get("station_json")
+    )
     data = {
         "home": str(result.home),
         "operators": [op["username"] for op in result.operators],
@@ -147,8 +152,16 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
         "  station residents find 'yoh keb'",
         f"  station residents show {result.sample_nik}",
         "  station nik check 5371031708900001",
-        "(Aplikasi petugas menyusul; untuk sekarang demo hanya mengisi data.)",
+        "  station run --counter 1        (aplikasi petugas loket)",
     ]
+    if open_app:
+        # A person at a terminal: show the PINs, then straight into the operator app.
+        from station.cli_apps import run_operator_app
+
+        click.echo("\n".join(lines))
+        click.pause("Tekan tombol apa saja untuk membuka aplikasi petugas loket 1...")
+        run_operator_app(result.home, counter=1)
+        return data, ""
     return data, "\n".join(lines)
 
 

@@ -6,7 +6,29 @@ commands start fast.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+
+def run_operator_app(home: Path | None = None, counter: int | None = None) -> None:
+    """Open the station at ``home`` (default: the usual home) and run the operator app."""
+    from station.config import ConfigError
+    from station.context import NotInitialised, open_station
+
+    try:
+        station = open_station(home)
+    except (ConfigError, NotInitialised) as exc:
+        click.echo(f"Gagal: {exc}", err=True)
+        raise SystemExit(1) from exc
+    from station.apps import OperatorApp
+
+    app = OperatorApp(station, counter=counter)
+    try:
+        app.run()
+    finally:
+        app.close_counter_quietly()
+        station.close()
 
 
 def register(cli: click.Group) -> None:
@@ -19,19 +41,4 @@ def register(cli: click.Group) -> None:
     )
     def run(counter: int | None) -> None:
         """Buka aplikasi petugas loket (masuk dengan nama pengguna dan PIN)."""
-        from station.config import ConfigError
-        from station.context import NotInitialised, open_station
-
-        try:
-            station = open_station()
-        except (ConfigError, NotInitialised) as exc:
-            click.echo(f"Gagal: {exc}", err=True)
-            raise SystemExit(1) from exc
-        from station.apps import OperatorApp
-
-        app = OperatorApp(station, counter=counter)
-        try:
-            app.run()
-        finally:
-            app.close_counter_quietly()
-            station.close()
+        run_operator_app(counter=counter)
