@@ -29,8 +29,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PostgreSQL cluster helper
+sys.path.insert(0, str(ROOT / "tests"))  # the PostgreSQL cluster and office helpers
 
+from e2e.queue_world import new_office  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from station import audit  # noqa: E402
@@ -38,7 +39,6 @@ from station.db import Database  # noqa: E402
 from station.models import (  # noqa: E402
     AuditEvent,
     Counter,
-    Office,
     Operator,
     QueueEvent,
     Sequence,
@@ -46,7 +46,6 @@ from station.models import (  # noqa: E402
     Ticket,
 )
 from station.queue import Queue, QueueError  # noqa: E402
-from station.services import seed_queue_defaults  # noqa: E402
 
 WITA = ZoneInfo("Asia/Makassar")
 HISTORY_DAYS = 100
@@ -66,30 +65,11 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def make_office(db: Database) -> int:
+    """An office with the default services and counters, and an audit chain to extend."""
+    office_id = new_office(db, OPERATORS)
     with db.write() as session:
-        office = Office(
-            code="53.71.03.1010",
-            name="Oesapa",
-            kecamatan="Kelapa Lima",
-            kota="Kota Kupang",
-            provinsi="Nusa Tenggara Timur",
-            unit_code="KEL.OSP",
-        )
-        session.add(office)
-        session.flush()
-        seed_queue_defaults(session, office.id)
-        for username in OPERATORS:
-            session.add(
-                Operator(
-                    office_id=office.id,
-                    username=username,
-                    display_name=username,
-                    role="operator",
-                    pin_hash="-",
-                )
-            )
-        audit.record(session, office_id=office.id, action="bench.start")
-        return office.id
+        audit.record(session, office_id=office_id, action="bench.start")
+    return office_id
 
 
 def add_done_tickets(db: Database, office_id: int, days: list[dt.date], per_day: int) -> None:

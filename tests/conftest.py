@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,3 +76,22 @@ def station_home(home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Pa
         monkeypatch.setenv("STATION_DATABASE_URL", db_url)
     init_station(home)
     return home
+
+
+@pytest.fixture
+def station(home: Path) -> Iterator[Any]:
+    """An initialised SQLite home, opened, with one operator: ``sari``, PIN 2468."""
+    from station.context import init_station, open_station
+    from station.operators import add_operator
+
+    init_station(home)
+    opened = open_station(home)
+    with opened.db.write() as session:
+        add_operator(
+            session, opened.office_id, username="sari", display_name="Sari Ndun",
+            role="operator", pin="2468",
+        )  # fmt: skip
+    try:
+        yield opened
+    finally:
+        opened.close()

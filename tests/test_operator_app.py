@@ -6,39 +6,21 @@ pytest-asyncio is not installed: each test runs its coroutine with ``asyncio.run
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from station.apps import OperatorApp
-from station.context import Station, init_station, open_station
+from station.context import Station
 from station.models import AuditEvent, Counter
 from station.operator_session import MAX_FAILED_PINS
-from station.operators import add_operator
 from station.queue import Queue
 from station.screens.login import LoginScreen
 from station.screens.main import MainScreen
 
 SIZE = (100, 30)
-
-
-@pytest.fixture
-def station(home: Path) -> Iterator[Station]:
-    init_station(home)
-    opened = open_station(home)
-    with opened.db.write() as session:
-        add_operator(
-            session, opened.office_id, username="sari", display_name="Sari Ndun", role="operator",
-            pin="2468",
-        )  # fmt: skip
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 async def _settle(app: OperatorApp, pilot: Pilot[None]) -> None:

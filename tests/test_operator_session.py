@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from station.context import Station, init_station, open_station
+from station.context import Station
 from station.models import AuditEvent, Operator
 from station.operator_session import LOCK_MINUTES, MAX_FAILED_PINS, LoginError, sign_in
-from station.operators import add_operator
 
 T0 = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def station(home: Path) -> Iterator[Station]:
-    init_station(home)
-    opened = open_station(home)
-    with opened.db.write() as session:
-        add_operator(
-            session, opened.office_id, username="sari", display_name="Sari", role="operator",
-            pin="2468",
-        )  # fmt: skip
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def _actions(station: Station) -> list[str]:
@@ -44,7 +26,7 @@ def _operator(station: Station) -> Operator:
 
 def test_right_pin_signs_in_and_is_audited(station: Station) -> None:
     user = sign_in(station.db, station.office_id, "sari", "2468", now=T0)
-    assert (user.username, user.display_name, user.role) == ("sari", "Sari", "operator")
+    assert (user.username, user.display_name, user.role) == ("sari", "Sari Ndun", "operator")
     assert _actions(station)[-1] == "operator.login"
 
 
