@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from station import audit
@@ -98,3 +98,55 @@ def list_operators(session: Session, office_id: int) -> list[OperatorInfo]:
         select(Operator).where(Operator.office_id == office_id).order_by(Operator.username)
     )
     return [OperatorInfo(o.username, o.display_name, o.role, o.active) for o in rows]
+
+
+def _find(session: Session, office_id: int, username: str) -> Operator:
+    operator = session.scalars(
+        select(Operator)
+        .where(Operator.office_id == office_id, Operator.username == username)
+        .with_for_update()
+    ).one_or_none()
+    if operator is None:
+        raise OperatorError(f"Petugas '{username}' tidak ada.")
+    return operator
+
+
+def reset_pin(session: Session, office_id: int, username: str, pin: str, *, by: str) -> None:
+    """An admin sets a new PIN; it also lifts a lockout (the owner proved who they are)."""
+    check_new_pin(pin)
+    operator = _find(session, office_id, username)
+    operator.pin_hash = hash_pin(pin)
+    operator.failed_attempts = 0
+    operator.locked_until = None
+    audit.record(
+        session, office_id=office_id, action="operator.reset_pin", subject=username, operator=by
+    )
+
+
+def set_active(session: Session, office_id: int, username: str, active: bool, *, by: str) -> None:
+    """Deactivate (never delete: the audit trail names them) or reactivate an operator."""
+    operator = _find(session, office_id, username)
+    if operator.username == by and not active:
+        raise OperatorError("Tidak dapat menonaktifkan akun sendiri.")
+    if operator.role == "admin" and not active:
+        admins = session.scalar(
+            select(func.count())
+            .select_from(Operator)
+            .where(
+                Operator.office_id == office_id,
+                Operator.role == "admin",
+                Operator.active.is_(True),
+            )
+        )
+        if (admins or 0) <= 1:
+            raise OperatorError("Admin aktif terakhir tidak dapat dinonaktifkan.")
+    if operator.active == active:
+        return
+    operator.active = active
+    audit.record(
+        session,
+        office_id=office_id,
+        action="operator.activate" if active else "operator.deactivate",
+        subject=username,
+        operator=by,
+    )

@@ -126,7 +126,9 @@ def test_serve_a_ticket_from_login_to_logout(station: Station) -> None:
             assert "Prioritas: lansia" in ticket_text
             assert "Menunggu sejak" in ticket_text
 
-            await pilot.press("f5")
+            await pilot.press("f5")  # the outcome chooser; Enter takes its suggestion
+            await pilot.pause()
+            await pilot.press("enter")
             await _settle(app, pilot)
             assert number not in _text(app, "#ticket")
             done = Queue.for_station(station).status().services[0]["counts"]["done"]

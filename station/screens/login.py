@@ -52,10 +52,13 @@ class LoginScreen(Screen[None]):
         target = "#username" if self.preset_counter else "#counter"
         self.query_one(target, Input).focus()
 
-    def reset(self) -> None:
+    def reset(self, message: str | None = None) -> None:
         self.query_one("#pin", Input).value = ""
         self.query_one("#username", Input).value = ""
-        self.show_message("Anda sudah keluar dan loket ditutup.", error=False)
+        if message:
+            self.show_message(message)
+        else:
+            self.show_message("Anda sudah keluar dan loket ditutup.", error=False)
         self.query_one("#username", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -1,0 +1,77 @@
+"""Driving the operator app in tests: sign-in, settling workers, reading widgets.
+
+pytest-asyncio is not installed: each test runs its coroutine with ``asyncio.run``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from station.apps import OperatorApp
+from station.context import Station
+from station.models import AuditEvent, Resident
+from station.residents import index_names, search_text
+from station.screens.login import LoginScreen
+
+SIZE = (100, 30)
+
+
+async def settle(app: OperatorApp, pilot: Pilot[None], rounds: int = 3) -> None:
+    """Wait until the workers started by the last keys (and those they start) are done."""
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def login(
+    app: OperatorApp,
+    pilot: Pilot[None],
+    pin: str = "2468",
+    counter: str = "1",
+    username: str = "sari",
+) -> None:
+    screen = app.screen
+    assert isinstance(screen, LoginScreen)
+    screen.query_one("#counter", Input).value = counter
+    screen.query_one("#username", Input).value = username
+    screen.query_one("#pin", Input).focus()
+    screen.query_one("#pin", Input).value = pin
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+def text(app: OperatorApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def notes(app: OperatorApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def audit_actions(station: Station) -> list[str]:
+    with station.db.read() as session:
+        return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def add_indexed_residents(station: Station, rows: list[dict[str, Any]]) -> None:
+    """Residents as an import leaves them: with their name words in the search index."""
+    with station.db.write() as session:
+        added = []
+        for data in rows:
+            resident = Resident(
+                office_id=station.office_id, search_text=search_text(data["name"]), **data
+            )
+            session.add(resident)
+            added.append(resident)
+        session.flush()
+        if session.get_bind().dialect.name == "sqlite":
+            index_names(session.connection(), [(r.id, r.search_text) for r in added])
+
+
+def run(coro: Any) -> None:
+    asyncio.run(coro)
