@@ -12,7 +12,7 @@ import os
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.markup import escape
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -22,8 +22,8 @@ from textual.widgets import (
     Footer,
     Input,
     Label,
-    Select,
     Static,
+    Switch,
     TabbedContent,
     TabPane,
 )
@@ -37,7 +37,6 @@ from station.office_admin import (
     toggle_counter_service,
 )
 from station.operators import (
-    ROLES,
     OperatorError,
     add_operator,
     list_operators,
@@ -76,8 +75,8 @@ class OperatorForm(ModalScreen[dict[str, str] | None]):
                 yield Input(id="username")
                 yield Label("Nama lengkap")
                 yield Input(id="display_name")
-                yield Label("Peran")
-                yield Select([(ROLE_LABELS[r], r) for r in ROLES], id="role", value="operator")
+                yield Label("Peran admin (Spasi: ya/tidak)")
+                yield Switch(value=False, id="role")
             else:
                 yield Static(f"[b]PIN baru untuk {escape(self.reset_for)}[/b]")
             yield Label("PIN (4–12 angka)")
@@ -102,9 +101,14 @@ class OperatorForm(ModalScreen[dict[str, str] | None]):
         if self.reset_for is None:
             values["username"] = self.query_one("#username", Input).value.strip().lower()
             values["display_name"] = self.query_one("#display_name", Input).value
-            role = self.query_one("#role", Select).value
-            values["role"] = role if isinstance(role, str) else "operator"
+            values["role"] = "admin" if self.query_one("#role", Switch).value else "operator"
         self.dismiss(values)
+
+    def on_key(self, event: events.Key) -> None:
+        """Enter on the role switch moves on, as it does in the text fields."""
+        if event.key == "enter" and isinstance(self.focused, Switch):
+            event.stop()
+            self.focus_next()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
