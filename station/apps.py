@@ -99,6 +99,10 @@ class OperatorApp(App[None]):
     def today(self) -> dt.date:
         return self.now().date()
 
+    def at_now(self) -> dict[str, Any]:
+        """``now=`` for core calls when the app runs on a fixed clock (snapshots, demos)."""
+        return {"now": self.now()} if self.clock is not None else {}
+
     # --- lifecycle --------------------------------------------------------------------------
 
     def on_mount(self) -> None:

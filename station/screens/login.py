@@ -100,7 +100,7 @@ class LoginScreen(Screen[None]):
         station = app.station
         try:
             user = sign_in(station.db, station.office_id, username, pin)
-            app.queue.open_counter(counter, user.username)
+            app.queue.open_counter(counter, user.username, **app.at_now())
         except (LoginError, QueueError) as exc:
             app.call_from_thread(self._failed, str(exc))
             return

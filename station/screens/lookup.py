@@ -294,9 +294,9 @@ class LookupScreen(Screen["IssuedLetter | None"]):
         if not self.ticket or app.user is None or app.counter is None:
             return
         try:
-            ticket = app.queue.attach_nik(self.ticket, nik, app.user.username)
+            ticket = app.queue.attach_nik(self.ticket, nik, app.user.username, **app.at_now())
             if ticket.status == CALLED:
-                app.queue.start(app.counter, app.user.username)
+                app.queue.start(app.counter, app.user.username, **app.at_now())
         except QueueError as exc:
             self._to_ui(self.app.notify, str(exc), severity="warning")
 

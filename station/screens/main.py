@@ -95,10 +95,10 @@ class MainScreen(Screen[None]):
             yield Static("Loket", classes="box-title")
             yield Static("", id="counters")
         yield Static(
-            "F7 cari penduduk · M mode bantu · H hari ini · A admin · Ctrl+P perintah",
+            "F8 alihkan · F9 ambil alih · F10 keluar · M bantu · H hari ini · A admin",
             id="hints",
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         app = self.station_app
@@ -118,9 +118,9 @@ class MainScreen(Screen[None]):
 
     # --- display (UI thread) -------------------------------------------------------------
 
-    def tick_clock(self) -> None:
+    def tick_clock(self) -> None:  # minutes: a ticking second would redraw the top bar
         now = self.station_app.now()
-        self.query_one("#top-clock", Static).update(now.strftime("%d-%m-%Y %H:%M:%S"))
+        self.query_one("#top-clock", Static).update(now.strftime("%d-%m-%Y %H:%M"))
 
     def show_ticket(self, ticket: TicketView | None) -> None:
         self.current = ticket
@@ -199,7 +199,7 @@ class MainScreen(Screen[None]):
     def refresh_status(self) -> None:
         generation = self.generation
         try:
-            status = self.station_app.queue.status()
+            status = self.station_app.queue.status(**self.station_app.at_now())
         except Exception as exc:  # the next refresh tries again
             self._to_ui(self._notify, f"Gagal membaca antrean: {exc}", "error")
             return
@@ -211,7 +211,7 @@ class MainScreen(Screen[None]):
         if app.user is None or app.counter is None:
             return
         try:
-            app.queue.touch(app.counter, app.user.username)
+            app.queue.touch(app.counter, app.user.username, **app.at_now())
         except QueueError as exc:
             self._to_ui(self._notify, str(exc), "warning")
         except Exception as exc:
@@ -360,6 +360,7 @@ class MainScreen(Screen[None]):
         if app.user is None or app.counter is None:
             return
         try:
+            kwargs = {**kwargs, **app.at_now()}
             if name == "cover":
                 view = app.queue.open_counter(app.counter, app.user.username, **kwargs)
                 self._to_ui(self._cover_done, view.cover)
