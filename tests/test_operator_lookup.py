@@ -191,14 +191,17 @@ def test_registering_a_known_nik_is_refused(station: Station) -> None:
 
 def test_idle_lock_keeps_the_work_and_needs_the_pin(station: Station) -> None:
     async def scenario() -> None:
-        app = OperatorApp(station, counter=1, idle_lock_seconds=0.3)
+        app = OperatorApp(station, counter=1, idle_lock_seconds=3600)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             await login(app, pilot)
             await pilot.press("f7")
             await pilot.pause()
             await pilot.press(*"53710317")  # half a NIK typed, then the operator walks away
-            await pilot.pause(0.8)
+            await pilot.pause(1.0)
+            assert isinstance(app.screen, LookupScreen)  # not idle long enough yet
+            app.idle_lock_seconds = 0.2
+            await pilot.pause(1.2)
             assert isinstance(app.screen, LockScreen)
             await pilot.press(*"1111", "enter")
             await settle(app, pilot)
@@ -216,11 +219,12 @@ def test_idle_lock_keeps_the_work_and_needs_the_pin(station: Station) -> None:
 
 def test_five_wrong_pins_at_the_lock_sign_out_and_close_the_counter(station: Station) -> None:
     async def scenario() -> None:
-        app = OperatorApp(station, counter=1, idle_lock_seconds=0.2)
+        app = OperatorApp(station, counter=1, idle_lock_seconds=3600)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             await login(app, pilot)
-            await pilot.pause(0.6)
+            app.idle_lock_seconds = 0.2
+            await pilot.pause(1.2)
             assert isinstance(app.screen, LockScreen)
             for _ in range(5):
                 await pilot.press(*"1111", "enter")
