@@ -27,6 +27,21 @@ from station.screens.login import LoginScreen
 from station.screens.main import MainScreen
 from station.screens.palette import StationCommands
 
+
+def __getattr__(name: str) -> Any:
+    """``KioskApp`` and ``BoardApp`` live in their own modules; imported here only on demand,
+    so the operator app does not load the kiosk's and the board's code."""
+    if name == "KioskApp":
+        from station.kiosk_app import KioskApp
+
+        return KioskApp
+    if name == "BoardApp":
+        from station.board_app import BoardApp
+
+        return BoardApp
+    raise AttributeError(name)
+
+
 HIGH_CONTRAST_THEME = "station-kontras"
 IDLE_CHECK_SECONDS = 0.5  # a clock comparison: cheap enough to run twice a second
 

@@ -138,6 +138,9 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
         "residents": result.residents,
         "printer": result.printer,
         "created": result.created,
+        "previews": str(result.previews),
+        "waiting": list(result.waiting),
+        "sample_nik": result.sample_nik,
     }
     lines = [f"Kantor contoh siap di {result.home}", "Petugas (nama pengguna / PIN):"]
     lines += [
@@ -145,7 +148,13 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
     ]
     lines += [
         f"Penduduk sintetis: {result.residents}",
-        f"Printer: {result.printer}",
+        f"Printer: {result.printer}  (byte ESC/POS yang dicetak)",
+        f"Gambar setiap cetakan (.png dan .txt): {result.previews}",
+        f"Tiket menunggu hari ini: {', '.join(result.waiting) or '-'}",
+        "",
+        "Melayani satu tiket di loket: F2 panggil, F7 cari penduduk, ketik NIK",
+        f"  {result.sample_nik}, Enter, Enter (buat surat), pilih jenis surat, isi keperluan,",
+        "  Enter (pratinjau), Enter (terbitkan dan cetak), lalu F5 selesai.",
         "",
         "Coba:",
         f"  export STATION_HOME={result.home}",
@@ -505,6 +514,10 @@ _register_letters(cli)
 from station.cli_apps import register as _register_apps  # noqa: E402
 
 _register_apps(cli)
+
+from station.cli_display import register as _register_display  # noqa: E402
+
+_register_display(cli)
 
 
 def main() -> None:

@@ -44,6 +44,8 @@ class PrinterConfig:
     profile: str = ""
     paper_width: int = 58
     qr_mode: str = "auto"  # auto (from the profile) | native (GS ( k) | image (raster)
+    # A folder that receives a text and a PNG picture of every job printed (demo, training).
+    preview_dir: str = ""
 
 
 @dataclass
@@ -64,6 +66,50 @@ class QueueConfig:
     stale_minutes: int = 5
 
 
+def _default_opening_hours() -> list[dict[str, str]]:
+    from station.opening_hours import DEFAULT_OPENING_HOURS
+
+    return [dict(entry) for entry in DEFAULT_OPENING_HOURS]
+
+
+@dataclass
+class KioskConfig:
+    """``[kiosk]``: when tickets are issued (checked at load, see station.opening_hours) and how
+    long the number stays on screen after taking a ticket (longer after a printer fault)."""
+
+    opening_hours: list[dict[str, Any]] = field(default_factory=_default_opening_hours)
+    show_seconds: int = 6
+    fault_show_seconds: int = 20
+
+    def hours(self) -> Any:
+        """The parsed ``OpeningHours`` (already checked at load)."""
+        from station.opening_hours import parse_opening_hours
+
+        return parse_opening_hours(self.opening_hours)
+
+
+@dataclass
+class BoardConfig:
+    """``[board]``: the waiting-room display's running text line."""
+
+    running_text: str = (
+        "Selamat datang. Siapkan KTP-el dan Kartu Keluarga Anda. "
+        "Semua layanan kelurahan tidak dipungut biaya."
+    )
+
+
+@dataclass
+class VoiceConfig:
+    """``[voice]``: spoken calls on the board PC (espeak-ng; a bell when it is missing or
+    ``enabled = false``). ``phrase`` may use {nomor}, {loket} and {layanan}."""
+
+    enabled: bool = True
+    phrase: str = "Nomor antrian {nomor}, silakan menuju loket {loket}"
+    voice: str = "id"
+    speed: int = 130  # words per minute, espeak-ng -s
+    chime: bool = True  # a two-tone chime before each call
+
+
 @dataclass
 class StationConfig:
     """Everything read from ``station.toml`` after environment overrides."""
@@ -73,6 +119,9 @@ class StationConfig:
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     letters: LettersConfig = field(default_factory=LettersConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
+    kiosk: KioskConfig = field(default_factory=KioskConfig)
+    board: BoardConfig = field(default_factory=BoardConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
     database_url: str = ""
     verify_base_url: str = "https://verifikasi.oesapa.example/"
     timezone: str = "Asia/Makassar"
@@ -118,11 +167,18 @@ _SECTIONS: dict[str, type] = {
     "printer": PrinterConfig,
     "letters": LettersConfig,
     "queue": QueueConfig,
+    "kiosk": KioskConfig,
+    "board": BoardConfig,
+    "voice": VoiceConfig,
 }
 _STATION_KEYS = ("verify_base_url", "timezone", "idle_lock_minutes")
 
 
 def _check_type(path: Path, key: str, value: Any, expected: type) -> Any:
+    if expected is bool and not isinstance(value, bool):
+        raise ConfigError(f"{path}: kunci '{key}' harus true atau false, bukan {value!r}")
+    if expected is list and not isinstance(value, list):
+        raise ConfigError(f"{path}: kunci '{key}' harus berupa daftar, bukan {value!r}")
     if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise ConfigError(f"{path}: kunci '{key}' harus berupa angka bulat, bukan {value!r}")
     if expected is str and not isinstance(value, str):
@@ -219,6 +275,30 @@ def _validate(config: StationConfig) -> None:
     if not config.office.unit_code.strip():
         raise ConfigError(f"{path}: kunci 'office.unit_code' tidak boleh kosong")
     _validate_letters(config)
+    _validate_display(config)
+
+
+def _validate_display(config: StationConfig) -> None:
+    """Kiosk hours, display times and the call phrase: a typo stops the start, naming the key."""
+    from station.announce import check_phrase
+    from station.opening_hours import OpeningHoursError, parse_opening_hours
+
+    path = config.config_path
+    try:
+        parse_opening_hours(config.kiosk.opening_hours)
+    except OpeningHoursError as exc:
+        raise ConfigError(f"{path}: kunci '{exc.key}' {exc.message}") from exc
+    for key in ("show_seconds", "fault_show_seconds"):
+        if not 1 <= getattr(config.kiosk, key) <= 300:
+            raise ConfigError(f"{path}: kunci 'kiosk.{key}' harus antara 1 dan 300 detik")
+    if not 80 <= config.voice.speed <= 450:
+        raise ConfigError(f"{path}: kunci 'voice.speed' harus antara 80 dan 450 kata per menit")
+    if not config.voice.voice.strip():
+        raise ConfigError(f"{path}: kunci 'voice.voice' tidak boleh kosong")
+    try:
+        check_phrase(config.voice.phrase)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: kunci 'voice.phrase': {exc}") from exc
 
 
 def _validate_letters(config: StationConfig) -> None:
@@ -246,6 +326,10 @@ def _validate_letters(config: StationConfig) -> None:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, int):
         return str(value)
     escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
@@ -269,6 +353,7 @@ def render_config(config: StationConfig) -> str:
         "# uri: dummy | file:PATH | usb:VID:PID | tcp:HOST[:PORT] | serial:DEV[:BAUD] | cups:NAME",
         "# paper_width: 58 or 80 (mm); profile: a python-escpos profile name, empty for default.",
         "# qr_mode: auto (from the profile) | native (printer draws it) | image (raster).",
+        "# preview_dir: a folder for a .txt and .png picture of every printed job (empty: none).",
     ]
     lines += [
         f"{f.name} = {_toml_value(getattr(config.printer, f.name))}" for f in fields(config.printer)
@@ -289,6 +374,38 @@ def render_config(config: StationConfig) -> str:
         "# heartbeat before another counter may take over a counter's ticket.",
         f"no_show_calls = {config.queue.no_show_calls}",
         f"stale_minutes = {config.queue.stale_minutes}",
+    ]
+    lines += [
+        "",
+        "[kiosk]",
+        "# When the kiosk issues tickets (office local time); days: senin selasa rabu kamis",
+        '# jumat sabtu minggu, as "senin-kamis" or "senin, rabu". An empty list: always open.',
+        "opening_hours = [",
+    ]
+    lines += [
+        "    { "
+        + ", ".join(f"{key} = {_toml_value(entry[key])}" for key in ("days", "open", "close"))
+        + " },"
+        for entry in config.kiosk.opening_hours
+    ]
+    lines += [
+        "]",
+        "# Seconds the number stays on screen after taking a ticket; after a printer fault.",
+        f"show_seconds = {config.kiosk.show_seconds}",
+        f"fault_show_seconds = {config.kiosk.fault_show_seconds}",
+        "",
+        "[board]",
+        "# The line that runs along the bottom of the waiting-room display.",
+        f"running_text = {_toml_value(config.board.running_text)}",
+        "",
+        "[voice]",
+        "# Spoken calls on the board PC (espeak-ng, Indonesian voice); a bell when espeak-ng is",
+        "# missing or enabled = false. phrase may use {nomor}, {loket} and {layanan}.",
+        f"enabled = {_toml_value(config.voice.enabled)}",
+        f"phrase = {_toml_value(config.voice.phrase)}",
+        f"voice = {_toml_value(config.voice.voice)}",
+        f"speed = {config.voice.speed}",
+        f"chime = {_toml_value(config.voice.chime)}",
     ]
     lines += [
         "",

@@ -15,10 +15,11 @@ import platformdirs
 from sqlalchemy import select
 
 from station.config import StationConfig
-from station.context import init_station, open_station
+from station.context import Station, init_station, open_station
 from station.demo_data import write_csv
 from station.models import Operator, Resident
 from station.operators import add_operator
+from station.queue import Queue
 from station.residents import import_file
 
 DEMO_OPERATORS = (
@@ -36,7 +37,9 @@ class DemoResult:
     residents: int
     printer: str
     created: bool
-    sample_nik: str
+    sample_nik: str  # an adult, active resident: the NIK to try at the counter
+    previews: Path = Path()
+    waiting: tuple[str, ...] = ()  # tickets waiting today, so F2 has someone to call
 
 
 def demo_home() -> Path:
@@ -53,6 +56,8 @@ def seed_demo(resident_count: int = 2000) -> DemoResult:
     template.office.lurah_nip = "196804111993031009"
     template.office.lurah_rank = "Penata Tk. I (III/d)"
     template.printer.uri = f"file:{home / 'printer-output.bin'}"
+    template.printer.preview_dir = str(home / "cetakan")
+    template.kiosk.opening_hours = []  # a demo takes tickets at any hour, weekends too
     template.verify_base_url = "http://127.0.0.1:8000/"
     init_station(home, template=template)
     station = open_station(home)
@@ -79,7 +84,17 @@ def seed_demo(resident_count: int = 2000) -> DemoResult:
         created = created or result.imported > 0
         with station.db.read() as session:
             total = session.query(Resident).count()
-            sample = session.scalar(select(Resident.nik).order_by(Resident.id).limit(1)) or ""
+            adult_born_before = DEMO_TODAY.replace(year=DEMO_TODAY.year - 25)
+            sample = (
+                session.scalar(
+                    select(Resident.nik)
+                    .where(Resident.status == "active", Resident.birth_date < adult_born_before)
+                    .order_by(Resident.id)
+                    .limit(1)
+                )
+                or ""
+            )
+        waiting = _some_waiting_tickets(station)
     finally:
         station.close()
     return DemoResult(
@@ -89,4 +104,15 @@ def seed_demo(resident_count: int = 2000) -> DemoResult:
         printer=station.config.printer.uri,
         created=created,
         sample_nik=sample,
+        previews=Path(station.config.printer.preview_dir),
+        waiting=waiting,
     )
+
+
+def _some_waiting_tickets(station: Station) -> tuple[str, ...]:
+    """Three residents waiting (as if they took tickets at the kiosk) unless some already are."""
+    queue = Queue.for_station(station)
+    waiting = [t.number for t in queue.status().waiting]
+    if not waiting:
+        waiting = [queue.take_ticket(prefix).ticket.number for prefix in ("A", "A", "B")]
+    return tuple(waiting)

@@ -12,6 +12,8 @@ inside it.  Public API::
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from station.printing.faults import MESSAGES, PrinterFault
@@ -46,17 +48,46 @@ def send_job(job: bytes, printer: Any, *, connection: Any = None) -> None:
     conn.send(job)
 
 
+def save_preview(ops: Any, settings: PrintSettings, printer: Any, name: str) -> Path | None:
+    """With ``printer.preview_dir`` set, keep a text and a PNG picture of the job printed.
+
+    For the demo and for training (nothing to tear off a real printer); never fails a print:
+    a preview that cannot be written is skipped.
+    """
+    folder = getattr(printer, "preview_dir", "")
+    if not folder:
+        return None
+    from station.printing.preview import preview_png, preview_text
+
+    directory = Path(folder).expanduser()
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:60]
+    base = directory / f"{stamp}-{safe}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        base.with_suffix(".txt").write_text(preview_text(ops, settings), encoding="utf-8")
+        preview_png(ops, settings).save(base.with_suffix(".png"))
+    except OSError:
+        return None
+    return base
+
+
 def print_letter(document: Any, printer: Any, *, connection: Any = None) -> bytes:
     settings = PrintSettings.from_config(printer)
-    job = build_job(letter_ops(document, settings), settings)
+    ops = letter_ops(document, settings)
+    job = build_job(ops, settings)
     send_job(job, printer, connection=connection)
+    save_preview(ops, settings, printer, f"surat-{getattr(document, 'number', '')}")
     return job
 
 
 def print_ticket(issued: Any, office_name: str, printer: Any, *, connection: Any = None) -> bytes:
     settings = PrintSettings.from_config(printer)
-    job = build_job(ticket_ops(issued, office_name, settings), settings)
+    ops = ticket_ops(issued, office_name, settings)
+    job = build_job(ops, settings)
     send_job(job, printer, connection=connection)
+    number = getattr(getattr(issued, "ticket", None), "number", "")
+    save_preview(ops, settings, printer, f"tiket-{number}")
     return job
 
 
