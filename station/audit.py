@@ -166,3 +166,51 @@ def verify_chain(session: Session, office_id: int) -> ChainReport:
             "(ada baris terakhir yang dihapus atau disisipkan).",
         )
     return ChainReport(True, count, None, None)
+
+
+# --- reading the trail (audit viewer) ------------------------------------------------------
+
+
+def query_events(
+    session: Session,
+    office_id: int,
+    *,
+    operator: str | None = None,
+    action: str | None = None,
+    subject: str | None = None,
+    day: dt.date | None = None,
+    tz: Any = None,
+    limit: int = 500,
+) -> list[AuditEvent]:
+    """The office's events, newest first, filtered for the admin's audit viewer.
+
+    ``operator`` and ``subject`` match exactly (a NIK is searched whole, never by prefix:
+    DOMAIN §5); ``action`` matches a whole action or a group prefix such as ``queue.``;
+    ``day`` is an office-local day (``tz``). Bounded by ``limit``.
+    """
+    stmt = select(AuditEvent).where(AuditEvent.office_id == office_id)
+    if operator:
+        stmt = stmt.where(AuditEvent.operator == operator.strip())
+    if action:
+        wanted = action.strip()
+        if wanted.endswith("."):
+            stmt = stmt.where(AuditEvent.action.startswith(wanted, autoescape=True))
+        else:
+            stmt = stmt.where(AuditEvent.action == wanted)
+    if subject:
+        stmt = stmt.where(AuditEvent.subject == subject.strip())
+    if day is not None:
+        zone = tz or dt.UTC
+        begin = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+        stmt = stmt.where(
+            AuditEvent.at >= begin.astimezone(dt.UTC),
+            AuditEvent.at < (begin + dt.timedelta(days=1)).astimezone(dt.UTC),
+        )
+    stmt = stmt.order_by(AuditEvent.id.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def known_actions(session: Session, office_id: int) -> list[str]:
+    """Distinct actions of the office's trail (for the viewer's hint), sorted."""
+    stmt = select(AuditEvent.action).where(AuditEvent.office_id == office_id).distinct()
+    return sorted(session.scalars(stmt))

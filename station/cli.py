@@ -528,3 +528,11 @@ def main() -> None:
 from station.cli_printer import register as _register_printer  # noqa: E402
 
 _register_printer(cli)
+
+from station.cli_reports import register as _register_reports  # noqa: E402
+
+_register_reports(cli)
+
+from station.cli_backup import register as _register_backup  # noqa: E402
+
+_register_backup(cli)

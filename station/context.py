@@ -101,8 +101,13 @@ def init_station(
     )
 
 
-def open_station(home: str | os.PathLike[str] | None = None) -> Station:
-    """Open an initialised station; raises NotInitialised with the command to run."""
+def open_station(
+    home: str | os.PathLike[str] | None = None, *, daily_backup: bool = False
+) -> Station:
+    """Open an initialised station; raises NotInitialised with the command to run.
+
+    ``daily_backup``: long-running apps pass True so the first start of the day backs up
+    (station.backup); one-shot commands and tests leave it off."""
     config = load_config(home)
     if not config.config_path.exists() and not os.environ.get("STATION_DATABASE_URL"):
         raise NotInitialised(
@@ -116,4 +121,14 @@ def open_station(home: str | os.PathLike[str] | None = None) -> Station:
         raise NotInitialised(
             f"Kantor {config.office.code} belum ada di basis data. Jalankan dulu: station init"
         )
-    return Station(config=config, db=db, office_id=office.id)
+    station = Station(config=config, db=db, office_id=office.id)
+    if daily_backup:
+        from station.backup import BackupError, daily_backup_if_due
+
+        try:
+            daily_backup_if_due(station)
+        except (BackupError, OSError) as exc:  # never keep the office from opening
+            import logging
+
+            logging.getLogger("station.backup").warning("Cadangan harian gagal: %s", exc)
+    return station

@@ -334,3 +334,44 @@ class Sequence(Base):
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
     scope: Mapped[str] = mapped_column(String(100), primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- satisfaction survey (SKM) and report indexes (issue 8) ---------------------------------
+
+SKM_ELEMENTS = 9
+
+
+class SurveyResponse(Base):
+    """One resident's SKM answers (PermenPAN-RB 14/2017): nine elements scored 1-4, tied to a
+    finished ticket so a ticket is rated at most once. No NIK or name: the survey is anonymous.
+    ``day`` is the ticket's office-local day, for per-period reports over an index."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (
+        UniqueConstraint("ticket_id"),
+        Index("ix_survey_response_day", "office_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    ticket_number: Mapped[str] = mapped_column(String(10))
+    day: Mapped[dt.date] = mapped_column(Date)
+    q1: Mapped[int] = mapped_column(Integer)
+    q2: Mapped[int] = mapped_column(Integer)
+    q3: Mapped[int] = mapped_column(Integer)
+    q4: Mapped[int] = mapped_column(Integer)
+    q5: Mapped[int] = mapped_column(Integer)
+    q6: Mapped[int] = mapped_column(Integer)
+    q7: Mapped[int] = mapped_column(Integer)
+    q8: Mapped[int] = mapped_column(Integer)
+    q9: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def scores(self) -> tuple[int, ...]:
+        return tuple(getattr(self, f"q{i}") for i in range(1, SKM_ELEMENTS + 1))
+
+
+# Letters per period (reports, end-of-day summary) without scanning the whole register.
+Index("ix_letter_office_issued", Letter.office_id, Letter.issued_at)

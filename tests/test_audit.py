@@ -123,3 +123,56 @@ def test_details_survive_storage(station_home: Path, details: dict) -> None:
             assert audit.event_hash(stored) == stored.hash
     finally:
         station.close()
+
+
+def _cli_verify() -> tuple[int, dict]:
+    import json
+
+    from click.testing import CliRunner
+
+    from station.cli import cli
+
+    result = CliRunner().invoke(cli, ["audit", "verify", "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_cli_verify_reports_the_first_broken_link(station_home: Path) -> None:
+    ids = _write_events(station_home, 4)
+    assert _cli_verify() == (0, {"ok": True, "events": 5, "broken_at": None, "problem": None})
+    _tamper(
+        station_home,
+        update(AuditEvent).where(AuditEvent.id == ids[1]).values(details={"found": True}),
+    )
+    code, data = _cli_verify()
+    assert code == 1 and data["broken_at"] == ids[1] and "rusak" in data["error"]
+
+
+def test_deleted_first_row_is_found(station_home: Path) -> None:
+    _write_events(station_home, 2)
+    station = open_station(station_home)
+    try:
+        with station.db.read() as session:
+            first = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).first()
+            assert first is not None
+            first_id = first.id
+    finally:
+        station.close()
+    _tamper(station_home, delete(AuditEvent).where(AuditEvent.id == first_id))
+    code, data = _cli_verify()
+    assert code == 1 and data["broken_at"] == first_id + 1
+
+
+def test_edit_with_recomputed_row_hash_is_found(station_home: Path) -> None:
+    """A forger who rehashes the edited row still breaks the next row's link."""
+    ids = _write_events(station_home, 4)
+    station = open_station(station_home)
+    try:
+        with station.db.write() as session:
+            row = session.get_one(AuditEvent, ids[1])
+            row.subject = "5371039999900009"
+            row.hash = audit.event_hash(row)
+    finally:
+        station.close()
+    code, data = _cli_verify()
+    assert code == 1 and data["broken_at"] == ids[2]
+    assert "disisipkan" in data["problem"]
