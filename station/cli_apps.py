@@ -17,7 +17,7 @@ def run_operator_app(home: Path | None = None, counter: int | None = None) -> No
     from station.context import NotInitialised, open_station
 
     try:
-        station = open_station(home)
+        station = open_station(home, daily_backup=True)
     except (ConfigError, NotInitialised) as exc:
         click.echo(f"Gagal: {exc}", err=True)
         raise SystemExit(1) from exc

@@ -210,3 +210,45 @@ def test_kiosk_refuses_an_uninitialised_home(home: Path) -> None:
     result = CliRunner().invoke(cli, ["kiosk", "--json"])
     assert result.exit_code == 1
     assert "station init" in json.loads(result.output)["error"]
+
+
+def test_s_opens_the_satisfaction_survey_and_a_served_resident_rates(
+    station: Station, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+    from textual.widgets import Input
+
+    from station.models import SurveyResponse
+    from station.screens.survey import SurveyScreen
+
+    queue = Queue.for_station(station)
+    from station.operators import add_operator
+
+    with station.db.write() as session:
+        add_operator(
+            session, station.office_id, username="ani", display_name="Ani",
+            role="operator", pin="2468",
+        )  # fmt: skip
+    number = queue.take_ticket("A").ticket.number
+    queue.open_counter(1, "ani")
+    queue.call_next(1, "ani")
+    queue.finish(1, "ani", outcome="information_given")
+
+    async def scenario() -> None:
+        app = _kiosk(station, MONDAY_9, f"file:{tmp_path / 'printer.bin'}")
+        async with app.run_test(size=SIZE) as pilot:
+            await _ready(app, pilot)
+            await pilot.press("s")
+            assert await _until(pilot, lambda: isinstance(app.screen, SurveyScreen))
+            field = app.screen.query_one("#number", Input)
+            field.value = number
+            field.focus()
+            await pilot.press("enter")
+            assert await _until(pilot, lambda: "1 dari 9" in _text(app, "#question"))
+            await pilot.press(*"444444444")
+            assert await _until(pilot, lambda: isinstance(app.screen, KioskScreen))
+
+    asyncio.run(scenario())
+    with station.db.read() as session:
+        saved = session.scalars(select(SurveyResponse)).one()
+    assert saved.ticket_number == number and saved.scores == (4,) * 9

@@ -234,3 +234,28 @@ def test_five_wrong_pins_at_the_lock_sign_out_and_close_the_counter(station: Sta
         assert Queue.for_station(station).status().counters[0].open is False
 
     run(scenario())
+
+
+def test_the_card_offers_the_ektp_letter_to_an_adult_without_ektp(station: Station) -> None:
+    add_indexed_residents(station, RESIDENTS)  # HEAD: 36 years old, e-KTP not recorded
+
+    async def scenario() -> None:
+        from station.screens.letter import LetterScreen
+
+        app = OperatorApp(station, counter=1)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await login(app, pilot)
+            await pilot.press("f7")
+            await pilot.pause()
+            assert not app.screen.check_action("ektp_letter", ())  # nobody found yet
+            await pilot.press(*HEAD, "enter")
+            await settle(app, pilot)
+            assert "Pengantar Perekaman" in text(app, "#card")
+            await pilot.press("f9")
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, LetterScreen)
+            assert screen.offers[0].code == "EKTP"
+
+    run(scenario())

@@ -86,3 +86,25 @@ def test_lookup_card(snap_compare: Any, station: Station, size: tuple[int, int])
         await settle(app, pilot)
 
     assert snap_compare(_app(station), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_letter_preview(snap_compare: Any, station: Station, size: tuple[int, int]) -> None:
+    add_indexed_residents(station, RESIDENTS)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, OperatorApp)
+        await _signed_in(app, pilot)
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press(*HEAD, "enter")
+        await settle(app, pilot)
+        await pilot.press("enter")  # the letter screen
+        await settle(app, pilot)
+        await pilot.press("enter", "enter")  # SKD; lama tinggal left empty
+        await settle(app, pilot)
+        await pilot.press(*"Melamar", "space", *"pekerjaan", "enter")
+        await settle(app, pilot)
+
+    assert snap_compare(_app(station), terminal_size=size, run_before=run_before)

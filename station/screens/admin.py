@@ -351,17 +351,11 @@ class AdminScreen(Screen[None]):
         self.change("rotate", "Kunci baru {key_id} aktif; kunci lama tetap memverifikasi.")
 
     def action_reports(self) -> None:
-        try:
-            from station.screens.reports import ReportsScreen
-        except ImportError:
-            self._notify("Layar laporan belum tersedia di versi ini.", "warning")
-            return
+        from station.screens.reports import ReportsScreen
+
         self.app.push_screen(ReportsScreen(self.station_app.station))
 
     def action_audit(self) -> None:
-        try:
-            from station.screens.audit_view import AuditScreen
-        except ImportError:
-            self._notify("Layar audit belum tersedia di versi ini.", "warning")
-            return
+        from station.screens.audit_view import AuditScreen
+
         self.app.push_screen(AuditScreen(self.station_app.station))

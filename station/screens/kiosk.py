@@ -38,7 +38,8 @@ PRIORITY_LABELS = dict(KIOSK_PRIORITY)
 MAX_SERVICES = 9
 HOW_TO = (
     "Tekan angka layanan, atau sentuh tombolnya, untuk mengambil nomor antrean.\n"
-    "Lansia, penyandang disabilitas, ibu hamil: tekan P dahulu untuk antrean prioritas."
+    "Lansia, penyandang disabilitas, ibu hamil: tekan P dahulu untuk antrean prioritas.\n"
+    "Sudah dilayani? Tekan S untuk mengisi survei kepuasan (nomor tiket Anda)."
 )
 
 
@@ -55,6 +56,7 @@ class KioskScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(i), f"choose({i})", show=False) for i in range(1, MAX_SERVICES + 1)),
         Binding("p", "priority", show=False),
+        Binding("s", "survey", show=False),
         Binding("escape", "clear_priority", show=False),
         Binding("up", "app.focus_previous", show=False),
         Binding("down", "app.focus_next", show=False),
@@ -93,6 +95,14 @@ class KioskScreen(Screen[None]):
         self.set_interval(1.0, self.tick)
         self.set_interval(app.refresh_seconds, self.load_services)
         self.load_services()
+
+    def action_survey(self) -> None:
+        """S: a resident already served rates the service (SKM) with their ticket number."""
+        if self.busy:
+            return
+        from station.screens.survey import SurveyScreen
+
+        self.app.push_screen(SurveyScreen(self.kiosk.station))
 
     # --- display (UI thread) -------------------------------------------------------------
 

@@ -77,10 +77,11 @@ class LetterScreen(Screen["IssuedLetter | None"]):
         Binding("down", "move(1)", "Turun", show=False),
     ]
 
-    def __init__(self, nik: str, ticket: str | None = None) -> None:
+    def __init__(self, nik: str, ticket: str | None = None, *, type_code: str = "") -> None:
         super().__init__()
         self.nik = nik
         self.ticket = ticket
+        self.type_code = type_code  # chosen elsewhere (resident card, palette): listed first
         self.start: DeskStart | None = None
         self.settings: LetterSettings | None = None
         self.offers: list[LetterOffer] = []  # as listed now (filtered)
@@ -125,7 +126,9 @@ class LetterScreen(Screen["IssuedLetter | None"]):
 
     def on_mount(self) -> None:
         self.spooler = app_spooler(self.app)
-        self.query_one("#type-filter", Input).focus()
+        type_filter = self.query_one("#type-filter", Input)
+        type_filter.value = self.type_code
+        type_filter.focus()
         self.load_offers()
 
     # --- helpers --------------------------------------------------------------------------

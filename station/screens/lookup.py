@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from station.letter_store import IssuedLetter
 
 _REGIONS = BuiltinRegions()
+EKTP_LETTER = "EKTP"
 
 
 def live_nik_text(text: str, today: Any) -> tuple[str, bool]:
@@ -85,10 +86,14 @@ class LookupScreen(Screen["IssuedLetter | None"]):
         Binding("f3", "name_search", "Cari nama"),
         Binding("f2", "register", "Daftar baru"),
         Binding("f8", "letter", "Buat surat"),
+        Binding("f9", "ektp_letter", "Pengantar e-KTP"),
     ]
 
-    def __init__(self, ticket: str | None = None, *, nik: str = "", name: str = "") -> None:
+    def __init__(
+        self, ticket: str | None = None, *, nik: str = "", name: str = "", type_code: str = ""
+    ) -> None:
         super().__init__()
+        self.type_code = type_code  # a letter type chosen before the resident (palette)
         self.ticket = ticket
         self.initial_nik = nik
         self.initial_name = name
@@ -202,14 +207,23 @@ class LookupScreen(Screen["IssuedLetter | None"]):
             self.query_one("#nik", Input).value = nik
             self.look_up(nik)
 
-    def action_letter(self) -> None:
+    def action_letter(self, type_code: str = "") -> None:
         if self.card is None:
             self._show_message("Cari penduduk dulu (NIK atau nama).")
             self.app.bell()
             return
         from station.screens.letter import LetterScreen
 
-        self.app.push_screen(LetterScreen(self.card.nik, self.ticket), self._letter_done)
+        screen = LetterScreen(self.card.nik, self.ticket, type_code=type_code or self.type_code)
+        self.app.push_screen(screen, self._letter_done)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "ektp_letter":  # offered only to an adult without a recorded e-KTP
+            return self.card is not None and self.card.ektp_missing
+        return True
+
+    def action_ektp_letter(self) -> None:
+        self.action_letter(EKTP_LETTER)
 
     def _letter_done(self, letter: IssuedLetter | None) -> None:
         if letter is not None:
@@ -223,11 +237,15 @@ class LookupScreen(Screen["IssuedLetter | None"]):
     def show_card(self, card: ResidentCard) -> None:
         self.card = card
         self.not_found_nik = None
+        self.refresh_bindings()
         hint = "\n\n[b]Enter[/b] atau [b]F8[/b]: buat surat untuk penduduk ini."
+        if card.ektp_missing:
+            hint += "\n[b]F9[/b]: Surat Pengantar Perekaman KTP-el."
         self.query_one("#card", Static).update(card_markup(card) + hint)
 
     def show_not_found(self, nik: str) -> None:
         self.card = None
+        self.refresh_bindings()
         self.not_found_nik = nik
         self._show_message(
             f"NIK {nik} tidak terdaftar di register kelurahan.\n\n"

@@ -244,11 +244,11 @@ class MainScreen(Screen[None]):
     def action_lookup(self) -> None:
         self.open_lookup()
 
-    def open_lookup(self, *, nik: str = "", name: str = "") -> None:
+    def open_lookup(self, *, nik: str = "", name: str = "", type_code: str = "") -> None:
         from station.screens.lookup import LookupScreen
 
         number = self.current.number if self.current else None
-        screen = LookupScreen(number, nik=nik, name=name)
+        screen = LookupScreen(number, nik=nik, name=name, type_code=type_code)
         self.app.push_screen(screen, lambda letter: self._letter_issued(number, letter))
 
     def _letter_issued(self, number: str | None, letter: IssuedLetter | None) -> None:

@@ -56,7 +56,7 @@ class StationCommands(Provider):
 
         return run
 
-    def _lookup(self, *, nik: str = "", name: str = "") -> Callable[[], Any]:
+    def _lookup(self, *, nik: str = "", name: str = "", type_code: str = "") -> Callable[[], Any]:
         async def run() -> None:
             from station.screens.main import MainScreen
 
@@ -64,7 +64,7 @@ class StationCommands(Provider):
             if main is None:
                 self.app.notify("Masuk dulu ke loket.", severity="warning")
                 return
-            main.open_lookup(nik=nik, name=name)
+            main.open_lookup(nik=nik, name=name, type_code=type_code)
 
         return run
 
@@ -75,8 +75,8 @@ class StationCommands(Provider):
             hits.append(
                 (
                     f"Surat: {lt.name} ({lt.code})",
-                    "cari penduduknya dulu, lalu pilih jenis surat ini",
-                    self._lookup(),
+                    "cari penduduknya dulu; surat ini sudah terpilih",
+                    self._lookup(type_code=lt.code),
                 )
             )
         return hits
