@@ -11,7 +11,9 @@ from pathlib import Path
 import click
 
 
-def run_operator_app(home: Path | None = None, counter: int | None = None) -> None:
+def run_operator_app(
+    home: Path | None = None, counter: int | None = None, *, high_contrast: bool = False
+) -> None:
     """Open the station at ``home`` (default: the usual home) and run the operator app."""
     from station.config import ConfigError
     from station.context import NotInitialised, open_station
@@ -23,7 +25,7 @@ def run_operator_app(home: Path | None = None, counter: int | None = None) -> No
         raise SystemExit(1) from exc
     from station.apps import OperatorApp
 
-    app = OperatorApp(station, counter=counter)
+    app = OperatorApp(station, counter=counter, high_contrast=high_contrast)
     try:
         app.run()
     finally:
@@ -39,6 +41,9 @@ def register(cli: click.Group) -> None:
         default=None,
         help="Nomor loket yang diisikan di layar masuk.",
     )
-    def run(counter: int | None) -> None:
+    @click.option(
+        "--high-contrast", is_flag=True, help="Tema kontras tinggi (hitam-putih-kuning)."
+    )
+    def run(counter: int | None, high_contrast: bool) -> None:
         """Buka aplikasi petugas loket (masuk dengan nama pengguna dan PIN)."""
-        run_operator_app(counter=counter)
+        run_operator_app(counter=counter, high_contrast=high_contrast)

@@ -205,3 +205,14 @@ def test_run_command_refuses_an_uninitialised_home(home: Path) -> None:
     result = CliRunner().invoke(cli, ["run", "--counter", "1"])
     assert result.exit_code == 1
     assert "station init" in result.output
+
+
+def test_high_contrast_theme(station: Station) -> None:
+    async def scenario() -> None:
+        app = OperatorApp(station, high_contrast=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.theme == "station-kontras"
+            assert app.current_theme.background == "#000000"
+
+    _run(scenario())
