@@ -171,7 +171,8 @@ def _ticket_part(session: Session, office_id: int, period: Period, tz: ZoneInfo)
         if status == DONE and started is not None and finished is not None:
             seconds = (finished - started).total_seconds()
             serve_service.append((prefix, seconds))
-            serve_operator.append((operators.get(operator_id, "-"), seconds))
+            who = operators.get(operator_id, "-") if operator_id is not None else "-"
+            serve_operator.append((who, seconds))
     completed = sum(outcomes[o] for o in COMPLETED_OUTCOMES)
     per_hour = {f"{hour:02d}": hours[hour] for hour in sorted(hours)}
     peak = max(hours.values(), default=0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from station.letters.document import Document, _block_text, wrap
 from station.letters.formats import format_date_id
@@ -66,7 +66,13 @@ class PrintSettings:
     def from_config(cls, printer: Any) -> PrintSettings:
         """From ``PrinterConfig``: its ``qr_mode`` (or ``STATION_PRINTER_QR``) is checked there."""
         mode = getattr(printer, "qr_mode", "auto") or "auto"
-        return cls(paper_width=printer.paper_width, profile=printer.profile or "", qr_mode=mode)
+        if mode not in ("auto", "native", "image"):
+            raise ValueError(f"qr_mode harus auto, native atau image, bukan {mode!r}")
+        return cls(
+            paper_width=printer.paper_width,
+            profile=printer.profile or "",
+            qr_mode=cast("QrMode", mode),
+        )
 
 
 # --- operations ------------------------------------------------------------------------------

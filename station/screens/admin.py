@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from rich.markup import escape
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
@@ -61,7 +61,7 @@ class OperatorForm(ModalScreen[dict[str, str] | None]):
     }
     OperatorForm #form-message.error { color: $error; text-style: bold; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "Batal")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Batal")]
 
     def __init__(self, username: str | None = None) -> None:
         super().__init__()
@@ -117,7 +117,7 @@ class OperatorForm(ModalScreen[dict[str, str] | None]):
 class AdminScreen(Screen[None]):
     CSS_PATH = "admin.tcss"
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Kembali"),
         Binding("n", "add_operator", "Tambah petugas"),
         Binding("p", "reset_pin", "Reset PIN"),

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
@@ -32,7 +32,7 @@ class AuditScreen(Screen[None]):
     AuditScreen DataTable { height: 1fr; }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f6", "verify", "Periksa rantai"),
         Binding("v", "verify", "Periksa rantai", show=False),  # when the table has focus
         Binding("f5", "apply", "Muat ulang"),

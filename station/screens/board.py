@@ -39,13 +39,17 @@ def digits_text(number: str | None) -> str:
 class CounterCard(Vertical):
     """One open counter: its name and the number it holds (or its last call), in big digits."""
 
-    def __init__(self, number: int) -> None:
+    def __init__(self, number: int, shown: str | None = None, held: bool = False) -> None:
+        """``shown``/``held``: what the card shows from its first frame (a card mounted by a
+        poll must not show ``---`` until the next one)."""
         super().__init__(id=f"counter-{number}", classes="counter-card")
         self.number = number
+        self.shown = shown
+        self.set_class(not held, "idle")
 
     def compose(self) -> ComposeResult:
         yield Static(f"LOKET {self.number}", classes="counter-title")
-        yield Digits(NO_NUMBER, classes="counter-number")
+        yield Digits(digits_text(self.shown), classes="counter-number")
 
     def show(self, number: str | None, held: bool) -> None:
         self.query_one(Digits).update(digits_text(number))
@@ -139,9 +143,12 @@ class BoardScreen(Screen[None]):
     def show_error(self, message: str) -> None:
         self.query_one("#waiting", Static).update(message)
 
-    def show_board(self, status: QueueStatus, calls: list[Call]) -> None:
+    async def show_board(self, status: QueueStatus, calls: list[Call]) -> None:
+        """Counter cards first (awaited when they change), so every panel the board shows
+        from one poll appears together."""
         if not self.is_attached:
             return
+        await self.show_counters(status, calls)
         fresh = self.tracker.new_calls(calls)
         if self.calling is None and calls and not fresh:
             self.show_calling(calls[0], flash=False)  # started mid-day: the latest, quietly
@@ -149,7 +156,6 @@ class BoardScreen(Screen[None]):
             self.board_app.announce(call)
         if fresh:
             self.show_calling(fresh[-1], flash=True)
-        self.show_counters(status, calls)
         self.show_history(last_distinct(calls, HISTORY_SIZE))
         self.show_waiting(status)
 
@@ -179,7 +185,7 @@ class BoardScreen(Screen[None]):
             return
         panel.toggle_class("flash")
 
-    def show_counters(self, status: QueueStatus, calls: list[Call]) -> None:
+    async def show_counters(self, status: QueueStatus, calls: list[Call]) -> None:
         last_by_counter: dict[int, str] = {}
         for call in reversed(calls):  # oldest first: the newest wins
             last_by_counter[call.counter] = call.number
@@ -187,12 +193,18 @@ class BoardScreen(Screen[None]):
         numbers = [c.number for c in open_counters]
         box = self.query_one("#counters", Horizontal)
         if numbers != self.shown_counters:
-            box.remove_children()
-            box.mount_all([CounterCard(n) for n in numbers])
-            if not numbers:
-                box.mount(Static("Belum ada loket yang buka.", id="no-counters"))
             self.shown_counters = numbers
-            self.call_after_refresh(self.show_counters, status, calls)
+            await box.remove_children()
+            await box.mount_all(
+                [
+                    CounterCard(
+                        c.number, c.ticket or last_by_counter.get(c.number), c.ticket is not None
+                    )
+                    for c in open_counters
+                ]
+            )
+            if not numbers:
+                await box.mount(Static("Belum ada loket yang buka.", id="no-counters"))
             return
         for counter in open_counters:
             held = counter.ticket is not None

@@ -12,7 +12,7 @@ from typing import ClassVar
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -47,7 +47,7 @@ class ChoiceDialog(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "Batal")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Batal")]
 
     def __init__(
         self, title: str, options: Sequence[tuple[str, str]], *, selected: str | None = None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
@@ -45,7 +45,7 @@ class LockScreen(ModalScreen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [Binding("f10", "sign_out", "Keluar")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f10", "sign_out", "Keluar")]
 
     @property
     def station_app(self) -> OperatorApp:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
@@ -81,7 +81,7 @@ def card_markup(card: ResidentCard) -> str:
 class LookupScreen(Screen["IssuedLetter | None"]):
     CSS_PATH = "lookup.tcss"
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Kembali"),
         Binding("f3", "name_search", "Cari nama"),
         Binding("f2", "register", "Daftar baru"),
@@ -266,6 +266,9 @@ class LookupScreen(Screen["IssuedLetter | None"]):
         more = " (ditampilkan sebagian; perjelas nama)" if truncated else ""
         self._show_message(f"{len(residents)} penduduk ditemukan{more}. Pilih dengan Enter.")
 
+    def _warn(self, text: str) -> None:
+        self.app.notify(text, severity="warning")
+
     def show_error(self, text: str) -> None:
         self.card = None
         self._show_message(text)
@@ -316,7 +319,7 @@ class LookupScreen(Screen["IssuedLetter | None"]):
             if ticket.status == CALLED:
                 app.queue.start(app.counter, app.user.username, **app.at_now())
         except QueueError as exc:
-            self._to_ui(self.app.notify, str(exc), severity="warning")
+            self._to_ui(self._warn, str(exc))
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def search_names(self, query: str) -> None:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Sparkline, Static
@@ -43,7 +43,7 @@ class ReportsScreen(Screen[None]):
     ReportsScreen Sparkline { height: 3; margin: 0 1; }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5", "load", "Muat ulang"),
         Binding("escape", "leave", "Kembali"),
     ]

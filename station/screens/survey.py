@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Static
@@ -39,7 +39,7 @@ class SurveyScreen(Screen[None]):
     SurveyScreen ProgressBar { margin-top: 1; }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "answer(1)", "Tidak baik", show=False),
         Binding("2", "answer(2)", "Kurang baik", show=False),
         Binding("3", "answer(3)", "Baik", show=False),
