@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from station import audit
 from station.models import Resident, utcnow
 from station.nik import mask_nik, normalize_nik, parse_nik
+from station.residents import age_on
 
 OBLIGED_AGE = 17
 NEVER_MARRIED = ("", "BELUM KAWIN")
@@ -51,8 +52,9 @@ def age_cutoff(today: dt.date, years: int = OBLIGED_AGE) -> dt.date:
         return today.replace(year=today.year - years, day=28)
 
 
-def age_on(birth: dt.date, today: dt.date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+def is_obliged(birth_date: dt.date, marital_status: str, today: dt.date) -> bool:
+    """The same rule as :func:`obliged_clause`, for one resident already loaded (the card)."""
+    return birth_date <= age_cutoff(today) or marital_status not in NEVER_MARRIED
 
 
 def obliged_clause(today: dt.date) -> ColumnElement[bool]:

@@ -14,17 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from station.codes import SEX_LABELS, STATUS_LABELS
+from station.ektp import is_obliged
 from station.models import Resident
 from station.nik import parse_nik
 from station.residents import age_on
-
-EKTP_AGE = 17
-NEVER_MARRIED = {"", "BELUM KAWIN"}
-
-
-def ektp_obliged(birth_date: dt.date, marital_status: str, today: dt.date) -> bool:
-    """Must hold a KTP: 17 or older, or married at any age (UU Adminduk art. 63)."""
-    return age_on(birth_date, today) >= EKTP_AGE or marital_status not in NEVER_MARRIED
 
 
 @dataclass(frozen=True)
@@ -90,7 +83,7 @@ def build_card(resident: Resident, today: dt.date) -> ResidentCard:
     ektp_missing = (
         resident.status == "active"
         and not resident.ektp_recorded
-        and ektp_obliged(resident.birth_date, resident.marital_status, today)
+        and is_obliged(resident.birth_date, resident.marital_status, today)
     )
     if ektp_missing:
         warnings.append("Wajib KTP tetapi belum rekam e-KTP: tawarkan Pengantar Perekaman e-KTP.")

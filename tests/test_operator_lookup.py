@@ -259,3 +259,35 @@ def test_the_card_offers_the_ektp_letter_to_an_adult_without_ektp(station: Stati
             assert screen.offers[0].code == "EKTP"
 
     run(scenario())
+
+
+def test_f6_records_the_ektp_and_the_warning_goes(station: Station) -> None:
+    add_indexed_residents(station, RESIDENTS)
+
+    async def scenario() -> None:
+        app = OperatorApp(station, counter=1)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await login(app, pilot)
+            await pilot.press("f7")
+            await pilot.pause()
+            await pilot.press(*HEAD, "enter")
+            await settle(app, pilot)
+            assert "BELUM REKAM" in text(app, "#card")
+            await pilot.press("f6")
+            await pilot.pause()
+            await pilot.press("enter")  # "Batal" is the safe default
+            await settle(app, pilot)
+            assert "BELUM REKAM" in text(app, "#card")
+            await pilot.press("f6")
+            await pilot.pause()
+            await pilot.press("up", "enter")
+            await settle(app, pilot)
+            card = text(app, "#card")
+            assert "SUDAH REKAM" in card and "Pengantar Perekaman" not in card
+
+    run(scenario())
+    with station.db.read() as session:
+        resident = session.scalars(select(Resident).where(Resident.nik == HEAD)).one()
+        assert resident.ektp_recorded and resident.ektp_recorded_on is not None
+    assert "resident.ektp_recorded" in audit_actions(station)

@@ -21,11 +21,13 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from station.codes import SEX_LABELS
+from station.ektp import EktpError, mark_recorded
 from station.nik import normalize_nik, parse_nik
 from station.queue_rules import CALLED, QueueError
 from station.regions import BuiltinRegions, to_dotted
 from station.resident_card import ResidentCard, build_card
 from station.residents import RegisterError, find, lookup_nik
+from station.screens.choice import ChoiceDialog
 
 if TYPE_CHECKING:
     from station.apps import OperatorApp
@@ -72,9 +74,9 @@ def _partial_nik_text(digits: str) -> str:
 
 def card_markup(card: ResidentCard) -> str:
     width = max(len(label) for label, _ in card.rows)
-    lines = [f"[b]{escape(label):<{width}}[/b]  {escape(value)}" for label, value in card.rows]
-    for warning in card.warnings:
-        lines.append(f"[b $warning]⚠ {escape(warning)}[/]")
+    # Warnings first: on a small screen they must not sit below the fold.
+    lines = [f"[b $warning]⚠ {escape(warning)}[/]" for warning in card.warnings]
+    lines += [f"[b]{escape(label):<{width}}[/b]  {escape(value)}" for label, value in card.rows]
     return "\n".join(lines)
 
 
@@ -87,6 +89,7 @@ class LookupScreen(Screen["IssuedLetter | None"]):
         Binding("f2", "register", "Daftar baru"),
         Binding("f8", "letter", "Buat surat"),
         Binding("f9", "ektp_letter", "Pengantar e-KTP"),
+        Binding("f6", "ektp_recorded", "Sudah rekam e-KTP"),
     ]
 
     def __init__(
@@ -119,7 +122,7 @@ class LookupScreen(Screen["IssuedLetter | None"]):
             yield OptionList(id="results", classes="hidden")
         with VerticalScroll(id="card-box"):
             yield Static("", id="card")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         nik_input = self.query_one("#nik", Input)
@@ -218,9 +221,23 @@ class LookupScreen(Screen["IssuedLetter | None"]):
         self.app.push_screen(screen, self._letter_done)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "ektp_letter":  # offered only to an adult without a recorded e-KTP
+        if action in ("ektp_letter", "ektp_recorded"):  # an adult without a recorded e-KTP
             return self.card is not None and self.card.ektp_missing
         return True
+
+    def action_ektp_recorded(self) -> None:
+        """F6: the resident shows the Dukcapil receipt of today's e-KTP recording."""
+        card = self.card
+        if card is None or not card.ektp_missing:
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer == "yes":
+                self.mark_ektp(card.nik)
+
+        options = [("yes", "Ya, sudah rekam hari ini"), ("no", "Batal")]
+        title = f"Catat {card.name} sudah merekam KTP-el?"
+        self.app.push_screen(ChoiceDialog(title, options, selected="no"), chosen)
 
     def action_ektp_letter(self) -> None:
         self.action_letter(EKTP_LETTER)
@@ -241,6 +258,7 @@ class LookupScreen(Screen["IssuedLetter | None"]):
         hint = "\n\n[b]Enter[/b] atau [b]F8[/b]: buat surat untuk penduduk ini."
         if card.ektp_missing:
             hint += "\n[b]F9[/b]: Surat Pengantar Perekaman KTP-el."
+            hint += "  [b]F6[/b]: catat sudah rekam (bukti dari Dukcapil)."
         self.query_one("#card", Static).update(card_markup(card) + hint)
 
     def show_not_found(self, nik: str) -> None:
@@ -320,6 +338,30 @@ class LookupScreen(Screen["IssuedLetter | None"]):
                 app.queue.start(app.counter, app.user.username, **app.at_now())
         except QueueError as exc:
             self._to_ui(self._warn, str(exc))
+
+    @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
+    def mark_ektp(self, nik: str) -> None:
+        app = self.station_app
+        station = app.station
+        today = app.today()
+        try:
+            with station.db.write() as session:
+                mark_recorded(
+                    session,
+                    station.office_id,
+                    nik,
+                    today,
+                    app.user.username if app.user else "",
+                    today=today,
+                )
+        except EktpError as exc:
+            self._to_ui(self._warn, str(exc))
+            return
+        except Exception as exc:
+            self._to_ui(self.show_error, f"Gagal mencatat: {exc}")
+            return
+        self._to_ui(self.app.notify, "Perekaman KTP-el dicatat.")
+        self.look_up(nik)
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def search_names(self, query: str) -> None:
