@@ -15,7 +15,7 @@ from rich.markup import escape
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     DataTable,
@@ -28,6 +28,8 @@ from textual.widgets import (
     TabPane,
 )
 
+from station.config import ConfigError
+from station.config_edit import EDITABLE, current_values, update_settings
 from station.keys import office_keys, private_key_path, rotate_key
 from station.office_admin import (
     AdminError,
@@ -124,6 +126,7 @@ class AdminScreen(Screen[None]):
         Binding("d", "toggle_operator", "Aktif/nonaktif"),
         Binding("o", "toggle_service", "Buka/tutup layanan"),
         Binding("k", "rotate_key", "Ganti kunci"),
+        Binding("f2", "save_office", "Simpan"),
         Binding("l", "reports", "Laporan"),
         Binding("u", "audit", "Audit"),
     ]
@@ -143,7 +146,12 @@ class AdminScreen(Screen[None]):
                 yield Static("O buka/tutup layanan terpilih", classes="hint")
                 yield DataTable(id="counters", cursor_type="cell")
                 yield Static("Enter pada sel layanan: loket melayani ya/tidak", classes="hint")
-            with TabPane("Kantor", id="tab-office"):
+            with TabPane("Kantor", id="tab-office"), VerticalScroll(id="office-form"):
+                for (section, key), label in EDITABLE.items():
+                    with Horizontal(classes="setting"):
+                        yield Label(label)
+                        yield Input(id=f"set-{section}-{key}")
+                yield Static("F2: simpan perubahan di atas", classes="hint")
                 yield Static("", id="office")
             with TabPane("Kunci tanda tangan", id="tab-keys"):
                 yield Static("", id="keys")
@@ -160,6 +168,8 @@ class AdminScreen(Screen[None]):
 
     def show_office(self) -> None:
         config = self.station_app.station.config
+        for (section, key), value in current_values(config).items():
+            self.query_one(f"#set-{section}-{key}", Input).value = value
         office = config.office
         rows = [
             ("Berkas pengaturan", str(config.config_path)),
@@ -171,7 +181,10 @@ class AdminScreen(Screen[None]):
         ]
         width = max(len(k) for k, _ in rows)
         text = "\n".join(f"[b]{escape(k):<{width}}[/b]  {escape(v)}" for k, v in rows)
-        text += "\n\nUbah di berkas pengaturan di atas, lalu mulai ulang aplikasi."
+        text += (
+            "\n\nKode, nama kantor, printer, alamat verifikasi dan zona waktu diubah di berkas"
+            " pengaturan di atas, lalu aplikasi dimulai ulang."
+        )
         self.query_one("#office", Static).update(text)
 
     def show_data(self, data: dict[str, Any]) -> None:
@@ -277,6 +290,7 @@ class AdminScreen(Screen[None]):
         "toggle_operator": "tab-operators",
         "toggle_service": "tab-services",
         "rotate_key": "tab-keys",
+        "save_office": "tab-office",
     }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -346,6 +360,45 @@ class AdminScreen(Screen[None]):
         prefix = str(table.ordered_columns[column].label)
         number = int(event.cell_key.row_key.value)
         self.change("counter", f"Loket {number}: layanan {prefix} diubah.", number, prefix)
+
+    def action_save_office(self) -> None:
+        edits = {
+            (section, key): self.query_one(f"#set-{section}-{key}", Input).value
+            for section, key in EDITABLE
+        }
+        self.save_office(edits)
+
+    @work(thread=True, group="admin-write", exit_on_error=False)
+    def save_office(self, edits: dict[tuple[str, str], str]) -> None:
+        app = self.station_app
+        station = app.station
+        try:
+            with station.db.write() as session:
+                config, changed = update_settings(
+                    station.config.home,
+                    session,
+                    station.office_id,
+                    edits,
+                    by=app.user.username if app.user else "",
+                )
+        except ConfigError as exc:
+            self._to_ui(self._notify, str(exc), "warning")
+            return
+        except Exception as exc:
+            self._to_ui(self._notify, f"Gagal menyimpan: {exc}", "error")
+            return
+        self._to_ui(self._office_saved, config, changed)
+
+    def _office_saved(self, config: Any, changed: list[str]) -> None:
+        if not changed:
+            self._notify("Tidak ada yang berubah.")
+            return
+        app = self.station_app
+        app.station.config.office = config.office
+        app.station.config.idle_lock_minutes = config.idle_lock_minutes
+        app.idle_lock_seconds = config.idle_lock_minutes * 60.0
+        self.show_office()
+        self._notify("Pengaturan kantor disimpan: " + ", ".join(changed))
 
     def action_rotate_key(self) -> None:
         self.change("rotate", "Kunci baru {key_id} aktif; kunci lama tetap memverifikasi.")
