@@ -8,7 +8,7 @@ import tomllib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from operator_pilot import SIZE, audit_actions, login, run, settle
+from operator_pilot import audit_actions, login, run, settle
 from sqlalchemy import select
 from textual.widgets import Input, TabbedContent
 
