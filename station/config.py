@@ -207,6 +207,10 @@ def load_config(home: str | os.PathLike[str] | None = None) -> StationConfig:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: berkas konfigurasi rusak: {exc}") from exc
+        except OSError as exc:  # a folder in its place, no permission, a disk error
+            raise ConfigError(
+                f"{path}: berkas konfigurasi tidak dapat dibaca: {exc.strerror or exc}"
+            ) from exc
         for section, value in data.items():
             if section in _SECTIONS:
                 _fill(path, section, getattr(config, section), value)
@@ -262,7 +266,7 @@ def _validate(config: StationConfig) -> None:
         raise ConfigError(f"{path}: kunci 'station.idle_lock_minutes' harus minimal 1")
     try:
         ZoneInfo(config.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: name too long
         raise ConfigError(
             f"{path}: kunci 'station.timezone' bukan zona waktu yang dikenal: {config.timezone!r}"
         ) from exc

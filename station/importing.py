@@ -6,10 +6,14 @@ store, plus Indonesian warnings) or a :class:`RejectedRow` (row number as the of
 the file, the NIK as found, and an Indonesian reason naming the column).  Problems with the file
 as a whole raise :class:`ImportFormatError`.
 
-Speed matters (a city imports millions of rows), so the per-row path avoids regular expressions,
-caches parsed dates and coded values, and checks a NIK against the row's birth date and sex with a
-string comparison; :func:`station.nik.parse_nik` is called only when that quick check does not
-pass, so every error and mismatch message still comes from the NIK parser.
+Speed matters (a city imports millions of rows), so the per-row path avoids regular expressions
+(but one search of the whole row for forbidden control characters), caches parsed dates and
+coded values, and checks a NIK against the row's birth date and sex with a string comparison;
+:func:`station.nik.parse_nik` is called only when that quick check does not pass, so every
+error and mismatch message still comes from the NIK parser.
+
+Hostile files are expected (docs/security.md): cells over ``MAX_FIELD_CHARS``, control and
+bidi characters, and mixed encodings are refused with a message; nothing is ever evaluated.
 
 The file format is described for office staff in ``docs/import-format.md``.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -102,6 +107,13 @@ FIELD_LABELS = {
 }
 
 MAX_FIELD_CHARS = 500
+MAX_HEADER_CHARS = 1 << 20  # a header line longer than this is not a register's header
+_MAX_LISTED_COLUMNS = 20  # unknown/duplicate column names named in the report
+# Characters no register cell may hold: C0 controls but tab and line breaks (which the cleaning
+# turns into spaces), DEL, C1 controls, and the bidi overrides/isolates that make text display
+# in another order than it is stored (a name that reads differently on screen and in the
+# database).  NUL also breaks PostgreSQL, and it is how a UTF-16 file read as UTF-8 looks.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 # --------------------------------------------------------------------------------------------
 # Header aliases.  Keys are compared after _norm_header (lower case, letters and digits only),
@@ -255,10 +267,13 @@ class ImportFormatError(Exception):
 # --------------------------------------------------------------------------------------------
 # Cleaning helpers.
 
-# Characters that disappear from a NIK / No. KK: spaces of every kind, zero-width characters,
-# BOM, soft hyphen, the separators people type (". -") and Excel's text-marking apostrophe.
+# Characters that disappear from a NIK / No. KK: control characters, spaces of every kind,
+# zero-width characters, BOM, soft hyphen, the separators people type (". -") and Excel's
+# text-marking apostrophe.
 _ID_DROP = (
-    " \t\r\n\v\f.-'`’‘\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "".join(map(chr, range(0x20)))
+    + "\x7f"
+    + " .-'`’‘\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
     "\u2009\u200a\u200b\u200c\u200d\u200e\u200f\u2060\u202f\u205f\u3000\ufeff\u00ad"
     "\u2010\u2011\u2012\u2013\u2014\u2212"
 )
@@ -501,6 +516,14 @@ def validate_row(row_number: int, raw: dict[str, str], *, today: date) -> ValidR
                     f"(lebih dari {MAX_FIELD_CHARS} karakter)"
                 )
         return RejectedRow(row_number, _nik_for_report(get("nik") or ""), "; ".join(errors))
+    if raw and _FORBIDDEN.search("".join(raw.values())):
+        for key, text in raw.items():
+            if _FORBIDDEN.search(text):
+                errors.append(
+                    f"kolom {FIELD_LABELS.get(key, key)} memuat karakter kontrol atau pembalik "
+                    "arah teks (mis. NUL, ESC, U+202E); periksa pengodean berkas"
+                )
+        return RejectedRow(row_number, _nik_for_report(get("nik") or ""), "; ".join(errors))
 
     # NIK and No. KK: shape first; the NIK itself is checked once birth date and sex are known.
     nik = get("nik") or ""
@@ -682,13 +705,39 @@ def validate_row(row_number: int, raw: dict[str, str], *, today: date) -> ValidR
 # Reading files.
 
 
+# A UTF-8 multi-byte sequence: in a file that is not valid UTF-8 as a whole, it means the file
+# mixes UTF-8 with a one-byte encoding (rows pasted from two sources), and no single reading
+# would give every name right.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when the text is ASCII-heavy UTF-16 with no BOM (every other byte
+    is NUL); read as UTF-8, such a file would give cells full of NULs."""
+    pairs = len(head) // 2
+    if pairs < 4 or b"\x00" not in head:
+        return None
+    odd = head[1 : pairs * 2 : 2].count(0)
+    even = head[0 : pairs * 2 : 2].count(0)
+    if odd >= pairs * 0.6 and even <= pairs * 0.1:
+        return "utf-16-le"
+    if even >= pairs * 0.6 and odd <= pairs * 0.1:
+        return "utf-16-be"
+    return None
+
+
 def _detect_encoding(path: Path) -> str:
     with path.open("rb") as fh:
-        head = fh.read(4)
+        head = fh.read(4096)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"  # Excel's "Unicode Text" export
+    utf16 = _utf16_without_bom(head)
+    if utf16 is not None:
+        return utf16
     for encoding in ("utf-8", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
@@ -697,9 +746,23 @@ def _detect_encoding(path: Path) -> str:
                     decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
+            if encoding == "utf-8" and _has_utf8_sequence(path):
+                raise ImportFormatError(
+                    f"Berkas {path.name} mencampur pengodean UTF-8 dengan pengodean lain "
+                    "(mis. Windows-1252), sehingga sebagian nama akan rusak. Buka di "
+                    "Excel/LibreOffice lalu simpan ulang sebagai CSV UTF-8."
+                ) from None
             continue
         return encoding
     return "latin-1"
+
+
+def _has_utf8_sequence(path: Path) -> bool:
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if _UTF8_SEQUENCE.search(chunk):
+                return True
+    return False
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -746,6 +809,15 @@ def _cell_text(value: Any, is_id: bool) -> str:
     if isinstance(value, int | float):
         return _number_text(value, is_id)
     return str(value)
+
+
+def _listing(names: tuple[str, ...]) -> str:
+    """Column names for a note, at most a screenful (a file may have thousands of columns)."""
+    shown = [name if len(name) <= 60 else name[:60] + "…" for name in names[:_MAX_LISTED_COLUMNS]]
+    text = ", ".join(shown)
+    if len(names) > _MAX_LISTED_COLUMNS:
+        text += f" (dan {len(names) - _MAX_LISTED_COLUMNS} kolom lain)"
+    return text
 
 
 class ImportReader:
@@ -849,11 +921,11 @@ class ImportReader:
         """Indonesian notes about the header, for the import report."""
         notes = []
         if self.unknown_columns:
-            notes.append("Kolom tidak dikenal diabaikan: " + ", ".join(self.unknown_columns))
+            notes.append("Kolom tidak dikenal diabaikan: " + _listing(self.unknown_columns))
         if self.duplicate_columns:
             notes.append(
                 "Kolom ganda (hanya mengisi sel yang kosong di kolom pertama): "
-                + ", ".join(self.duplicate_columns)
+                + _listing(self.duplicate_columns)
             )
         return notes
 
@@ -863,17 +935,17 @@ class ImportReader:
         try:
             self.encoding = _detect_encoding(self.path)
             with self.path.open(encoding=self.encoding, newline="") as fh:
-                line = fh.readline()
+                line = fh.readline(MAX_HEADER_CHARS)
                 skip = 0
                 hidden = 0
                 stripped = line.strip()
                 if stripped.lower().startswith("sep=") and len(stripped) == 5:
                     self.delimiter = stripped[4]  # Excel's "sep=;" line, hidden by Excel
                     skip = hidden = 1
-                    line = fh.readline()
-                while line and not line.strip():
+                    line = fh.readline(MAX_HEADER_CHARS)
+                while line and not line.strip() and skip < MAX_HEADER_CHARS:
                     skip += 1
-                    line = fh.readline()
+                    line = fh.readline(MAX_HEADER_CHARS)
         except OSError as exc:
             raise ImportFormatError(
                 f"Berkas {self.path.name} tidak dapat dibaca: {exc.strerror or exc}"
@@ -882,8 +954,13 @@ class ImportReader:
             raise ImportFormatError(
                 f"Berkas {self.path.name}: pengodean teks tidak dikenali ({exc.reason})"
             ) from exc
-        if not line:
+        if not line or not line.strip():
             raise ImportFormatError(f"Berkas {self.path.name} kosong: tidak ada baris judul")
+        if len(line) >= MAX_HEADER_CHARS and not line.endswith(("\n", "\r")):
+            raise ImportFormatError(
+                f"Berkas {self.path.name}: baris judul lebih dari {MAX_HEADER_CHARS:,} karakter "
+                "(bukan berkas daftar penduduk, atau baris barunya hilang)"
+            )
         if self.delimiter is None:
             self.delimiter = _sniff_delimiter(line)
         if csv.field_size_limit() < (1 << 24):

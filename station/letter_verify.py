@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.letters import Document, document_digest, document_from_dict, document_to_text
+from station.letters.formats import clean_text
 from station.models import Letter
 from station.seal import DIGEST_BYTES, STATUS_EXPIRED, STATUS_VALID, Verification, parse_qr
 
@@ -160,7 +161,9 @@ def register_check(
             cache.put(token, stored)
     document, matches, public = stored
     if row.status == STATUS_REVOKED:
-        reason = row.revoke_reason or ""
+        # The reason is free text typed by an admin: shown publicly, so one printable line
+        # (no control or bidi characters reach a phone's screen or a terminal).
+        reason = clean_text(row.revoke_reason or "")
         message = "DICABUT: surat ini asli tetapi telah dicabut oleh kantor"
         message += f" ({reason})." if reason else "."
         return LetterCheck(
@@ -170,7 +173,7 @@ def register_check(
             REGISTER_FOUND,
             document,
             row.revoked_at,
-            row.revoke_reason,
+            reason or None,
             matches,
             public,
         )

@@ -361,15 +361,39 @@ def _apply_batch(
     return len(inserts), updated
 
 
+# A cell starting with one of these is a formula to Excel/LibreOffice (CSV injection): the
+# report echoes what a hostile file held, and the office opens it in a spreadsheet.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def report_cell(text: str) -> str:
+    """A report cell a spreadsheet shows as text: a leading apostrophe disarms a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _write_report(path: Path, rejections: Iterable[RejectedRow], warned: list[ValidRow]) -> None:
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(["baris", "nik", "status", "alasan"])
         for rejection in rejections:
-            writer.writerow([rejection.row_number, rejection.nik, "ditolak", rejection.reason])
+            writer.writerow(
+                [
+                    rejection.row_number,
+                    report_cell(rejection.nik),
+                    "ditolak",
+                    report_cell(rejection.reason),
+                ]
+            )
         for row in warned:
             for warning in row.warnings:
-                writer.writerow([row.row_number, row.values.get("nik", ""), "peringatan", warning])
+                writer.writerow(
+                    [
+                        row.row_number,
+                        report_cell(row.values.get("nik", "")),
+                        "peringatan",
+                        report_cell(warning),
+                    ]
+                )
 
 
 _PARALLEL_MIN_BYTES = 1 << 20  # below ~4,000 rows a second process costs more than it saves

@@ -35,6 +35,9 @@ from station.seal import SealFormatError, Verification, Verifier, decode_token
 
 KEY_REFRESH_SECONDS = 30.0
 SEAL_CACHE_SIZE = 4096
+# The longest URL served: a QR's URL is about 310 characters; 8 KB leaves room for tracking
+# parameters a messenger app may add, and nothing more is ever read.
+MAX_URL_BYTES = 8192
 
 STYLE = """
 body{margin:0;font:18px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
@@ -130,6 +133,39 @@ class RateLimit:
                 "<p>Terlalu banyak pemeriksaan dari alamat ini. Coba lagi sebentar lagi.</p>",
             )
             response.headers["retry-after"] = "60"
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class RequestGuard:
+    """Refuses, before any routing, what no QR can produce: a URL longer than
+    ``MAX_URL_BYTES`` (414) and a path or query string that is not UTF-8 or does not start
+    with ``/`` (400). Starlette itself would raise on an undecodable query string while
+    building a 404's redirect, which is an error page instead of a plain refusal."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path = scope.get("raw_path") or str(scope.get("path", "")).encode("utf-8", "replace")
+        query = scope.get("query_string") or b""
+        response: Response | None = None
+        if len(raw_path) + len(query) > MAX_URL_BYTES:
+            response = _page(414, "Alamat terlalu panjang", "<p>Alamat terlalu panjang.</p>")
+        else:
+            try:
+                query.decode("utf-8")
+                raw_path.decode("utf-8")
+                ok = str(scope.get("path", "")).startswith("/")
+            except UnicodeDecodeError:
+                ok = False
+            if not ok:
+                response = malformed_page()
+        if response is not None:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -337,5 +373,5 @@ def create_app(station: Any, *, rate_limit_per_minute: int = 120) -> Any:
         routes=routes,
         exception_handlers={HTTPException: not_found, Exception: failure},
     )
-    limited = RateLimit(app, rate_limit_per_minute)
+    limited = RateLimit(RequestGuard(app), rate_limit_per_minute)
     return SecurityHeaders(limited)
