@@ -37,6 +37,7 @@ import subprocess
 import tarfile
 import tempfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ MEMBERS = {MANIFEST, SQLITE_MEMBER, PG_MEMBER, CONFIG_MEMBER}
 DAILY_PREFIX = "station-daily-"
 SUFFIX = ".tar.gz"
 KEEP_DAILY = 14
+WORK_PREFIX = ".station-backup-"
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
@@ -215,9 +217,39 @@ def backup(station: Any, dest: str | os.PathLike[str] | None = None, *, now: Any
     folder = target.parent
     if not folder.is_dir():
         raise BackupError(f"Folder tujuan {folder} tidak ada.")
-    if target.exists():
-        raise BackupError(f"Berkas {target} sudah ada; pilih nama lain.")
-    work = Path(tempfile.mkdtemp(prefix=".station-backup-", dir=folder))
+    with _folder_lock(folder):
+        if target.exists():
+            raise BackupError(f"Berkas {target} sudah ada; pilih nama lain.")
+        _clear_leftovers(folder)
+        _write_archive(station, target, now)
+    return target
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """One backup at a time per target folder, so that the leftovers found while holding the
+    lock can only be those of a backup that was killed (power cut) and are safe to remove."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # the folder itself: no lock file
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _clear_leftovers(folder: Path) -> None:
+    """Remove a killed backup's temporary folder and partial archive: hidden, never mistaken
+    for a backup, but a full copy of the personal data that nobody would ever delete."""
+    for path in folder.glob(f"{WORK_PREFIX}*"):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+    for path in folder.glob(f".*{SUFFIX}.partial"):
+        path.unlink(missing_ok=True)
+
+
+def _write_archive(station: Any, target: Path, now: dt.datetime) -> None:
+    folder = target.parent
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=folder))
     partial = folder / f".{target.name}.partial"
     try:
         url = station.db.url
@@ -257,7 +289,6 @@ def backup(station: Any, dest: str | os.PathLike[str] | None = None, *, now: Any
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return target
 
 
 def daily_backup_if_due(

@@ -19,11 +19,17 @@ from station.cli import Refusal, _operator_name, command_output
 T = TypeVar("T")
 
 PRINT_KEPT = "Surat tetap tersimpan dan dapat dicetak ulang: station letter reprint {number}"
+PRINT_NOT_COUNTED = (
+    "Surat sudah tersimpan dan dicetak, tetapi cetakan ini belum tercatat (basis data sibuk)."
+)
 
 
 def _print_document(station: Any, number: str, document: Any, operator: str) -> dict[str, Any]:
     """Print a letter; on success record it (``print_count``). Returns ``printed`` and, on a
     fault, ``print_message``/``print_fault``: the letter itself is never undone."""
+    from sqlalchemy.exc import DBAPIError
+
+    from station.db import database_trouble
     from station.letter_store import record_print
     from station.printing import PrinterFault, print_letter
 
@@ -35,23 +41,39 @@ def _print_document(station: Any, number: str, document: Any, operator: str) -> 
             "print_fault": fault.kind,
             "print_message": f"{fault.message} {PRINT_KEPT.format(number=number)}",
         }
-    with station.db.write() as session:
-        letter = record_print(session, station.office_id, number, operator=operator)
-        return {"printed": True, "print_count": letter.print_count}
+    try:
+        with station.db.write() as session:
+            letter = record_print(session, station.office_id, number, operator=operator)
+            return {"printed": True, "print_count": letter.print_count}
+    except DBAPIError as exc:
+        if database_trouble(exc) is None:
+            raise
+        # On paper already: say so, rather than a refusal that would invite issuing it again.
+        return {"printed": True, "print_count": None, "print_note": PRINT_NOT_COUNTED}
 
 
 def _with_station(action: Callable[[Any], T]) -> T:
-    """Open the station, run one action, turn a LetterRefusal into a refusal (exit 1)."""
+    """Open the station, run one action, turn a LetterRefusal, or a database that is locked
+    or out of reach, into a refusal (exit 1) instead of a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
     from station.context import open_station
+    from station.db import database_trouble
     from station.letter_store import LetterRefusal
 
-    station = open_station()
     try:
-        return action(station)
+        station = open_station()
+        try:
+            return action(station)
+        finally:
+            station.close()
     except LetterRefusal as exc:
         raise Refusal(str(exc), **exc.extra) from exc
-    finally:
-        station.close()
+    except DBAPIError as exc:
+        trouble = database_trouble(exc)
+        if trouble is None:
+            raise
+        raise Refusal(trouble[1], code=trouble[0]) from exc
 
 
 def _settings(station: Any) -> Any:
@@ -144,6 +166,8 @@ def letter_issue(
     ]
     if printing["printed"]:
         lines.append("Surat dicetak.")
+        if printing.get("print_note"):
+            lines.append(printing["print_note"])
     elif not no_print:
         raise Refusal(printing["print_message"], **data)
     return data, "\n".join(lines)
@@ -272,7 +296,8 @@ def letter_reprint(number: str, operator: str | None) -> tuple[dict[str, Any], s
     data, text = _with_station(run)
     if not data["printed"]:
         raise Refusal(data["print_message"], **data)
-    return data, f"{text}\nSurat dicetak ({data['copy_marker']})."
+    note = f"\n{data['print_note']}" if data.get("print_note") else ""
+    return data, f"{text}\nSurat dicetak ({data['copy_marker']}).{note}"
 
 
 # --- keys ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ read the same row and then both upgrade to a write.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from operator import itemgetter
@@ -19,16 +20,73 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_ENV = "STATION_SQLITE_BUSY_TIMEOUT_MS"  # tests (and odd sites) may shorten it
 SQLITE_CACHE_KIB = 65_536  # 64 MiB per connection: the register's indexes stay in memory
 _MIGRATION_LOCK_KEY = 5371031010  # PostgreSQL advisory lock id for migrations
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def busy_timeout_ms() -> int:
+    """How long a SQLite writer waits for another's lock before giving up (milliseconds):
+    ``$STATION_SQLITE_BUSY_TIMEOUT_MS`` when set to a positive number, else 10 s."""
+    value = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else BUSY_TIMEOUT_MS
+
+
+DB_BUSY = "db_busy"
+DB_UNAVAILABLE = "db_unavailable"
+_LOCK_SQLSTATES = {"40P01", "40001", "55P03"}  # deadlock, serialization, lock not available
+
+
+def database_trouble(exc: BaseException) -> tuple[str, str] | None:
+    """``(code, Indonesian message)`` when ``exc`` is the database being busy (locked past the
+    busy timeout) or out of reach (server down or restarting, connection lost); else None.
+
+    Lets every front end (CLI, operator app, kiosk) say something a person can act on instead
+    of showing a traceback.
+    """
+    if not isinstance(exc, DBAPIError):
+        return None
+    text_ = str(exc.orig).lower()
+    if (
+        getattr(exc.orig, "sqlstate", None) in _LOCK_SQLSTATES
+        or "database is locked" in text_
+        or "database table is locked" in text_
+    ):
+        return DB_BUSY, (
+            "Basis data sedang dipakai proses lain terlalu lama. Tidak ada yang disimpan; "
+            "coba lagi sebentar lagi."
+        )
+    if exc.connection_invalidated or _connection_error(text_):
+        return DB_UNAVAILABLE, (
+            "Basis data tidak dapat dihubungi (server mati, dimulai ulang, atau jaringan "
+            "putus). Periksa apakah tindakan tadi sudah tercatat, lalu coba lagi."
+        )
+    return None
+
+
+def _connection_error(text_: str) -> bool:
+    return any(
+        part in text_
+        for part in (
+            "connection refused",
+            "server closed the connection",
+            "terminating connection",
+            "connection is closed",
+            "the database system is starting up",
+            "the database system is shutting down",
+            "connection to server",  # psycopg: "connection to server on socket ... failed"
+            "could not connect",
+        )
+    )
 
 
 def _install_sqlite_behaviour(engine: Engine) -> None:
@@ -38,7 +96,7 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let us emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -53,7 +111,7 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if is_sqlite(url):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms() / 1000}, **kwargs)
         _install_sqlite_behaviour(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -139,6 +197,8 @@ def migrate_to_head(url: str) -> bool:
     Uses its own engine without our pragmas: SQLite batch migrations need foreign keys off,
     which cannot change inside a transaction. Concurrent starters are serialised by
     ``BEGIN IMMEDIATE`` (SQLite) or an advisory lock (PostgreSQL); the second finds head.
+    The first look at the revision is a plain read: every start of every process makes it,
+    and it must not queue behind (or fail on) another process's write lock.
     """
     head = head_revision()
     engine = create_engine(url, poolclass=NullPool)
@@ -147,17 +207,18 @@ def migrate_to_head(url: str) -> bool:
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
-            dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
             dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
     try:
         if current_revision(engine) == head:
             return False
-        with engine.begin() as conn:
+        with engine.connect() as conn, conn.execution_options(sqlite_begin="IMMEDIATE").begin():
             if not is_sqlite(url):
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
             if MigrationContext.configure(conn).get_current_revision() == head:

@@ -33,7 +33,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from station.db import Database
+from station.db import Database, database_trouble
 from station.models import Counter, Ticket
 from station.nik import mask_nik
 from station.queue_counters import DayEnd, close_counter, close_day, open_counter, touch
@@ -660,6 +660,14 @@ def _retryable(exc: DBAPIError) -> bool:
     return "database is locked" in text or "database table is locked" in text
 
 
+def _refuse_if_trouble(exc: DBAPIError) -> None:
+    """Raise the refusal for a database in trouble; any other database error is left to the
+    caller to re-raise as it is."""
+    trouble = database_trouble(exc)
+    if trouble is not None:
+        raise QueueError(trouble[1], trouble[0]) from exc
+
+
 class Queue:
     """One office's queue over a Database: each call is its own transaction, retried a few
     times when the database reports a lock timeout or a deadlock (then nothing was written)."""
@@ -679,19 +687,27 @@ class Queue:
         )
 
     def write(self, action: Callable[[Session], T]) -> T:
+        """Run ``action`` in one write transaction; a database that stays locked, or cannot be
+        reached, ends as a QueueError (``db_busy`` / ``db_unavailable``) that every front end
+        shows like any refusal, never as a traceback."""
         for attempt in range(self.ATTEMPTS):
             try:
                 with self.db.write() as session:
                     return action(session)
             except DBAPIError as exc:
                 if attempt == self.ATTEMPTS - 1 or not _retryable(exc):
+                    _refuse_if_trouble(exc)
                     raise
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
     def read(self, action: Callable[[Session], T]) -> T:
-        with self.db.read() as session:
-            return action(session)
+        try:
+            with self.db.read() as session:
+                return action(session)
+        except DBAPIError as exc:
+            _refuse_if_trouble(exc)
+            raise
 
     def take_ticket(self, prefix: str, **kw: Any) -> IssuedTicket:
         return self.write(lambda s: take_ticket(s, self.office, prefix, **kw))
