@@ -41,8 +41,11 @@ def command_output(func: F) -> F:
     @click.option("--json", "as_json", is_flag=True, help="Cetak satu objek JSON.")
     @wraps(func)
     def wrapper(*args: Any, as_json: bool, **kwargs: Any) -> None:
+        from sqlalchemy.exc import DBAPIError
+
         from station.config import ConfigError
         from station.context import NotInitialised
+        from station.db import database_trouble
 
         click.get_current_context().meta["station_json"] = as_json
         try:
@@ -50,6 +53,11 @@ def command_output(func: F) -> F:
         except (Refusal, ConfigError, NotInitialised) as exc:
             extra = getattr(exc, "extra", {})
             _fail(str(exc), as_json, extra)
+        except DBAPIError as exc:  # locked past the busy timeout, or the server out of reach
+            trouble = database_trouble(exc)
+            if trouble is None:
+                raise
+            _fail(trouble[1], as_json, {"code": trouble[0]})
         if as_json:
             _print_json(data)
         elif human:

@@ -41,6 +41,7 @@ from station.letters import (
     render_letter,
     sequence_scope,
 )
+from station.letters.formats import clean_text
 from station.models import Letter, Office, Operator, Resident, Sequence, Ticket, utcnow
 from station.models import LetterType as LetterTypeRow
 from station.nik import mask_nik
@@ -441,7 +442,7 @@ def revoke_letter(
 ) -> Letter:
     """Withdraw a letter: it keeps its number (never reused) and its seal now verifies as
     ``revoked`` against the register."""
-    reason = " ".join(reason.split())
+    reason = clean_text(reason)[:500]  # shown on the public page: one plain line
     if not reason:
         raise LetterRefusal("Alasan pencabutan wajib diisi.")
     letter = find_letter(session, office_id, number, lock=True)
