@@ -46,11 +46,12 @@ def command_output(func: F) -> F:
         from station.config import ConfigError
         from station.context import NotInitialised
         from station.db import database_trouble
+        from station.keys import KeyFileError
 
         click.get_current_context().meta["station_json"] = as_json
         try:
             data, human = func(*args, **kwargs)
-        except (Refusal, ConfigError, NotInitialised) as exc:
+        except (Refusal, ConfigError, NotInitialised, KeyFileError) as exc:
             extra = getattr(exc, "extra", {})
             _fail(str(exc), as_json, extra)
         except DBAPIError as exc:  # locked past the busy timeout, or the server out of reach

@@ -71,9 +71,21 @@ def active_key(session: Session, office_id: int) -> SigningKey | None:
 
 
 def ensure_signing_key(session: Session, office_id: int, keys_dir: Path) -> tuple[str, bool]:
-    """Return (key_id, created). A key whose file is missing is not usable: make a new one."""
+    """Return (key_id, created): the office's active key, or a first one.
+
+    An active key whose private file is not in this home is refused, not replaced: it is
+    usually the second PC of an office sharing one PostgreSQL before ``keys/`` was copied
+    there, and a new key would silently stop the first PC from signing. Replacing a lost key
+    is a deliberate ``station keys rotate``.
+    """
     current = active_key(session, office_id)
-    if current is not None and private_key_path(keys_dir, current.key_id).exists():
+    if current is not None:
+        if not private_key_path(keys_dir, current.key_id).exists():
+            raise KeyFileError(
+                f"Kunci tanda tangan aktif {current.key_id} ada di basis data, tetapi berkasnya "
+                f"tidak ada di {keys_dir}. Salin folder keys/ dari PC pertama kantor ini ke sini; "
+                "bila kunci itu benar-benar hilang, buat kunci baru dengan: station keys rotate"
+            )
         return current.key_id, False
     key = Ed25519PrivateKey.generate()
     key_id = write_private_key(keys_dir, key)

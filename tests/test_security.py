@@ -273,3 +273,24 @@ def test_public_answer_has_no_full_nik_and_no_birth_date(station: Station) -> No
         )
         assert HEAD[6:12] not in text.replace("5371********0001", "")
     assert HEAD not in letter["qr"] and HEAD[4:12] not in letter["qr"]
+
+
+def test_a_second_init_without_the_key_file_refuses_instead_of_replacing_the_key(
+    home: Path,
+) -> None:
+    """The second PC of an office (same database, keys/ not copied yet) must not silently
+    make a new active key that the first PC cannot sign with."""
+    from click.testing import CliRunner
+
+    from station.cli import cli
+    from station.context import init_station
+
+    first = init_station(home)
+    key_file = home / "keys" / f"{first.key_id}.pem"
+    moved = key_file.read_bytes()
+    key_file.unlink()
+    result = CliRunner().invoke(cli, ["init", "--json"])
+    assert result.exit_code == 1
+    assert "keys rotate" in json.loads(result.stdout)["error"]
+    key_file.write_bytes(moved)  # copied over from the first PC
+    assert init_station(home).key_id == first.key_id
