@@ -44,7 +44,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
+from station import audit
 from station.db import Database, current_revision, head_revision, is_sqlite, migrate_to_head
 
 log = logging.getLogger(__name__)
@@ -222,7 +224,24 @@ def backup(station: Any, dest: str | os.PathLike[str] | None = None, *, now: Any
             raise BackupError(f"Berkas {target} sudah ada; pilih nama lain.")
         _clear_leftovers(folder)
         _write_archive(station, target, now)
+    _record(station, target)
     return target
+
+
+def _record(station: Any, target: Path) -> None:
+    """Audit the backup (a full copy of the register left the database). The archive is
+    already safe on disk: a busy or unreachable database must not turn it into a failure."""
+    try:
+        with station.db.write() as session:
+            audit.record(
+                session,
+                office_id=station.office_id,
+                action="station.backup",
+                subject=target.name,
+                details={"bytes": target.stat().st_size, "folder": str(target.parent)},
+            )
+    except DBAPIError:
+        pass
 
 
 @contextlib.contextmanager
@@ -297,6 +316,10 @@ def daily_backup_if_due(
     """At the first start of an office-local day: back up into ``backups/`` and keep the
     newest ``keep`` daily backups. Returns the new file, or None when not due (or when another
     process is making it right now)."""
+    if not is_sqlite(station.db.url):
+        # One city PostgreSQL: every office PC would dump every office's register. The
+        # server is backed up where it runs (`station backup` or pg_dump from its own cron).
+        return None
     now = now or dt.datetime.now(dt.UTC)
     folder: Path = station.config.backups_dir
     folder.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ import tarfile
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -236,3 +237,28 @@ def test_postgresql_backup_and_restore(
         restore(path, tmp_path / "again", database_url=target)  # never over live data
     monkeypatch.setenv("STATION_DATABASE_URL", target)
     assert _tickets(tmp_path / "restored") == 1
+
+
+def test_a_backup_is_audited(station: Any, tmp_path: Path) -> None:
+    from station.models import AuditEvent
+
+    made = backup(station, tmp_path)
+    with station.db.read() as session:
+        events = session.query(AuditEvent).filter(AuditEvent.action == "station.backup").all()
+    assert [e.subject for e in events] == [made.name]
+
+
+def test_no_automatic_daily_backup_on_postgresql(station_home: Path) -> None:
+    from station.backup import daily_backup_if_due
+    from station.context import open_station
+
+    opened = open_station(station_home)
+    try:
+        made = daily_backup_if_due(opened)
+        if opened.db.url.startswith("sqlite"):
+            assert made is not None and made.exists()
+        else:
+            assert made is None
+            assert not list(opened.config.backups_dir.glob("*.tar.gz"))
+    finally:
+        opened.close()
