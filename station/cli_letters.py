@@ -422,7 +422,23 @@ def serve(host: str, port: int, rate_limit: int) -> None:
     except NotInitialised as exc:
         raise click.ClickException(str(exc)) from exc
     app = create_app(station, rate_limit_per_minute=rate_limit)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        server_header=False,
+        # A page anyone on the internet can hit: bounded connections and idle time, so a
+        # flood of slow clients cannot hold the office server (see docs/security.md).
+        limit_concurrency=SERVE_MAX_CONNECTIONS,
+        timeout_keep_alive=SERVE_KEEP_ALIVE_S,
+        h11_max_incomplete_event_size=SERVE_MAX_HEADER_BYTES,
+    )
+
+
+SERVE_MAX_CONNECTIONS = 256
+SERVE_KEEP_ALIVE_S = 5
+SERVE_MAX_HEADER_BYTES = 16 * 1024
 
 
 def register(cli: click.Group) -> None:
