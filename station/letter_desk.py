@@ -26,11 +26,12 @@ from station.letter_store import (
     IssueRequest,
     LetterRefusal,
     LetterSettings,
-    _split_purpose,
+    check_request,
     issue_letter,
     record_print,
     reprint_letter,
     revoke_letter,
+    split_purpose,
 )
 from station.letters import (
     Document,
@@ -44,11 +45,11 @@ from station.letters import (
     render_letter,
     sequence_scope,
 )
-from station.models import Letter, Office, Operator, Resident, Sequence, Service, Ticket
+from station.models import Letter, Office, Operator, Sequence, Service, Ticket
 from station.models import LetterType as LetterTypeRow
 from station.nik import mask_nik, normalize_nik
 from station.queue_rules import DONE, NO_SHOW, OUTCOMES, STATUS_LABELS
-from station.residents import RegisterError, get_by_nik, lookup_nik
+from station.residents import get_by_nik
 from station.seal import SealError, qr_text
 
 USAGE_WINDOW_DAYS = 90
@@ -162,7 +163,7 @@ def check_form(
     resident: ResidentSnapshot | None,
 ) -> dict[str, str]:
     """One Indonesian message per wrong field (the purpose under ``keperluan``); empty: ok."""
-    fields, purpose = _split_purpose(lt, values, purpose)
+    fields, purpose = split_purpose(lt, values, purpose)
     errors = dict(lt.validate(fields, today=today, resident=resident).errors)
     message = purpose_error(lt, purpose)
     if message and lt.field(PURPOSE_KEY) is None:
@@ -216,38 +217,21 @@ def draft_letter(
     ``field_errors`` for the form.
     """
     today = today or settings.today()
-    try:
-        lt = settings.catalogue.require(request.type_code)
-    except LetterError as exc:
-        raise LetterRefusal(str(exc), type=request.type_code) from exc
-    office = session.get(Office, office_id)
-    if office is None:
-        raise LetterRefusal("Kantor tidak ditemukan di basis data.")
-    try:
-        resident = lookup_nik(
-            session,
-            office_id,
-            request.nik,
-            operator=request.operator,
-            purpose=f"pratinjau surat {lt.code}",
-        )
-    except RegisterError as exc:
-        raise LetterRefusal(f"NIK tidak sah: {exc}") from exc
-    if resident is None:
-        raise LetterRefusal("NIK tidak terdaftar di register kelurahan.")
-    snapshot = ResidentSnapshot.from_object(resident)
-    family: list[ResidentSnapshot] = []
-    if lt.lists_family and resident.kk_number:
-        rows = session.scalars(select(Resident).where(Resident.kk_number == resident.kk_number))
-        family = [ResidentSnapshot.from_object(r) for r in rows]
-    eligibility = check_eligibility(lt, snapshot, today=today, family=family)
-    if not eligibility.allowed:
-        raise LetterRefusal(eligibility.message, refusals=[r.message for r in eligibility.refusals])
+    checked = check_request(
+        session,
+        office_id,
+        settings,
+        request,
+        today=today,
+        looked_up_for="pratinjau surat",
+        validate_fields=False,
+    )
+    lt, office, snapshot = checked.letter_type, checked.office, checked.snapshot
     errors = check_form(lt, request.fields, request.purpose, today=today, resident=snapshot)
     if errors:
         raise LetterRefusal(" ".join(errors.values()), field_errors=errors)
-    values, purpose = _split_purpose(lt, request.fields, request.purpose)
-    checked = lt.validate(values, today=today, resident=snapshot)
+    family, purpose = checked.family, checked.purpose
+    values = lt.validate(checked.values, today=today, resident=snapshot).values
     number = _expected_number(session, office, settings, lt, today)
     info = OfficeInfo.from_object(office, verify_base_url=settings.verify_base_url)
     try:
@@ -255,7 +239,7 @@ def draft_letter(
             lt,
             info,
             snapshot,
-            checked.values,
+            values,
             purpose,
             number,
             today,

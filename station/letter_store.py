@@ -242,13 +242,74 @@ def _operator_id(session: Session, office_id: int, username: str) -> int | None:
     )
 
 
-def _split_purpose(lt: LetterType, values: Mapping[str, str], purpose: str) -> tuple[dict, str]:
+def split_purpose(lt: LetterType, values: Mapping[str, str], purpose: str) -> tuple[dict, str]:
     """``--field keperluan=…`` is the purpose unless the type has a field of that name."""
     fields = dict(values)
     if PURPOSE_KEY in fields and lt.field(PURPOSE_KEY) is None:
         given = fields.pop(PURPOSE_KEY)
         purpose = purpose or given
     return fields, purpose
+
+
+@dataclass(frozen=True)
+class CheckedRequest:
+    """A request that passed every check that does not need a number or a seal."""
+
+    letter_type: LetterType
+    office: Office
+    resident: Resident
+    snapshot: ResidentSnapshot
+    family: list[ResidentSnapshot]
+    values: dict[str, Any]  # the type's own fields, validated and typed
+    purpose: str
+
+
+def check_request(
+    session: Session,
+    office_id: int,
+    settings: LetterSettings,
+    request: IssueRequest,
+    *,
+    today: dt.date,
+    looked_up_for: str = "surat",
+    validate_fields: bool = True,
+) -> CheckedRequest:
+    """Type, office, resident (an audited lookup: ``looked_up_for`` + type code says why),
+    eligibility and field values: the checks issuing and the preview share.
+
+    ``validate_fields=False`` leaves the values as given, for a caller that reports every
+    form error at once (the letter screen adds the purpose to the type's own checks)."""
+    try:
+        lt = settings.catalogue.require(request.type_code)
+    except LetterError as exc:
+        raise LetterRefusal(str(exc), type=request.type_code) from exc
+    office = session.get(Office, office_id)
+    if office is None:
+        raise LetterRefusal("Kantor tidak ditemukan di basis data.")
+    try:
+        resident = lookup_nik(
+            session,
+            office_id,
+            request.nik,
+            operator=request.operator,
+            purpose=f"{looked_up_for} {lt.code}",
+        )
+    except RegisterError as exc:
+        raise LetterRefusal(f"NIK tidak sah: {exc}") from exc
+    if resident is None:
+        raise LetterRefusal("NIK tidak terdaftar di register kelurahan.")
+    snapshot = ResidentSnapshot.from_object(resident)
+    family = _family(session, resident) if lt.lists_family else []
+    eligibility = check_eligibility(lt, snapshot, today=today, family=family)
+    if not eligibility.allowed:
+        raise LetterRefusal(eligibility.message, refusals=[r.message for r in eligibility.refusals])
+    values, purpose = split_purpose(lt, request.fields, request.purpose)
+    if not validate_fields:
+        return CheckedRequest(lt, office, resident, snapshot, family, values, purpose)
+    checked = lt.validate(values, today=today, resident=snapshot)
+    if not checked.ok:
+        raise LetterRefusal(" ".join(checked.errors.values()), field_errors=dict(checked.errors))
+    return CheckedRequest(lt, office, resident, snapshot, family, dict(checked.values), purpose)
 
 
 def issue_letter(
@@ -261,30 +322,9 @@ def issue_letter(
 ) -> IssuedLetter:
     """Issue one letter in the caller's write transaction (see the module docstring)."""
     today = today or settings.today()
-    try:
-        lt = settings.catalogue.require(request.type_code)
-    except LetterError as exc:
-        raise LetterRefusal(str(exc), type=request.type_code) from exc
-    office = session.get(Office, office_id)
-    if office is None:
-        raise LetterRefusal("Kantor tidak ditemukan di basis data.")
-    try:
-        resident = lookup_nik(
-            session, office_id, request.nik, operator=request.operator, purpose=f"surat {lt.code}"
-        )
-    except RegisterError as exc:
-        raise LetterRefusal(f"NIK tidak sah: {exc}") from exc
-    if resident is None:
-        raise LetterRefusal("NIK tidak terdaftar di register kelurahan.")
-    snapshot = ResidentSnapshot.from_object(resident)
-    family = _family(session, resident) if lt.lists_family else []
-    eligibility = check_eligibility(lt, snapshot, today=today, family=family)
-    if not eligibility.allowed:
-        raise LetterRefusal(eligibility.message, refusals=[r.message for r in eligibility.refusals])
-    values, purpose = _split_purpose(lt, request.fields, request.purpose)
-    checked = lt.validate(values, today=today, resident=snapshot)
-    if not checked.ok:
-        raise LetterRefusal(" ".join(checked.errors.values()), field_errors=dict(checked.errors))
+    checked = check_request(session, office_id, settings, request, today=today)
+    lt, office, resident = checked.letter_type, checked.office, checked.resident
+    snapshot, family, purpose = checked.snapshot, checked.family, checked.purpose
     key = active_key(session, office_id)
     if key is None:
         raise LetterRefusal("Kantor belum punya kunci tanda tangan. Jalankan: station init")
