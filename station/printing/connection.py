@@ -31,7 +31,9 @@ def escpos_modules() -> tuple[ModuleType, ModuleType]:
             os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(
                 Path(tempfile.gettempdir()) / "station-escpos"
             )
-        Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]).mkdir(parents=True, exist_ok=True)
+        cache_dir = Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"])
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        _prepare_capabilities_cache(cache_dir)
         root = logging.getLogger()
         if not root.handlers:  # escpos calls basicConfig(): give it a handler that is silent
             root.addHandler(logging.NullHandler())
@@ -40,6 +42,44 @@ def escpos_modules() -> tuple[ModuleType, ModuleType]:
 
         _modules = (escpos.printer, escpos.constants)
     return _modules
+
+
+def _prepare_capabilities_cache(cache_dir: Path) -> None:
+    """Leave a whole, fresh capabilities pickle where python-escpos will look for it.
+
+    python-escpos writes that pickle in place on its first import. A process killed during
+    that write (a power cut during the first print), or a second process starting at the same
+    moment (kiosk and operator app), leaves a truncated file, and from then on every import
+    fails with ``EOFError`` and nothing prints. So a damaged pickle is removed, and a missing
+    or stale one is written here first, atomically (temporary file, then rename).
+    """
+    import importlib.resources
+    import pickle
+    import platform
+
+    target = cache_dir / f"{platform.python_version()}.capabilities.pickle"
+    source = importlib.resources.files("escpos") / "capabilities.json"
+    with importlib.resources.as_file(source) as source_path:
+        if target.exists():
+            try:
+                fresh = target.stat().st_mtime >= source_path.stat().st_mtime
+                with target.open("rb") as handle:
+                    pickle.load(handle)
+            except Exception:  # truncated or foreign: rebuild it
+                fresh = False
+            if fresh:
+                return
+        import yaml  # python-escpos's own dependency; the file is JSON, read as it reads it
+
+        data = yaml.safe_load(source_path.read_text(encoding="utf-8"))
+    handle_fd, tmp_name = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
+    try:
+        with os.fdopen(handle_fd, "wb") as handle:
+            pickle.dump(data, handle)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
 
 
 class Connection(Protocol):
