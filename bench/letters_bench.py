@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # residents for the letters, the PostgreSQL helper
@@ -105,50 +106,15 @@ def run_backend(backend: str, tmp: Path, args: argparse.Namespace) -> list[tuple
         init_station(home)
         station = open_station(home)
         add_residents(station.db, station.office_id)
-        settings = LetterSettings.from_config(station.config)
-        timings, tokens = [], []
-        for i in range(args.letters):
-            request = IssueRequest("SKD", HEAD if i % 2 else WIFE, "bench", purpose="Uji")
-            start = time.perf_counter()
-            with station.db.write() as session:
-                issued = issue_letter(session, station.office_id, settings, request)
-            timings.append((time.perf_counter() - start) * 1000)
-            tokens.append(issued.token)
-        with station.db.read() as session:
-            verifier = Verifier(public_keys(session, station.office_id))
-        offline = rate(lambda t: verifier.verify(t), tokens, args.seconds)
-
-        def with_register(token: str) -> None:
-            seal = verifier.verify(token)
-            with station.db.read() as session:
-                register_check(session, station.office_id, token, seal)
-
-        registered = rate(with_register, tokens[:200], args.seconds)
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "station", "serve", "--port", str(port), "--rate-limit", "0"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            import httpx
-
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(200):
-                try:
-                    httpx.get(base + "/", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.05)
-            page = wrk(f"{base}/v/{parse_qr(tokens[0])}", args.wrk_seconds)
-            api = wrk(f"{base}/api/v/{parse_qr(tokens[0])}", args.wrk_seconds)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        issue = issue_letters(station, args.letters)
+        verify = verification_rates(station, issue["tokens"], args.seconds)
+        page, api = serve_and_load(issue["tokens"][0], args.wrk_seconds)
         station.close()
     finally:
         if cluster is not None:
             cluster.stop()
+    timings = issue["timings"]
+    offline, registered = verify["offline_rate"], verify["register_rate"]
     n = args.letters
     fmt = "n/a (wrk missing)"
     return [
@@ -163,6 +129,65 @@ def run_backend(backend: str, tmp: Path, args: argparse.Namespace) -> list[tuple
         ),
         (f"{backend}: GET /api/v/TOKEN (wrk)", "", f"{api:,.0f} req/s" if api else fmt),
     ]
+
+
+def issue_letters(station: Any, count: int, niks: tuple[str, str] = (HEAD, WIFE)) -> dict[str, Any]:
+    """Issue ``count`` SKD letters (number + render + seal + store + audit, each committed);
+    ``timings`` in ms, the ``tokens`` and the last ``document``."""
+    settings = LetterSettings.from_config(station.config)
+    timings, tokens = [], []
+    document = None
+    for i in range(count):
+        request = IssueRequest("SKD", niks[i % 2], "bench", purpose="Uji")
+        start = time.perf_counter()
+        with station.db.write() as session:
+            issued = issue_letter(session, station.office_id, settings, request)
+        timings.append((time.perf_counter() - start) * 1000)
+        tokens.append(issued.token)
+        document = issued.document
+    return {"timings": timings, "tokens": tokens, "document": document}
+
+
+def verification_rates(station: Any, tokens: list[str], seconds: float) -> dict[str, float]:
+    """Offline checks per second, and checks with the register's status per second."""
+    with station.db.read() as session:
+        verifier = Verifier(public_keys(session, station.office_id))
+    offline = rate(lambda t: verifier.verify(t), tokens, seconds)
+
+    def with_register(token: str) -> None:
+        seal = verifier.verify(token)
+        with station.db.read() as session:
+            register_check(session, station.office_id, token, seal)
+
+    registered = rate(with_register, tokens[:200], seconds)
+    return {"offline_rate": offline, "register_rate": registered}
+
+
+def serve_and_load(token: str, seconds: int) -> tuple[float | None, float | None]:
+    """``station serve`` (uvicorn) for the home in the environment, loaded with wrk:
+    requests/s of the page and of the JSON API for one letter."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "station", "serve", "--port", str(port), "--rate-limit", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import httpx
+
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(400):
+            try:
+                httpx.get(base + "/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        page = wrk(f"{base}/v/{parse_qr(token)}", seconds)
+        api = wrk(f"{base}/api/v/{parse_qr(token)}", seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return page, api
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -61,14 +62,29 @@ def main() -> None:
     print(f"QR payload: {len(doc.qr_text)} characters\n")
     print("| job | paper | profile | QR | bytes | target | build p50 ms | build p99 ms |")
     print("|---|---|---|---|---|---|---|---|")
-    configs = [
-        (58, "", "native"),
-        (80, "", "native"),
-        (80, "TM-T88V", "native"),
-        (58, "POS-5890", "image"),
-        (80, "simple", "image"),
-    ]
-    for width, profile, mode in configs:
+    for job in print_jobs(doc, args.runs):
+        name, mode = job["job"], job["qr"]
+        target = "" if name == "ticket" else ("<= 2048" if mode == "native" else "<= 8192")
+        print(
+            f"| {name} | {job['paper']} mm | {job['profile'] or 'default'} | {mode} "
+            f"| {job['bytes']} | {target} | {job['p50']:.2f} | {job['p99']:.2f} (<= 10) |"
+        )
+
+
+CONFIGS = [
+    (58, "", "native"),
+    (80, "", "native"),
+    (80, "TM-T88V", "native"),
+    (58, "POS-5890", "image"),
+    (80, "simple", "image"),
+]
+
+
+def print_jobs(doc: Any, runs: int) -> list[dict[str, Any]]:
+    """Bytes and build time (ms) of the letter ``doc`` and a sample ticket, per printer
+    configuration (paper width, python-escpos profile, native or image QR)."""
+    out = []
+    for width, profile, mode in CONFIGS:
         settings = PrintSettings(width, profile)
         for name, make in (
             ("letter", lambda s=settings: letter_ops(doc, s)),
@@ -77,16 +93,23 @@ def main() -> None:
             build_job(make(), settings)  # warm-up: escpos import, profile load
             timings = []
             size = 0
-            for _ in range(args.runs):
+            for _ in range(runs):
                 start = time.perf_counter()
                 job = build_job(make(), settings)
                 timings.append((time.perf_counter() - start) * 1000)
                 size = len(job)
-            target = "" if name == "ticket" else ("<= 2048" if mode == "native" else "<= 8192")
-            print(
-                f"| {name} | {width} mm | {profile or 'default'} | {mode} | {size} | {target} "
-                f"| {percentile(timings, 50):.2f} | {percentile(timings, 99):.2f} (<= 10) |"
+            out.append(
+                {
+                    "job": name,
+                    "paper": width,
+                    "profile": profile,
+                    "qr": mode,
+                    "bytes": size,
+                    "p50": percentile(timings, 50),
+                    "p99": percentile(timings, 99),
+                }
             )
+    return out
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from textual.app import App
 from station.announce import Call, call_phrase, recent_calls
 from station.context import Station
 from station.queue import Queue
-from station.queue_view import QueueStatus
+from station.queue_view import PollCache, QueueStatus, queue_status
 from station.screens.board import BoardScreen
 from station.speech import Announcer
 
@@ -46,6 +46,7 @@ class BoardApp(App[None]):
             station.config.voice, bell=self._bell_from_thread, on_error=self._sound_failed
         )
         self.announced: list[str] = []  # phrases handed to the announcer, in order
+        self.poll_cache = PollCache(self.queue.office.office_id)
         self._sound_warned = False
 
     def on_mount(self) -> None:
@@ -57,17 +58,16 @@ class BoardApp(App[None]):
         self.announcer.close()
 
     def read_board(self) -> tuple[QueueStatus, list[Call]]:
-        """One consistent read for the board (worker thread)."""
+        """One consistent read for the board (worker thread). Re-read only when the office's
+        change mark moved (``PollCache``): otherwise the previous result, the same object."""
         now = dt.datetime.now(dt.UTC)
         office = self.queue.office
 
-        def read(session: Any) -> tuple[QueueStatus, list[Call]]:
-            from station.queue_view import queue_status
-
+        def build(session: Any) -> tuple[QueueStatus, list[Call]]:
             status = queue_status(session, office, now)
             return status, recent_calls(session, office.office_id, status.day)
 
-        return self.queue.read(read)
+        return self.queue.read(lambda s: self.poll_cache.read(s, office.day(now), build))
 
     def announce(self, call: Call) -> None:
         """Queue the spoken call (UI thread; returns at once)."""

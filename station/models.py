@@ -161,6 +161,8 @@ class Ticket(Base):
         Index("ix_ticket_service_done", "office_id", "queue_service_id", "status", "finished_at"),
         Index("ix_ticket_counter", "counter_id", "status"),
         Index("ix_ticket_number", "office_id", "day", "number"),
+        # today's counts per service and status (every poll): today's rows only, in group order
+        Index("ix_ticket_day_counts", "office_id", "day", "queue_service_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

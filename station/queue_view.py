@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
+import time
 from collections import Counter as Tally
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from station.models import (
@@ -94,6 +95,19 @@ class CounterView:
         return data
 
 
+# The statements of the twice-a-second poll, built once: composing a SQLAlchemy statement
+# costs more Python time than running it (parameters: ``office_id``, ``day``).
+_OFFICE = bindparam("office_id")
+_SERVICES = select(Service).where(Service.office_id == _OFFICE)
+_COUNTERS = select(Counter).where(Counter.office_id == _OFFICE)
+_OPERATORS = select(Operator.id, Operator.username).where(Operator.office_id == _OFFICE)
+_LINKS = (
+    select(CounterService.counter_id, CounterService.service_id)
+    .join(Counter, Counter.id == CounterService.counter_id)
+    .where(Counter.office_id == _OFFICE)
+)
+
+
 @dataclass
 class Names:
     """Id -> display value maps for one office, loaded once per operation (small tables)."""
@@ -104,17 +118,10 @@ class Names:
 
     @classmethod
     def load(cls, session: Session, office_id: int) -> Names:
-        services = {
-            s.id: s for s in session.scalars(select(Service).where(Service.office_id == office_id))
-        }
-        counters = {
-            c.id: c for c in session.scalars(select(Counter).where(Counter.office_id == office_id))
-        }
-        operators = dict(
-            session.execute(
-                select(Operator.id, Operator.username).where(Operator.office_id == office_id)
-            ).all()
-        )
+        office = {"office_id": office_id}
+        services = {s.id: s for s in session.scalars(_SERVICES, office)}
+        counters = {c.id: c for c in session.scalars(_COUNTERS, office)}
+        operators = dict(session.execute(_OPERATORS, office).all())
         return cls(services, counters, operators)
 
     def counter_number(self, counter_id: int | None) -> int | None:
@@ -146,6 +153,31 @@ def ticket_view(ticket: Ticket, names: Names) -> TicketView:
     )
 
 
+@dataclass(frozen=True)
+class Links:
+    """Which services each counter of an office is set up for, and which services are active:
+    loaded in one query, so a poll costs the same with 2 counters or 20."""
+
+    own: dict[int, set[int]]  # counter id -> service ids it is set up for
+    active: set[int]
+
+    @classmethod
+    def load(cls, session: Session, office_id: int, names: Names) -> Links:
+        own: dict[int, set[int]] = defaultdict(set)
+        for counter_id, service_id in session.execute(_LINKS, {"office_id": office_id}):
+            own[counter_id].add(service_id)
+        return cls(dict(own), {sid for sid, s in names.services.items() if s.active})
+
+    def configured(self, counter: Counter) -> list[int]:
+        return sorted(self.own.get(counter.id, ()))
+
+    def served(self, counter: Counter) -> list[int]:
+        """What the counter calls now: every active service in cover mode, else its own."""
+        if counter.cover_mode:
+            return sorted(self.active)
+        return sorted(self.own.get(counter.id, set()) & self.active)
+
+
 def counter_view(
     session: Session,
     q: OfficeQueue,
@@ -153,11 +185,19 @@ def counter_view(
     names: Names,
     now: dt.datetime,
     held: Ticket | None = None,
+    links: Links | None = None,
 ) -> CounterView:
+    """``links``: preloaded by a caller viewing many counters (else two queries)."""
+
     def prefixes(ids: list[int]) -> list[str]:
         chosen = [names.services[i] for i in ids]
         return [s.prefix for s in sorted(chosen, key=lambda s: (s.sort_order, s.prefix))]
 
+    if links is not None:
+        served, configured = links.served(counter), links.configured(counter)
+    else:
+        served = served_service_ids(session, counter) if counter.is_open else []
+        configured = counter_service_ids(session, counter)
     return CounterView(
         number=counter.number,
         name=counter.name,
@@ -165,8 +205,8 @@ def counter_view(
         live=is_live(counter, now, q.policy),
         operator=names.operators.get(counter.operator_id) if counter.operator_id else None,
         cover=counter.cover_mode,
-        services=prefixes(served_service_ids(session, counter)) if counter.is_open else [],
-        configured_services=prefixes(counter_service_ids(session, counter)),
+        services=prefixes(served) if counter.is_open else [],
+        configured_services=prefixes(configured),
         heartbeat_at=counter.heartbeat_at,
         opened_at=counter.opened_at,
         ticket=held.number if held is not None else None,
@@ -203,32 +243,69 @@ def recent_service_minutes(
     return float(statistics.median(durations))
 
 
-def coverage(session: Session, q: OfficeQueue, now: dt.datetime) -> dict[int, tuple[int, int]]:
-    """Service id -> (live counters calling it now, counters set up for it), in two queries."""
-    counters = session.scalars(select(Counter).where(Counter.office_id == q.office_id)).all()
-    links = session.execute(
-        select(CounterService.counter_id, CounterService.service_id)
-        .join(Counter, Counter.id == CounterService.counter_id)
-        .where(Counter.office_id == q.office_id)
-    ).all()
-    active = set(
-        session.scalars(
-            select(Service.id).where(Service.office_id == q.office_id, Service.active.is_(True))
+def recent_minutes_by_service(
+    session: Session, q: OfficeQueue, services: list[Service], now: dt.datetime
+) -> dict[int, float]:
+    """``recent_service_minutes`` for several services in one statement (a poll estimates
+    every service with people waiting): each part reads at most ``history_size`` rows from
+    the end of the service's ``ix_ticket_service_done`` range."""
+    if not services:
+        return {}
+    since = now - dt.timedelta(days=q.policy.history_days)
+    parts = [
+        select(Ticket.queue_service_id, Ticket.started_at, Ticket.finished_at)
+        .where(
+            Ticket.office_id == q.office_id,
+            Ticket.queue_service_id == service.id,
+            Ticket.status == DONE,
+            Ticket.finished_at >= since,
         )
-    )
-    own: dict[int, set[int]] = defaultdict(set)
-    for counter_id, service_id in links:
-        own[counter_id].add(service_id)
+        .order_by(Ticket.finished_at.desc())
+        .limit(q.policy.history_size)
+        .subquery()
+        for service in services
+    ]
+    selects = [
+        select(part.c.queue_service_id, part.c.started_at, part.c.finished_at) for part in parts
+    ]
+    stmt = selects[0] if len(selects) == 1 else union_all(*selects)
+    durations: dict[int, list[float]] = defaultdict(list)
+    for service_id, started, finished in session.execute(stmt):
+        if started is not None and finished is not None:
+            durations[service_id].append((finished - started).total_seconds() / 60)
+    return {
+        s.id: float(statistics.median(durations[s.id]))
+        if durations[s.id]
+        else float(s.typical_minutes)
+        for s in services
+    }
+
+
+def coverage(
+    session: Session,
+    q: OfficeQueue,
+    now: dt.datetime,
+    names: Names | None = None,
+    links: Links | None = None,
+) -> dict[int, tuple[int, int]]:
+    """Service id -> (live counters calling it now, counters set up for it); from ``names``
+    and ``links`` when the caller has them, else in three queries."""
+    if names is None or links is None:
+        names = Names.load(session, q.office_id)
+        links = Links.load(session, q.office_id, names)
+    counters = list(names.counters.values())
+    own, active = links.own, links.active
+    linked = {sid for ids in own.values() for sid in ids}
     result: dict[int, tuple[int, int]] = {}
-    for service_id in active | {sid for _, sid in links}:
+    for service_id in active | linked:
         live = sum(
             1
             for c in counters
             if is_live(c, now, q.policy)
-            and (service_id in own[c.id] or c.cover_mode)
+            and (service_id in own.get(c.id, ()) or c.cover_mode)
             and service_id in active
         )
-        configured = sum(1 for c in counters if service_id in own[c.id])
+        configured = sum(1 for c in counters if service_id in own.get(c.id, ()))
         result[service_id] = (live, configured)
     return result
 
@@ -295,37 +372,50 @@ class QueueStatus:
         }
 
 
+_DAY = bindparam("day", type_=Date)
+_WAITING = (
+    select(Ticket)
+    .where(Ticket.office_id == _OFFICE, Ticket.day == _DAY, Ticket.status == WAITING)
+    .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+)
+_HELD = (
+    select(Ticket)
+    .where(Ticket.office_id == _OFFICE, Ticket.status.in_(ACTIVE))
+    .order_by(Ticket.called_at, Ticket.id)
+)
+_DAY_COUNTS = (
+    select(Ticket.queue_service_id, Ticket.status, func.count(Ticket.id))
+    .where(Ticket.office_id == _OFFICE, Ticket.day == _DAY)
+    .group_by(Ticket.queue_service_id, Ticket.status)
+)
+
+
 def queue_status(session: Session, q: OfficeQueue, now: dt.datetime) -> QueueStatus:
     day = q.day(now)
+    params = {"office_id": q.office_id, "day": day}
     names = Names.load(session, q.office_id)
-    waiting_rows = session.scalars(
-        select(Ticket)
-        .where(Ticket.office_id == q.office_id, Ticket.day == day, Ticket.status == WAITING)
-        .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
-    ).all()
-    held_rows = session.scalars(
-        select(Ticket)
-        .where(Ticket.office_id == q.office_id, Ticket.status.in_(ACTIVE))
-        .order_by(Ticket.called_at, Ticket.id)
-    ).all()
+    waiting_rows = session.scalars(_WAITING, params).all()
+    held_rows = session.scalars(_HELD, params).all()
     held_by_counter = {t.counter_id: t for t in held_rows}
+    links = Links.load(session, q.office_id, names)
     counters = [
-        counter_view(session, q, c, names, now, held_by_counter.get(c.id))
+        counter_view(session, q, c, names, now, held_by_counter.get(c.id), links)
         for c in sorted(names.counters.values(), key=lambda c: c.number)
     ]
     day_counts = {
         (service_id, status): count
-        for service_id, status, count in session.execute(
-            select(Ticket.queue_service_id, Ticket.status, func.count(Ticket.id))
-            .where(Ticket.office_id == q.office_id, Ticket.day == day)
-            .group_by(Ticket.queue_service_id, Ticket.status)
-        ).all()
+        for service_id, status, count in session.execute(_DAY_COUNTS, params).all()
     }
     live_prefixes = {p for c in counters if c.live for p in c.services}
-    cover = coverage(session, q, now)
+    cover = coverage(session, q, now, names, links)
+    ordered = sorted(names.services.values(), key=lambda s: (s.sort_order, s.prefix))
+    waiting_by_service = Tally(t.queue_service_id for t in waiting_rows)
+    minutes = recent_minutes_by_service(
+        session, q, [s for s in ordered if waiting_by_service[s.id]], now
+    )
     services = []
-    for service in sorted(names.services.values(), key=lambda s: (s.sort_order, s.prefix)):
-        waiting = sum(1 for t in waiting_rows if t.queue_service_id == service.id)
+    for service in ordered:
+        waiting = waiting_by_service[service.id]
         counts = {status: day_counts.get((service.id, status), 0) for status in STATUSES}
         services.append(
             {
@@ -335,7 +425,11 @@ def queue_status(session: Session, q: OfficeQueue, now: dt.datetime) -> QueueSta
                 "typical_minutes": service.typical_minutes,
                 "documents": list(service.documents or []),
                 "waiting": waiting,
-                "estimated_wait_min": estimate_wait(session, q, service, waiting, now, cover),
+                "estimated_wait_min": math.ceil(
+                    waiting / counters_serving(cover, service) * minutes[service.id]
+                )
+                if waiting
+                else 0,
                 "counts": counts,
                 "uncovered": service.active and service.prefix not in live_prefixes,
             }
@@ -347,6 +441,81 @@ def queue_status(session: Session, q: OfficeQueue, now: dt.datetime) -> QueueSta
         counters=counters,
         services=services,
     )
+
+
+# --- cheap polling ---------------------------------------------------------------------------
+
+AUDIT_SCOPE = "audit"  # the office's audit chain head (station.audit), a row of ``sequence``
+
+
+_CHANGE_MARK = select(
+    select(Sequence.last_value)
+    .where(Sequence.office_id == _OFFICE, Sequence.scope == AUDIT_SCOPE)
+    .scalar_subquery(),
+    select(func.max(Counter.heartbeat_at)).where(Counter.office_id == _OFFICE).scalar_subquery(),
+)
+
+
+def change_mark(session: Session, office_id: int) -> tuple[Any, ...]:
+    """One statement of two primary-key/office lookups whose answer changes whenever anything
+    a status poll shows may have changed.
+
+    Every change of a ticket, a counter, a service or an operator is audited in its own
+    transaction, and the audit chain's head row moves with each (letters move it too: a
+    harmless extra read). Heartbeats are not audited, so the counters' newest one is read
+    beside it. On PostgreSQL the head row commits atomically with the change, so a reader
+    never sees the change without the new mark."""
+    return tuple(session.execute(_CHANGE_MARK, {"office_id": office_id}).one())
+
+
+class PollCache:
+    """Keeps the last result of a poll and rebuilds it only when the office's change mark or
+    the day moved, or after ``max_age`` seconds (what only time changes: a counter going
+    stale, wait estimates). The board and each operator app poll twice a second; most polls
+    then cost one indexed statement instead of a dozen. One cache per poller: not shared
+    between threads (the apps' refresh workers are exclusive)."""
+
+    def __init__(self, office_id: int, *, max_age: float = 10.0) -> None:
+        self.office_id = office_id
+        self.max_age = max_age
+        self._mark: tuple[Any, ...] | None = None
+        self._value: Any = None
+        self._at = 0.0
+
+    def read(self, session: Session, day: dt.date, build: Any) -> Any:
+        """``build(session)``'s result, reused while nothing changed (the same object: a
+        caller may skip redrawing when ``result is previous``)."""
+        mark = (day, *change_mark(session, self.office_id))
+        now = time.monotonic()
+        if mark == self._mark and now - self._at < self.max_age:
+            return self._value
+        self._value = build(session)
+        self._mark, self._at = mark, now
+        return self._value
+
+    def clear(self) -> None:
+        """Forget the last result: the next read rebuilds."""
+        self._mark = None
+
+
+class StatusPoller:
+    """``queue_status`` for an app that polls: ``StatusPoller(queue).status(now=...)``, where
+    ``queue`` is a ``station.queue.Queue`` (anything with ``read(fn)`` and ``office``)."""
+
+    def __init__(self, queue: Any, *, max_age: float = 10.0) -> None:
+        self.queue = queue
+        self.cache = PollCache(queue.office.office_id, max_age=max_age)
+
+    def status(self, *, now: dt.datetime | None = None) -> QueueStatus:
+        moment = now or dt.datetime.now(dt.UTC)
+        office: OfficeQueue = self.queue.office
+
+        def read(session: Session) -> QueueStatus:
+            return self.cache.read(
+                session, office.day(moment), lambda s: queue_status(s, office, moment)
+            )
+
+        return self.queue.read(read)  # type: ignore[no-any-return]
 
 
 # --- consistency -----------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class BoardScreen(Screen[None]):
         self.ticker_offset = 0
         self._flash_timer: Timer | None = None
         self._flashes_left = 0
+        self._last_board: object = None  # the last poll's result, drawn
 
     @property
     def board_app(self) -> BoardApp:
@@ -134,11 +135,15 @@ class BoardScreen(Screen[None]):
     def refresh_board(self) -> None:
         app = self.board_app
         try:
-            status, calls = app.read_board()
+            board = app.read_board()
         except Exception as exc:  # the next refresh tries again
+            self._last_board = None
             self._to_ui(self.show_error, f"Gagal membaca antrean: {exc}")
             return
-        self._to_ui(self.show_board, status, calls)
+        if board is self._last_board:
+            return  # nothing changed since the last poll: nothing to draw
+        self._last_board = board
+        self._to_ui(self.show_board, *board)
 
     def show_error(self, message: str) -> None:
         self.query_one("#waiting", Static).update(message)
