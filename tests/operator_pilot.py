@@ -9,8 +9,10 @@ import asyncio
 from typing import Any
 
 from sqlalchemy import select
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from textual.worker import WorkerCancelled, WorkerError, WorkerFailed
 
 from station.apps import OperatorApp
 from station.context import Station
@@ -21,10 +23,28 @@ from station.screens.login import LoginScreen
 SIZE = (100, 30)
 
 
-async def settle(app: OperatorApp, pilot: Pilot[None], rounds: int = 3) -> None:
+async def wait_for_workers(app: App[Any], pilot: Pilot[Any]) -> None:
+    """``app.workers.wait_for_complete()``, robust to the app's own timers.
+
+    A poll started by a timer may be still PENDING when we start waiting (Textual then raises
+    WorkerError) or be replaced by the next one (an exclusive worker, WorkerCancelled); both
+    are normal for the app, so wait again. A worker that *failed* is still raised.
+    """
+    for _ in range(100):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except (WorkerError, WorkerCancelled) as exc:
+            if isinstance(exc, WorkerFailed):
+                raise
+            await pilot.pause(0.01)
+    await app.workers.wait_for_complete()
+
+
+async def settle(app: App[Any], pilot: Pilot[Any], rounds: int = 3) -> None:
     """Wait until the workers started by the last keys (and those they start) are done."""
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        await wait_for_workers(app, pilot)
         await pilot.pause()
 
 

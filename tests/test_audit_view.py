@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+from operator_pilot import settle as _settle
 from sqlalchemy import update
 from textual.app import App
 from textual.pilot import Pilot
@@ -42,12 +43,6 @@ def _events(station: Station) -> None:
                 subject=subject,
                 operator=operator,
             )
-
-
-async def _settle(app: App[None], pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def _rows(app: App[None]) -> list[list[str]]:

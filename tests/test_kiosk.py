@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from operator_pilot import settle
 from textual.pilot import Pilot
 from textual.widgets import Digits, Static
 
@@ -171,8 +172,7 @@ def test_outside_opening_hours_nothing_is_issued(station: Station, tmp_path: Pat
             await pilot.press("1")
             await pilot.press("p")
             await pilot.click("#kiosk-closed")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(app, pilot)
             assert isinstance(app.screen, KioskScreen)
         assert _waiting(station) == []
         assert not (tmp_path / "p.bin").exists()

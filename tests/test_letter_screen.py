@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from escpos_reader import decode_qr, parse
 from letter_helpers import HEAD, add_residents
+from operator_pilot import settle
 from sqlalchemy import func, select, update
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -43,12 +44,6 @@ def desk(station: Station, tmp_path: Path) -> Iterator[Station]:
     station.config.printer.profile = ""
     station.config.printer.qr_mode = "auto"
     yield station
-
-
-async def settle(app: OperatorApp, pilot: Pilot[None]) -> None:
-    for _ in range(3):  # a finished worker may start the next one (issue -> print)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def sign_in(app: OperatorApp, pilot: Pilot[None]) -> None:

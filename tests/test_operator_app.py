@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from operator_pilot import settle as _settle
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -21,12 +22,6 @@ from station.screens.login import LoginScreen
 from station.screens.main import MainScreen
 
 SIZE = (100, 30)
-
-
-async def _settle(app: OperatorApp, pilot: Pilot[None]) -> None:
-    for _ in range(2):  # a finished key may start the next queued one
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def _login(app: OperatorApp, pilot: Pilot[None], pin: str, counter: str = "1") -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+from operator_pilot import settle as _settle
 from textual.app import App
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Sparkline, Static
 
 from station.context import Station
@@ -22,12 +22,6 @@ class Host(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(ReportsScreen(self.station))
-
-
-async def _settle(app: App[None], pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def _day(station: Station) -> None:

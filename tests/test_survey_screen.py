@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+from operator_pilot import settle as _settle
 from sqlalchemy import select
 from textual.app import App
 from textual.pilot import Pilot
@@ -37,12 +38,6 @@ def _serve(station: Station) -> None:
     q.take_ticket("A")
     q.call_next(1, "sari")
     q.finish(1, "sari", outcome="letter_issued")  # A-001 done; A-002 waits
-
-
-async def _settle(app: App[None], pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def _text(app: App[None], selector: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from escpos_reader import parse
 from letter_helpers import HEAD, add_residents
+from operator_pilot import settle
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
@@ -55,12 +56,6 @@ def issue_served(station: Station) -> tuple[IssuedLetter, str]:
     queue.finish(1, "sari", outcome="letter_issued")
     queue.close_counter(1, "sari")
     return issued, number
-
-
-async def settle(app: OperatorApp, pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def run_today(station: Station, user: str, pin: str, scenario: Scenario) -> None:
