@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -19,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -39,6 +37,7 @@ from station.printing import PrinterFault, PrintSettings, letter_ops
 from station.printing.preview import preview_text
 from station.printing.spooler import PrintSpooler, app_spooler
 from station.screens.dialogs import RETRY, PrinterFaultDialog
+from station.screens.on_top import WaitsOnTop
 
 if TYPE_CHECKING:
     from station.apps import OperatorApp
@@ -66,7 +65,7 @@ def _offer_prompt(offer: LetterOffer) -> Text:
     return line
 
 
-class LetterScreen(Screen["IssuedLetter | None"]):
+class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
     CSS_PATH = "letter.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -91,15 +90,6 @@ class LetterScreen(Screen["IssuedLetter | None"]):
         self.issued: IssuedLetter | None = None
         self.busy = False
         self.spooler: PrintSpooler | None = None
-        self.deferred: list[Callable[[], Any]] = []  # waiting for the screen to be on top
-
-    @property
-    def on_top(self) -> bool:
-        """Top of the stack (``is_current`` is also true just below a screen on top)."""
-        try:
-            return self.app.screen is self
-        except Exception:  # no screen stack: the app is closing
-            return False
 
     @property
     def station_app(self) -> OperatorApp:
@@ -147,19 +137,6 @@ class LetterScreen(Screen["IssuedLetter | None"]):
 
     def _notify(self, message: str, severity: str = "information") -> None:
         self.app.notify(message, severity=severity)  # type: ignore[arg-type]
-
-    def _when_current(self, callback: Callable[[], Any]) -> None:
-        """Run now if this screen is on top, else when it is again (e.g. after the idle lock:
-        a print that ends behind the lock must neither dismiss it nor show over it)."""
-        if self.on_top:
-            callback()
-        else:
-            self.deferred.append(callback)
-
-    def on_screen_resume(self) -> None:
-        waiting, self.deferred = self.deferred, []
-        for callback in waiting:
-            callback()
 
     def _today(self) -> dt.date:
         today = getattr(self.app, "today", None)  # the app's clock when it has one
@@ -489,10 +466,10 @@ class LetterScreen(Screen["IssuedLetter | None"]):
     def printed(self, issued: IssuedLetter) -> None:
         self.busy = False
         self._notify(f"Surat {issued.number} diterbitkan dan dicetak.")
-        self._when_current(lambda: self.dismiss(issued))
+        self.when_on_top(lambda: self.dismiss(issued))
 
     def print_failed(self, issued: IssuedLetter, fault: PrinterFault) -> None:
-        self._when_current(lambda: self._ask_after_fault(issued, fault))
+        self.when_on_top(lambda: self._ask_after_fault(issued, fault))
 
     def _ask_after_fault(self, issued: IssuedLetter, fault: PrinterFault) -> None:
         self.query_one("#preview-message", Static).update(Text(fault.message))

@@ -9,14 +9,12 @@ is audited by ``station.letter_store.revoke_letter``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from station import letter_desk
@@ -24,6 +22,7 @@ from station.letter_store import STATUS_REVOKED, LetterRefusal
 from station.printing import PrinterFault
 from station.printing.spooler import PrintSpooler, app_spooler
 from station.screens.dialogs import RETRY, PrinterFaultDialog, RevokeReasonDialog
+from station.screens.on_top import WaitsOnTop
 
 if TYPE_CHECKING:
     from station.apps import OperatorApp
@@ -34,7 +33,7 @@ STATUS_TEXT = {"issued": "terbit", STATUS_REVOKED: "DICABUT"}
 AUTO_REFRESH_SECONDS = 5.0
 
 
-class TodayScreen(Screen[None]):
+class TodayScreen(WaitsOnTop[None]):
     CSS_PATH = "today.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -50,15 +49,6 @@ class TodayScreen(Screen[None]):
         self.tickets: list[ServedTicket] = []
         self.busy = False
         self.spooler: PrintSpooler | None = None
-        self.deferred: list[Callable[[], Any]] = []
-
-    @property
-    def on_top(self) -> bool:
-        """Top of the stack (``is_current`` is also true just below a screen on top)."""
-        try:
-            return self.app.screen is self
-        except Exception:  # no screen stack: the app is closing
-            return False
 
     @property
     def station_app(self) -> OperatorApp:
@@ -87,11 +77,6 @@ class TodayScreen(Screen[None]):
         letters.focus()
         self.set_interval(AUTO_REFRESH_SECONDS, self.action_reload)
         self.action_reload()
-
-    def on_screen_resume(self) -> None:
-        waiting, self.deferred = self.deferred, []
-        for callback in waiting:
-            callback()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "revoke":
@@ -234,7 +219,7 @@ class TodayScreen(Screen[None]):
 
     def print_failed(self, number: str, doc: Document, fault: PrinterFault) -> None:
         if not self.on_top:  # behind the idle lock: ask once the screen is back
-            self.deferred.append(lambda: self.print_failed(number, doc, fault))
+            self.when_on_top(lambda: self.print_failed(number, doc, fault))
             return
 
         def chosen(choice: str | None) -> None:
