@@ -65,6 +65,14 @@ async def login(
     await settle(app, pilot)
 
 
+async def to_lookup(app: OperatorApp, pilot: Pilot[None]) -> None:
+    """Signed in at loket 1 as sari, on the resident lookup screen (F7)."""
+    await pilot.pause()
+    await login(app, pilot)
+    await pilot.press("f7")
+    await pilot.pause()
+
+
 def text(app: OperatorApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
@@ -91,6 +99,21 @@ def add_indexed_residents(station: Station, rows: list[dict[str, Any]]) -> None:
         session.flush()
         if session.get_bind().dialect.name == "sqlite":
             index_names(session.connection(), [(r.id, r.search_text) for r in added])
+
+
+def add_admin(station: Station, username: str = "admin", pin: str = "9753") -> None:
+    """An admin operator beside the fixture's ``sari``."""
+    from station.operators import add_operator
+
+    with station.db.write() as session:
+        add_operator(
+            session,
+            station.office_id,
+            username=username,
+            display_name="Admin Kantor",
+            role="admin",
+            pin=pin,
+        )
 
 
 def run(coro: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from operator_pilot import SIZE, audit_actions, login, notes, run, settle
+from operator_pilot import SIZE, add_admin, audit_actions, login, notes, run, settle
 from sqlalchemy import select
 from textual.widgets import DataTable, Input, TabbedContent
 
@@ -11,17 +11,8 @@ from station.context import Station
 from station.models import Operator
 from station.office_admin import counter_setups
 from station.operator_session import LoginError, sign_in
-from station.operators import add_operator
 from station.screens.admin import AdminScreen, OperatorForm
 from station.screens.main import MainScreen
-
-
-def _add_admin(station: Station) -> None:
-    with station.db.write() as session:
-        add_operator(
-            session, station.office_id, username="admin", display_name="Admin Kantor",
-            role="admin", pin="9753",
-        )  # fmt: skip
 
 
 def test_the_admin_menu_is_refused_to_an_operator(station: Station) -> None:
@@ -39,7 +30,7 @@ def test_the_admin_menu_is_refused_to_an_operator(station: Station) -> None:
 
 
 def test_admin_adds_an_operator_resets_a_pin_and_deactivates(station: Station) -> None:
-    _add_admin(station)
+    add_admin(station)
 
     async def scenario() -> None:
         app = OperatorApp(station, counter=1)
@@ -96,7 +87,7 @@ def test_admin_adds_an_operator_resets_a_pin_and_deactivates(station: Station) -
 
 
 def test_admin_changes_what_a_counter_serves(station: Station) -> None:
-    _add_admin(station)
+    add_admin(station)
 
     async def scenario() -> None:
         app = OperatorApp(station, counter=1)

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from operator_pilot import audit_actions, login, run, settle
+from operator_pilot import add_admin, audit_actions, login, run, settle
 from sqlalchemy import select
 from textual.widgets import Input, TabbedContent
 
@@ -17,7 +17,6 @@ from station.config import ConfigError, load_config
 from station.config_edit import _rewrite, update_settings
 from station.context import Station
 from station.models import Office
-from station.operators import add_operator
 from station.screens.admin import AdminScreen
 
 
@@ -79,11 +78,7 @@ def test_any_printable_value_round_trips_through_the_file(value: str) -> None:
 
 
 def test_admin_edits_the_lurah_name_on_screen(station: Station) -> None:
-    with station.db.write() as session:
-        add_operator(
-            session, station.office_id, username="admin", display_name="Admin",
-            role="admin", pin="9753",
-        )  # fmt: skip
+    add_admin(station)
 
     async def scenario() -> None:
         app = OperatorApp(station, counter=1)

@@ -15,6 +15,7 @@ from operator_pilot import (
     run,
     settle,
     text,
+    to_lookup,
 )
 from sqlalchemy import select
 from textual.widgets import Input, OptionList, Select
@@ -89,10 +90,7 @@ def test_an_invalid_nik_is_refused_before_the_register_is_touched(station: Stati
     async def scenario() -> None:
         app = OperatorApp(station, counter=1)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await login(app, pilot)
-            await pilot.press("f7")
-            await pilot.pause()
+            await to_lookup(app, pilot)
             await pilot.press(*"5371031713900001", "enter")
             await settle(app, pilot)
             assert "Bulan" in text(app, "#nik-live")
@@ -106,10 +104,7 @@ def test_not_found_then_registered_then_found_by_name(station: Station) -> None:
     async def scenario() -> None:
         app = OperatorApp(station, counter=1)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await login(app, pilot)
-            await pilot.press("f7")
-            await pilot.pause()
+            await to_lookup(app, pilot)
             await pilot.press(*NEW_NIK, "enter")
             await settle(app, pilot)
             assert "tidak terdaftar" in text(app, "#card")
@@ -161,10 +156,7 @@ def test_registering_a_known_nik_is_refused(station: Station) -> None:
     async def scenario() -> None:
         app = OperatorApp(station, counter=1)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await login(app, pilot)
-            await pilot.press("f7")
-            await pilot.pause()
+            await to_lookup(app, pilot)
             await pilot.press("f2")
             await pilot.pause()
             form = app.screen
@@ -193,10 +185,7 @@ def test_idle_lock_keeps_the_work_and_needs_the_pin(station: Station) -> None:
     async def scenario() -> None:
         app = OperatorApp(station, counter=1, idle_lock_seconds=3600)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await login(app, pilot)
-            await pilot.press("f7")
-            await pilot.pause()
+            await to_lookup(app, pilot)
             await pilot.press(*"53710317")  # half a NIK typed, then the operator walks away
             await pilot.pause(1.0)
             assert isinstance(app.screen, LookupScreen)  # not idle long enough yet
@@ -244,10 +233,7 @@ def test_the_card_offers_the_ektp_letter_to_an_adult_without_ektp(station: Stati
 
         app = OperatorApp(station, counter=1)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await login(app, pilot)
-            await pilot.press("f7")
-            await pilot.pause()
+            await to_lookup(app, pilot)
             assert not app.screen.check_action("ektp_letter", ())  # nobody found yet
             await pilot.press(*HEAD, "enter")
             await settle(app, pilot)
@@ -267,10 +253,7 @@ def test_f6_records_the_ektp_and_the_warning_goes(station: Station) -> None:
     async def scenario() -> None:
         app = OperatorApp(station, counter=1)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await login(app, pilot)
-            await pilot.press("f7")
-            await pilot.pause()
+            await to_lookup(app, pilot)
             await pilot.press(*HEAD, "enter")
             await settle(app, pilot)
             assert "BELUM REKAM" in text(app, "#card")
