@@ -16,6 +16,7 @@ import pytest
 from letter_helpers import HEAD, RESIDENTS
 from operator_pilot import add_indexed_residents, login, settle
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from station.apps import OperatorApp
 from station.context import Station
@@ -47,6 +48,14 @@ def _app(station: Station) -> OperatorApp:
     return OperatorApp(station, counter=1, clock=_fixed_clock, heartbeat_seconds=3600)
 
 
+async def _steady(pilot: Pilot[None]) -> None:
+    """A blinking cursor would make the picture depend on the moment it is taken."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+        field.refresh()
+    await pilot.pause()
+
+
 async def _signed_in(app: OperatorApp, pilot: Pilot[None]) -> None:
     await pilot.pause()
     await login(app, pilot)
@@ -54,7 +63,7 @@ async def _signed_in(app: OperatorApp, pilot: Pilot[None]) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_login_screen(snap_compare: Any, station: Station, size: tuple[int, int]) -> None:
-    assert snap_compare(_app(station), terminal_size=size)
+    assert snap_compare(_app(station), terminal_size=size, run_before=_steady)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -68,6 +77,7 @@ def test_main_screen(snap_compare: Any, station: Station, size: tuple[int, int])
         Queue.for_station(station).call_next(1, "sari", now=NOW)
         app.screen.refresh_status()  # type: ignore[attr-defined]
         await settle(app, pilot)
+        await _steady(pilot)
 
     assert snap_compare(_app(station), terminal_size=size, run_before=run_before)
 
@@ -84,6 +94,7 @@ def test_lookup_card(snap_compare: Any, station: Station, size: tuple[int, int])
         await pilot.pause()
         await pilot.press(*HEAD, "enter")
         await settle(app, pilot)
+        await _steady(pilot)
 
     assert snap_compare(_app(station), terminal_size=size, run_before=run_before)
 
@@ -106,5 +117,6 @@ def test_letter_preview(snap_compare: Any, station: Station, size: tuple[int, in
         await settle(app, pilot)
         await pilot.press(*"Melamar", "space", *"pekerjaan", "enter")
         await settle(app, pilot)
+        await _steady(pilot)
 
     assert snap_compare(_app(station), terminal_size=size, run_before=run_before)
