@@ -68,6 +68,9 @@ def test_reports_screen_shows_the_day(station: Station) -> None:
             bars = str(app.screen.query_one("#bars", Static).render())
             assert bars.splitlines()[0].count("█") == 30  # A is the longest bar
             assert app.screen.query_one("#sparkline", Sparkline).data == [3, 1]
+            for field in ("#from", "#to"):  # the period is visible and editable on screen
+                region = app.screen.query_one(field, Input).region
+                assert region.width >= 12 and region.right <= 120
             # another period: nothing
             app.screen.query_one("#from", Input).value = "2020-01-01"
             app.screen.query_one("#to", Input).value = "2020-01-02"

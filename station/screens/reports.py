@@ -37,6 +37,7 @@ class ReportsScreen(Screen[None]):
     DEFAULT_CSS = """
     ReportsScreen #period { height: auto; }
     ReportsScreen #period Input { width: 24; }
+    ReportsScreen #period Static { width: auto; padding: 1 0 0 1; }
     ReportsScreen #headline { height: auto; padding: 0 1; text-style: bold; }
     ReportsScreen #services { height: auto; max-height: 12; }
     ReportsScreen #bars, ReportsScreen #hours { height: auto; padding: 0 1; }
