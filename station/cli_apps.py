@@ -41,9 +41,7 @@ def register(cli: click.Group) -> None:
         default=None,
         help="Nomor loket yang diisikan di layar masuk.",
     )
-    @click.option(
-        "--high-contrast", is_flag=True, help="Tema kontras tinggi (hitam-putih-kuning)."
-    )
+    @click.option("--high-contrast", is_flag=True, help="Tema kontras tinggi (hitam-putih-kuning).")
     def run(counter: int | None, high_contrast: bool) -> None:
         """Buka aplikasi petugas loket (masuk dengan nama pengguna dan PIN)."""
         run_operator_app(counter=counter, high_contrast=high_contrast)
