@@ -73,6 +73,14 @@ async def to_lookup(app: OperatorApp, pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def to_admin(app: OperatorApp, pilot: Pilot[None]) -> None:
+    """Signed in as the admin of ``add_admin``, on the admin screen (A)."""
+    await pilot.pause()
+    await login(app, pilot, "9753", username="admin")
+    await pilot.press("a")
+    await settle(app, pilot)
+
+
 def text(app: OperatorApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 

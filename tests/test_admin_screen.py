@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from operator_pilot import SIZE, add_admin, audit_actions, login, notes, run, settle
+from operator_pilot import SIZE, add_admin, audit_actions, login, notes, run, settle, to_admin
 from sqlalchemy import select
 from textual.widgets import DataTable, Input, TabbedContent
 
@@ -35,10 +35,7 @@ def test_admin_adds_an_operator_resets_a_pin_and_deactivates(station: Station) -
     async def scenario() -> None:
         app = OperatorApp(station, counter=1)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            await login(app, pilot, "9753", username="admin")
-            await pilot.press("a")
-            await settle(app, pilot)
+            await to_admin(app, pilot)
             assert isinstance(app.screen, AdminScreen)
             table = app.screen.query_one("#operators", DataTable)
             assert table.row_count == 2
@@ -92,10 +89,7 @@ def test_admin_changes_what_a_counter_serves(station: Station) -> None:
     async def scenario() -> None:
         app = OperatorApp(station, counter=1)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            await login(app, pilot, "9753", username="admin")
-            await pilot.press("a")
-            await settle(app, pilot)
+            await to_admin(app, pilot)
             app.screen.query_one("#admin-tabs", TabbedContent).active = "tab-services"
             await pilot.pause()
             counters = app.screen.query_one("#counters", DataTable)

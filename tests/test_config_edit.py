@@ -8,7 +8,7 @@ import tomllib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from operator_pilot import add_admin, audit_actions, login, run, settle
+from operator_pilot import add_admin, audit_actions, run, settle, to_admin
 from sqlalchemy import select
 from textual.widgets import Input, TabbedContent
 
@@ -83,10 +83,7 @@ def test_admin_edits_the_lurah_name_on_screen(station: Station) -> None:
     async def scenario() -> None:
         app = OperatorApp(station, counter=1)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            await login(app, pilot, "9753", username="admin")
-            await pilot.press("a")
-            await settle(app, pilot)
+            await to_admin(app, pilot)
             assert isinstance(app.screen, AdminScreen)
             app.screen.query_one("#admin-tabs", TabbedContent).active = "tab-office"
             await pilot.pause()

@@ -56,6 +56,18 @@ async def _steady(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def _resident_card(pilot: Pilot[None]) -> OperatorApp:
+    """Signed in at loket 1, HEAD looked up: the card is on screen."""
+    app = pilot.app
+    assert isinstance(app, OperatorApp)
+    await _signed_in(app, pilot)
+    await pilot.press("f7")
+    await pilot.pause()
+    await pilot.press(*HEAD, "enter")
+    await settle(app, pilot)
+    return app
+
+
 async def _signed_in(app: OperatorApp, pilot: Pilot[None]) -> None:
     await pilot.pause()
     await login(app, pilot)
@@ -87,13 +99,7 @@ def test_lookup_card(snap_compare: Any, station: Station, size: tuple[int, int])
     add_indexed_residents(station, RESIDENTS)
 
     async def run_before(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        assert isinstance(app, OperatorApp)
-        await _signed_in(app, pilot)
-        await pilot.press("f7")
-        await pilot.pause()
-        await pilot.press(*HEAD, "enter")
-        await settle(app, pilot)
+        await _resident_card(pilot)
         await _steady(pilot)
 
     assert snap_compare(_app(station), terminal_size=size, run_before=run_before)
@@ -104,13 +110,7 @@ def test_letter_preview(snap_compare: Any, station: Station, size: tuple[int, in
     add_indexed_residents(station, RESIDENTS)
 
     async def run_before(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        assert isinstance(app, OperatorApp)
-        await _signed_in(app, pilot)
-        await pilot.press("f7")
-        await pilot.pause()
-        await pilot.press(*HEAD, "enter")
-        await settle(app, pilot)
+        app = await _resident_card(pilot)
         await pilot.press("enter")  # the letter screen
         await settle(app, pilot)
         await pilot.press("enter", "enter")  # SKD; lama tinggal left empty
