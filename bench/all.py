@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 import app_bench  # noqa: E402
 import history  # noqa: E402
@@ -51,13 +51,13 @@ import poll_bench  # noqa: E402
 import print_bench  # noqa: E402
 import queue_bench  # noqa: E402
 import run as register_bench  # noqa: E402
-from letter_helpers import RESIDENTS  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from station.context import init_station, open_station  # noqa: E402
-from station.demo_data import write_csv  # noqa: E402
-from station.models import Resident  # noqa: E402
-from station.queue import Queue  # noqa: E402
+from station.home.context import init_station, open_station  # noqa: E402
+from station.home.demo_data import write_csv  # noqa: E402
+from station.queue.facade import Queue  # noqa: E402
+from station.store.models import Resident  # noqa: E402
+from tests.helpers.letter_helpers import RESIDENTS  # noqa: E402
 
 WITA = ZoneInfo("Asia/Makassar")
 README = ROOT / "README.md"
@@ -354,7 +354,7 @@ def render(result: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
 
 NOTES = """\
 How it was measured: one station home per database, grown in place to city size. The
-register is `station.demo_data`'s synthetic population; lookups and searches run each in its
+register is `station.home.demo_data`'s synthetic population; lookups and searches run each in its
 own read transaction (on PostgreSQL after `ANALYZE resident`, as autovacuum does soon after
 an import). Ticket take and call next run in 2 processes writing at the same time
 (each call a committed transaction; `synchronous=FULL` on SQLite), after a few untimed calls.
@@ -364,7 +364,7 @@ an import). Ticket take and call next run in 2 processes writing at the same tim
 as the apps run it (operator app: `queue_status`; board: `queue_status` plus today's calls) on
 a day in progress (40 waiting, 2 counters each holding a ticket). "Full read" is what every
 poll cost before issue 9 and what a poll costs right after a change; "nothing changed" is the
-same poll through `station.queue_view.PollCache` (the board; the operator app through
+same poll through `station.queue.view.PollCache` (the board; the operator app through
 `StatusPoller`), which re-reads only when the office's change
 mark (the audit chain head and the counters' newest heartbeat, one indexed statement) or the
 day moved, or every 10 s. Every statement of a poll, a take, a call next and today's letters
@@ -380,7 +380,7 @@ runs. The PostgreSQL server of the bench runs on the same 2 cores, over a Unix s
 def conditions() -> dict[str, Any]:
     pg = ""
     try:
-        from pg import find_bindir
+        from tests.helpers.pg import find_bindir
 
         bindir = find_bindir()
         if bindir is not None:
@@ -461,7 +461,8 @@ EXPLANATIONS = {
     "page_rps": "The verification page on PostgreSQL looks each letter up in the register "
     "(one read transaction per request) while wrk, uvicorn and the server share 2 cores.",
     "app_start_s": "The operator app's start is mostly Python importing Textual, SQLAlchemy, "
-    "Rich and the station's modules (`python -X importtime -c 'import station.apps'`), plus "
+    "Rich and the station's modules "
+    "(`python -X importtime -c 'import station.screens.operator.app'`), plus "
     "opening the database; a fresh interpreter on a loaded 2-core machine is slow to start.",
 }
 
@@ -522,7 +523,7 @@ def measure_all(args: argparse.Namespace) -> dict[str, Any]:
         tmp = Path(tmp_name)
         recorders.append(bench_backend("SQLite", None, tmp, args))
         if not args.no_postgres:
-            from pg import TempCluster, find_bindir
+            from tests.helpers.pg import TempCluster, find_bindir
 
             bindir = find_bindir()
             if bindir is None:

@@ -27,13 +27,13 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-sys.path.insert(0, str(BENCH.parent / "tests"))
+sys.path.insert(0, str(BENCH.parent))
 
 CHILD = """
 import asyncio
-from station.context import open_station
-from station.apps import OperatorApp
-from station.screens.login import LoginScreen
+from station.home.context import open_station
+from station.screens.operator.app import OperatorApp
+from station.screens.operator.login import LoginScreen
 
 async def main() -> None:
     station = open_station()
@@ -111,8 +111,8 @@ def send_key(app: Any, key: str) -> None:
 def add_operator_sari(station: Any) -> None:
     from sqlalchemy import select
 
-    from station.models import Operator
-    from station.operators import add_operator
+    from station.office.operators import add_operator
+    from station.store.models import Operator
 
     with station.db.write() as session:
         known = session.scalar(
@@ -135,8 +135,8 @@ def add_counter_3(station: Any) -> None:
     """A counter of its own for the measured app (the queue bench keeps Loket 1 and 2)."""
     from sqlalchemy import select
 
-    from station.models import Counter, Service
-    from station.services import add_counter
+    from station.office.services import add_counter
+    from station.store.models import Counter, Service
 
     with station.db.write() as session:
         office_id = station.office_id
@@ -152,11 +152,11 @@ def action_latencies(station: Any, nik: str, name: str, query: str, rounds: int)
     """Milliseconds per action (lists), measured with Pilot on a signed-in counter 3."""
     from textual.widgets import Input, OptionList, Static
 
-    from station.apps import OperatorApp
-    from station.queue import Queue
-    from station.screens.login import LoginScreen
-    from station.screens.lookup import LookupScreen
-    from station.screens.main import MainScreen
+    from station.queue.facade import Queue
+    from station.screens.operator.app import OperatorApp
+    from station.screens.operator.login import LoginScreen
+    from station.screens.operator.lookup import LookupScreen
+    from station.screens.operator.main import MainScreen
 
     add_operator_sari(station)
     add_counter_3(station)
@@ -271,9 +271,9 @@ def main() -> None:
     args = parser.parse_args()
     from run import TODAY
 
-    from station.context import init_station, open_station
-    from station.demo_data import write_csv
-    from station.residents import import_file
+    from station.home.context import init_station, open_station
+    from station.home.demo_data import write_csv
+    from station.register.residents import import_file
 
     with tempfile.TemporaryDirectory(prefix="station-app-bench-") as tmp:
         home = Path(tmp) / "home"
@@ -302,7 +302,7 @@ def pick_resident(station: Any) -> tuple[str, str, str]:
     """A resident in the middle of the register: NIK, name, and a name query for them."""
     from sqlalchemy import func, select
 
-    from station.models import Resident
+    from station.store.models import Resident
 
     with station.db.read() as session:
         count = session.scalar(select(func.count(Resident.id))) or 1

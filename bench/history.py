@@ -18,15 +18,15 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-sys.path.insert(0, str(BENCH.parent / "tests"))
+sys.path.insert(0, str(BENCH.parent))
 
 from queue_bench import add_done_tickets  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from station import audit  # noqa: E402
-from station.db import Database  # noqa: E402
-from station.models import Letter, LetterType, Office, Operator  # noqa: E402
-from station.services import seed_queue_defaults  # noqa: E402
+from station.office.services import seed_queue_defaults  # noqa: E402
+from station.store import audit  # noqa: E402
+from station.store.db import Database  # noqa: E402
+from station.store.models import Letter, LetterType, Office, Operator  # noqa: E402
 
 HISTORY_DAYS = 100
 TICKETS_PER_DAY = 300

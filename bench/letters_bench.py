@@ -22,15 +22,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # residents for the letters, the PostgreSQL helper
+sys.path.insert(0, str(ROOT))  # residents for the letters, the PostgreSQL helper
 
-from letter_helpers import HEAD, WIFE, add_residents  # noqa: E402
-
-from station.context import init_station, open_station  # noqa: E402
-from station.keys import public_keys  # noqa: E402
-from station.letter_store import IssueRequest, LetterSettings, issue_letter  # noqa: E402
-from station.letter_verify import register_check  # noqa: E402
-from station.seal import Verifier, parse_qr  # noqa: E402
+from station.home.context import init_station, open_station  # noqa: E402
+from station.home.keys import public_keys  # noqa: E402
+from station.letters.seal import Verifier, parse_qr  # noqa: E402
+from station.letters.store import IssueRequest, LetterSettings, issue_letter  # noqa: E402
+from station.letters.verify import register_check  # noqa: E402
+from tests.helpers.letter_helpers import HEAD, WIFE, add_residents  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -94,7 +93,7 @@ def run_backend(backend: str, tmp: Path, args: argparse.Namespace) -> list[tuple
     os.environ.pop("STATION_DATABASE_URL", None)
     cluster = None
     if backend == "postgresql":
-        from pg import TempCluster, find_bindir
+        from tests.helpers.pg import TempCluster, find_bindir
 
         bindir = find_bindir()
         if bindir is None:

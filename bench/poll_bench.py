@@ -31,15 +31,15 @@ from zoneinfo import ZoneInfo
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-sys.path.insert(0, str(BENCH.parent / "tests"))
+sys.path.insert(0, str(BENCH.parent))
 
 from sqlalchemy import Engine, event  # noqa: E402
 
-from station.announce import recent_calls  # noqa: E402
-from station.db import Database  # noqa: E402
-from station.letter_desk import todays_letters  # noqa: E402
-from station.queue import Queue, QueueError  # noqa: E402
-from station.queue_view import PollCache, StatusPoller, queue_status  # noqa: E402
+from station.letters.desk import todays_letters  # noqa: E402
+from station.queue.announce import recent_calls  # noqa: E402
+from station.queue.facade import Queue, QueueError  # noqa: E402
+from station.queue.view import PollCache, StatusPoller, queue_status  # noqa: E402
+from station.store.db import Database  # noqa: E402
 
 WITA = ZoneInfo("Asia/Makassar")
 HISTORY_TABLES = ("ticket", "queue_event", "letter", "audit_event")
@@ -306,7 +306,7 @@ def main() -> None:
         for name, values in bench_database(f"sqlite:///{tmp}/poll.db", args.samples, 1):
             columns.append((f"SQLite, {name}", values))
     if not args.no_postgres:
-        from pg import TempCluster, find_bindir
+        from tests.helpers.pg import TempCluster, find_bindir
 
         bindir = find_bindir()
         if bindir is not None:

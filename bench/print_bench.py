@@ -19,16 +19,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cache" / "station"))
 
-from letter_helpers import HEAD, add_residents  # noqa: E402
-from printing_samples import sample_ticket  # noqa: E402
-
-from station.context import init_station, open_station  # noqa: E402
-from station.letter_store import IssueRequest, LetterSettings, issue_letter  # noqa: E402
+from station.home.context import init_station, open_station  # noqa: E402
+from station.letters.store import IssueRequest, LetterSettings, issue_letter  # noqa: E402
 from station.printing import build_job, letter_ops, ticket_ops  # noqa: E402
 from station.printing.layout import PrintSettings  # noqa: E402
+from tests.helpers.letter_helpers import HEAD, add_residents  # noqa: E402
+from tests.helpers.printing_samples import sample_ticket  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

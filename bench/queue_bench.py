@@ -29,14 +29,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the PostgreSQL cluster and office helpers
+sys.path.insert(0, str(ROOT))  # the PostgreSQL cluster and office helpers
 
-from e2e.queue_world import new_office  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
-from station import audit  # noqa: E402
-from station.db import Database  # noqa: E402
-from station.models import (  # noqa: E402
+from station.queue.facade import Queue, QueueError  # noqa: E402
+from station.store import audit  # noqa: E402
+from station.store.db import Database  # noqa: E402
+from station.store.models import (  # noqa: E402
     AuditEvent,
     Counter,
     Operator,
@@ -45,7 +45,7 @@ from station.models import (  # noqa: E402
     Service,
     Ticket,
 )
-from station.queue import Queue, QueueError  # noqa: E402
+from tests.helpers.queue_world import new_office  # noqa: E402
 
 WITA = ZoneInfo("Asia/Makassar")
 HISTORY_DAYS = 100
@@ -388,7 +388,7 @@ def main() -> None:
         for name, values in bench_database(f"sqlite:///{tmp}/bench.db", args.per_process):
             columns.append((f"SQLite, {name}", values))
     if not args.no_postgres:
-        from pg import TempCluster, find_bindir
+        from tests.helpers.pg import TempCluster, find_bindir
 
         bindir = find_bindir()
         if bindir is None:

@@ -19,15 +19,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PostgreSQL cluster helper
+sys.path.insert(0, str(ROOT))  # the throwaway PostgreSQL cluster helper
 
 from sqlalchemy import select  # noqa: E402
 
-from station import audit  # noqa: E402
-from station.db import Database  # noqa: E402
-from station.demo_data import write_csv  # noqa: E402
-from station.models import Office, Resident  # noqa: E402
-from station.residents import get_by_nik, import_file, name_tokens, search_names  # noqa: E402
+from station.home.demo_data import write_csv  # noqa: E402
+from station.register.residents import get_by_nik, import_file, name_tokens, search_names  # noqa: E402
+from station.store import audit  # noqa: E402
+from station.store.db import Database  # noqa: E402
+from station.store.models import Office, Resident  # noqa: E402
 
 TODAY = dt.date(2026, 1, 1)
 SAMPLES = 2000
@@ -142,7 +142,7 @@ def main() -> None:
 
     cluster = None
     if not args.no_postgres:
-        from pg import TempCluster, find_bindir
+        from tests.helpers.pg import TempCluster, find_bindir
 
         bindir = find_bindir()
         if bindir is not None:

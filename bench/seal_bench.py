@@ -18,14 +18,14 @@ from datetime import date, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from station import seal
-from station.config import OfficeConfig
+from station.home.config import OfficeConfig
 from station.letters import (
     OfficeInfo,
     ResidentSnapshot,
     Signer,
     load_catalogue,
     render_letter,
+    seal,
 )
 
 NAMES = [

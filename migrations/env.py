@@ -8,8 +8,8 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from station.db import include_in_autogenerate
-from station.models import Base, UTCDateTime
+from station.store.db import include_in_autogenerate
+from station.store.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata

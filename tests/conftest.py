@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import itertools
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from pg import TempCluster, find_bindir
+from tests.helpers.pg import TempCluster, find_bindir
 
 os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cache" / "station"))
 
@@ -70,7 +67,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def station_home(home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An initialised home on SQLite or PostgreSQL (parametrised through ``db_url``)."""
-    from station.context import init_station
+    from station.home.context import init_station
 
     if not db_url.startswith("sqlite"):
         monkeypatch.setenv("STATION_DATABASE_URL", db_url)
@@ -81,8 +78,8 @@ def station_home(home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Pa
 @pytest.fixture
 def station(home: Path) -> Iterator[Any]:
     """An initialised SQLite home, opened, with one operator: ``sari``, PIN 2468."""
-    from station.context import init_station, open_station
-    from station.operators import add_operator
+    from station.home.context import init_station, open_station
+    from station.office.operators import add_operator
 
     init_station(home)
     opened = open_station(home)

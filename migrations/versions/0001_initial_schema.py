@@ -17,7 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 # Full-text index over resident.search_text, kept outside the models because it is specific to
-# each database: SQLite FTS5 with external content (station.residents keeps it in step: bulk
+# each database: SQLite FTS5 with external content (station.register.residents keeps it in step:
+# bulk
 # inserts into FTS5 cost a tenth of what a per-row trigger costs), and a PostgreSQL GIN index
 # on to_tsvector('simple', search_text), which the server maintains itself.
 _SQLITE_NAME_SEARCH = (

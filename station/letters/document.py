@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from station.nik import mask_nik
+from station.register.nik import mask_nik
 
 VERIFY_HINT = "Pindai QR untuk memeriksa keaslian surat"
 DIGEST_CONTEXT = b"station-letter-digest-v1\x00"

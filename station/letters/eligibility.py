@@ -9,12 +9,11 @@ database layer in the issuing transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from station.codes import FAMILY_RELATIONSHIP
 from station.letters.formats import age_on, clean_text, format_date_id
 from station.letters.resident import (
     STATUS_ACTIVE,
@@ -22,9 +21,22 @@ from station.letters.resident import (
     STATUS_MOVED,
     ResidentSnapshot,
 )
+from station.register.codes import FAMILY_RELATIONSHIP
 
-if TYPE_CHECKING:
-    from station.letters.catalogue import LetterType
+
+class RuledType(Protocol):
+    """What eligibility reads of a letter type (``catalogue.LetterType`` is one). A protocol,
+    not an import: the catalogue imports the rules, so the rules may not import it back."""
+
+    @property
+    def title_case(self) -> str: ...
+    @property
+    def effects(self) -> Sequence[Any]: ...  # catalogue.EffectSpec
+    @property
+    def eligibility(self) -> Sequence[str]: ...
+    @property
+    def lists_family(self) -> bool: ...
+
 
 ADULT_AGE = 17  # KTP-el age (UU 24/2013 Pasal 63), also used for SKCK
 NEVER_MARRIED = "BELUM KAWIN"
@@ -200,7 +212,7 @@ EFFECT_KINDS: dict[str, str] = {
 
 
 def check_eligibility(
-    letter_type: LetterType,
+    letter_type: RuledType,
     resident: ResidentSnapshot,
     *,
     today: date,
@@ -255,7 +267,7 @@ def dependants_of(
 
 
 def letter_effects(
-    letter_type: LetterType, resident: ResidentSnapshot, field_values: Mapping[str, str]
+    letter_type: RuledType, resident: ResidentSnapshot, field_values: Mapping[str, str]
 ) -> tuple[Effect, ...]:
     """The register changes issuing this letter implies (validated field values expected)."""
     effects = []

@@ -16,8 +16,8 @@ from typing import Any
 
 from station.letters.formats import clean_text, format_date_id, format_rupiah
 from station.letters.resident import ResidentSnapshot, resident_values
-from station.nik import normalize_nik, parse_nik
-from station.regions import PROVINCES
+from station.register.nik import normalize_nik, parse_nik
+from station.register.regions import PROVINCES
 
 FIELD_KINDS: dict[str, str] = {
     "text": "teks satu baris",

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
 
-from station.codes import SEX_LABELS
 from station.letters.errors import LetterError
 from station.letters.formats import age_on, clean_text, format_date_id
-from station.nik import mask_nik
+from station.register.codes import SEX_LABELS
+from station.register.nik import mask_nik
 
 STATUS_ACTIVE = "active"
 STATUS_MOVED = "moved"

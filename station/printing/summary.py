@@ -1,4 +1,4 @@
-"""The signed end-of-day summary on the receipt printer (station.day_summary).
+"""The signed end-of-day summary on the receipt printer (station.reports.day_summary).
 
 The printout shows the figures and, at the bottom, the key id and the Ed25519 signature in
 base32 (upper case, no padding) in groups of four, so the filed paper can be compared with

@@ -1,5 +1,5 @@
 """Process bodies for the fault-injection suite (``test_faults.py``), run as scripts:
-``python fault_workers.py KIND ARGS...`` in a fresh interpreter, like a real counter PC.
+``python -m tests.e2e.fault_workers KIND ARGS...`` in a fresh interpreter, like a real counter PC.
 
 Each worker appends one line per *acknowledged* step to its log file (``issued NUMBER`` after
 the issuing transaction committed, ``printed NUMBER`` after the print was recorded, ``ticket
@@ -13,7 +13,6 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TextIO
 
 
@@ -25,9 +24,9 @@ def issue_letters(log_path: str, operator: str, *niks: str) -> None:
     """Issue SKD letters in a loop and print each on the configured printer, as ``station
     letter issue`` does (the same ``_print_document``), until killed."""
     from station.cli import cli  # noqa: F401 - cli_letters is loaded through it
-    from station.cli_letters import _print_document
-    from station.context import open_station
-    from station.letter_store import IssueRequest, LetterSettings, issue_letter
+    from station.cli.letters import _print_document
+    from station.home.context import open_station
+    from station.letters.store import IssueRequest, LetterSettings, issue_letter
 
     log = _log(log_path)
     station = open_station()
@@ -49,9 +48,9 @@ def take_tickets(log_path: str, counter: str, operator: str) -> None:
     """Take a ticket, call it and finish it, in a loop until killed; a database that cannot be
     reached for a moment is reported (``error CODE``) and the loop goes on, as an operator
     would press the key again."""
-    from station.context import open_station
-    from station.queue import Queue
-    from station.queue_rules import QueueError
+    from station.home.context import open_station
+    from station.queue.facade import Queue
+    from station.queue.rules import QueueError
 
     log = _log(log_path)
     station = open_station()
@@ -73,7 +72,7 @@ def take_tickets(log_path: str, counter: str, operator: str) -> None:
 
 
 def _tolerate(action: Any, *args: Any, ok: tuple[str, ...]) -> None:
-    from station.queue_rules import QueueError
+    from station.queue.rules import QueueError
 
     try:
         action(*args)
@@ -102,5 +101,4 @@ KINDS: dict[str, Callable[..., None]] = {
 }
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     KINDS[sys.argv[1]](*sys.argv[2:])

@@ -32,17 +32,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from escpos_reader import decode_qr, parse
 from sqlalchemy import func, inspect, select, text
 
-from station.audit import verify_chain
-from station.db import Database
-from station.keys import public_keys
-from station.letter_verify import REGISTER_FOUND, register_check
-from station.models import AuditEvent, Letter, Sequence, Service, Ticket
-from station.seal import verify_token
+from station.home.keys import public_keys
+from station.letters.seal import verify_token
+from station.letters.verify import REGISTER_FOUND, register_check
+from station.store.audit import verify_chain
+from station.store.db import Database
+from station.store.models import AuditEvent, Letter, Sequence, Service, Ticket
+from tests.helpers.escpos_reader import decode_qr, parse
 
-WORKERS = Path(__file__).with_name("fault_workers.py")
+REPO = Path(__file__).resolve().parents[2]
 
 
 # --- worker processes ------------------------------------------------------------------------
@@ -51,8 +51,8 @@ WORKERS = Path(__file__).with_name("fault_workers.py")
 def start_worker(kind: str, *args: str, env: dict[str, str], **popen: Any) -> subprocess.Popen:
     """A fresh interpreter running ``fault_workers.KIND(*args)``."""
     return subprocess.Popen(
-        [sys.executable, str(WORKERS), kind, *args],
-        env=env,
+        [sys.executable, "-m", "tests.e2e.fault_workers", kind, *args],
+        env={**env, "PYTHONPATH": str(REPO)},
         stderr=popen.pop("stderr", subprocess.PIPE),
         **popen,
     )

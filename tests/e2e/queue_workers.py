@@ -9,10 +9,9 @@ import time
 import traceback
 from typing import Any
 
-from e2e.queue_world import WITA
-
-from station.db import Database
-from station.queue import Queue, QueueError
+from station.queue.facade import Queue, QueueError
+from station.store.db import Database
+from tests.helpers.queue_world import WITA
 
 
 def _queue(url: str, office_id: int) -> Queue:

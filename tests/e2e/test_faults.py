@@ -21,7 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e.faults import (
+from sqlalchemy import select
+
+from station.home.context import init_station, open_station
+from station.store.models import Letter
+from tests.e2e.faults import (
     acknowledged,
     check_station,
     kill_loop,
@@ -30,11 +34,7 @@ from e2e.faults import (
     start_worker,
     wait_for,
 )
-from letter_helpers import HEAD, WIFE, add_residents
-from sqlalchemy import select
-
-from station.context import init_station, open_station
-from station.models import Letter
+from tests.helpers.letter_helpers import HEAD, WIFE, add_residents
 
 pytestmark = pytest.mark.slow
 
@@ -161,8 +161,8 @@ def test_sigkill_while_issuing_letters_postgresql(
 
 
 def _open_counters(station: Any, operators: tuple[str, ...]) -> None:
-    from station.models import Operator
-    from station.queue import Queue
+    from station.queue.facade import Queue
+    from station.store.models import Operator
 
     with station.db.write() as session:
         for username in operators:
@@ -184,7 +184,7 @@ def test_sigkill_during_queue_loops(home: Path, tmp_path: Path) -> None:
     """Two counters take, call, start and finish tickets in a loop; killed 10 times. The
     stress test (test_queue_stress) checks the queue's replay after kills; this adds the
     database check, the audit chain and the acknowledged tickets to it."""
-    from station.queue import Queue
+    from station.queue.facade import Queue
 
     init_station(home)
     station = open_station(home)
@@ -239,9 +239,9 @@ def test_database_locked_past_the_busy_timeout(
 ) -> None:
     """The CLI and the queue say plainly that the database is busy (exit 1, no traceback),
     nothing is half-written, no number is used up; once the lock is gone all succeeds."""
-    from station.db import Database
-    from station.queue import Queue
-    from station.queue_rules import QueueError
+    from station.queue.facade import Queue
+    from station.queue.rules import QueueError
+    from station.store.db import Database
 
     station = letters_home
     env = _env(station.home, **SHORT_BUSY)
@@ -287,8 +287,8 @@ def test_print_recorded_under_a_lock_is_not_a_refusal(
     count could not be written. The command says so instead of failing (a refusal would
     invite issuing the letter again); the letter stays valid and can be reprinted."""
     from station.cli import cli  # noqa: F401 - cli_letters is loaded through it
-    from station.cli_letters import PRINT_NOT_COUNTED, _print_document
-    from station.letter_store import IssueRequest, LetterSettings, issue_letter
+    from station.cli.letters import PRINT_NOT_COUNTED, _print_document
+    from station.letters.store import IssueRequest, LetterSettings, issue_letter
 
     printer = tmp_path / "printer.bin"
     monkeypatch.setenv("STATION_PRINTER", f"file:{printer}")
@@ -422,7 +422,7 @@ class RestartableCluster:
     """A cluster of its own (tests/pg.py's TempCluster) that this test restarts and stops."""
 
     def __init__(self) -> None:
-        from pg import TempCluster, find_bindir
+        from tests.helpers.pg import TempCluster, find_bindir
 
         bindir = find_bindir()
         if bindir is None:
@@ -463,7 +463,7 @@ def test_postgresql_restarted_while_a_counter_works(
     """A counter process loops take/call/start/finish; the server is restarted, then stopped
     for a while and started again. The worker carries on after each (it reconnects), a
     command during the outage says so plainly, and every acknowledged ticket is stored."""
-    from station.queue import Queue
+    from station.queue.facade import Queue
 
     url = own_pg.cluster.create_database("station")
     monkeypatch.setenv("STATION_DATABASE_URL", url)
@@ -519,8 +519,8 @@ def test_postgresql_restarted_while_a_counter_works(
 
 FULL_DISK_BACKUP = """
 import resource, signal, sys
-from station.backup import BackupError, backup
-from station.context import open_station
+from station.home.backup import BackupError, backup
+from station.home.context import open_station
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
 station = open_station()
@@ -537,7 +537,7 @@ def test_disk_full_while_writing_a_backup(letters_home: Any, tmp_path: Path) -> 
     """tests/test_backup.py shows no half backup is left; here the same on a station with
     letters printed, and after it the database, the chain, the numbers and every printed
     letter are checked, and the next backup into the same folder succeeds."""
-    from station.backup import backup
+    from station.home.backup import backup
 
     station = letters_home
     printer = tmp_path / "printer.bin"
@@ -566,8 +566,8 @@ def test_disk_full_while_writing_a_backup(letters_home: Any, tmp_path: Path) -> 
 
 KILLED_BACKUP = """
 import sys
-from station import backup as b
-from station.context import open_station
+from station.home import backup as b
+from station.home.context import open_station
 
 def stop_here(*args, **kwargs):  # the database copied, the archive half written: power cut
     print("writing", flush=True)
@@ -582,7 +582,7 @@ def test_a_killed_backup_leaves_nothing_behind(letters_home: Any, tmp_path: Path
     """A backup killed midway (power cut) leaves a hidden temporary folder (a full copy of
     the database: personal data) and a partial archive; the next backup into that folder
     removes them, and a restore of the new one passes its checks."""
-    from station.backup import backup, restore
+    from station.home.backup import backup, restore
 
     station = letters_home
     dest = tmp_path / "usb-stick"

@@ -21,15 +21,15 @@ from collections import Counter as Tally
 from pathlib import Path
 
 import pytest
-from e2e import queue_workers
-from e2e.queue_world import T0, WITA, new_office
 from sqlalchemy import func, select
 
-from station.audit import verify_chain
-from station.db import Database
-from station.models import QueueEvent, Service, Ticket
-from station.queue import Queue, QueueError
-from station.services import add_counter
+from station.office.services import add_counter
+from station.queue.facade import Queue, QueueError
+from station.store.audit import verify_chain
+from station.store.db import Database
+from station.store.models import QueueEvent, Service, Ticket
+from tests.e2e import queue_workers
+from tests.helpers.queue_world import T0, WITA, new_office
 
 pytestmark = pytest.mark.slow
 SPAWN = mp.get_context("spawn")  # fresh interpreters: no connection inherited from pytest
@@ -130,8 +130,8 @@ def test_parallel_cli_next_on_one_sqlite_home(home: Path) -> None:
     """Three counters loop `station queue next` (the real CLI, in parallel processes) on one
     SQLite home: each ticket is in exactly one answer, and no "database is locked" appears.
     Finishing happens in-process: only `next` is under test, and each CLI start costs 0.5 s."""
-    from station.context import init_station, open_station
-    from station.models import Operator
+    from station.home.context import init_station, open_station
+    from station.store.models import Operator
 
     init_station(home)
     station = open_station(home)

@@ -1,0 +1,75 @@
+"""`station backup [DEST]` and `station restore FILE [--home DIR]` over ``station.home.backup``.
+
+Registered by ``station.cli``. ``--json`` prints one object; a refusal (disk full, corrupted
+archive, existing home, failed check) exits 1 with its message in Indonesian.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from station.cli.common import Refusal, command_output, open_station
+
+
+@click.command("backup")
+@click.argument("dest", required=False, type=click.Path(path_type=Path))
+@command_output
+def backup_command(dest: Path | None) -> tuple[dict[str, Any], str]:
+    """Cadangkan basis data dan konfigurasi (aman saat aplikasi lain sedang menulis)."""
+    from station.home.backup import BackupError, backup
+
+    station = open_station()
+    try:
+        path = backup(station, dest)
+    except BackupError as exc:
+        raise Refusal(str(exc)) from exc
+    finally:
+        station.close()
+    size = path.stat().st_size
+    data = {"path": str(path), "size": size}
+    return data, f"Cadangan dibuat: {path} ({size // 1024} KiB). Kunci privat tidak ikut."
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--home",
+    "home",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder rumah baru (bawaan: STATION_HOME). Harus belum ada atau kosong.",
+)
+@click.option("--database-url", default=None, help="Cadangan PostgreSQL: basis data kosong.")
+@command_output
+def restore_command(
+    file: Path, home: Path | None, database_url: str | None
+) -> tuple[dict[str, Any], str]:
+    """Pulihkan cadangan ke rumah baru, setelah diperiksa (keutuhan, skema, jejak audit)."""
+    from station.home.backup import BackupError, restore
+    from station.home.config import resolve_home
+
+    target = resolve_home(home)
+    try:
+        result = restore(file, target, database_url=database_url)
+    except BackupError as exc:
+        raise Refusal(f"Pemulihan ditolak: {exc}") from exc
+    data = result.to_dict()
+    events = sum(result.checks.get("audit_events", {}).values())
+    lines = [
+        f"Cadangan {result.office_code} ({result.created_at}) dipulihkan ke {result.home}.",
+        f"Pemeriksaan lulus: keutuhan, skema terbaru, jejak audit ({events} peristiwa).",
+    ]
+    if result.keys_missing:
+        lines.append(
+            "Kunci privat tidak ikut dalam cadangan: salin keys/*.pem dari simpanan kunci ke "
+            f"{result.home / 'keys'} (mode 0600), atau buat kunci baru: station keys rotate"
+        )
+    return data, "\n".join(lines)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(backup_command)
+    cli.add_command(restore_command)

@@ -1,0 +1,429 @@
+"""`station letter ...`, `station keys ...` and `station serve`: thin commands over
+``station.letters.store``, ``station.letters.verify``, ``station.home.keys`` and
+``station.web.verify_page``.
+
+Registered by ``station.cli``. ``letter issue`` and ``letter reprint`` print on the configured
+receipt printer (``station.printing``); a printer fault keeps the letter issued, reports
+``printed: false`` with ``print_message`` and exits 1; ``print_count`` grows only when a print
+reached the printer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from station.cli.common import Refusal, command_output, operator_name
+
+T = TypeVar("T")
+
+PRINT_KEPT = "Surat tetap tersimpan dan dapat dicetak ulang: station letter reprint {number}"
+PRINT_NOT_COUNTED = (
+    "Surat sudah tersimpan dan dicetak, tetapi cetakan ini belum tercatat (basis data sibuk)."
+)
+
+
+def _print_document(station: Any, number: str, document: Any, operator: str) -> dict[str, Any]:
+    """Print a letter; on success record it (``print_count``). Returns ``printed`` and, on a
+    fault, ``print_message``/``print_fault``: the letter itself is never undone."""
+    from sqlalchemy.exc import DBAPIError
+
+    from station.letters.store import record_print
+    from station.printing import PrinterFault, print_letter
+    from station.store.db import database_trouble
+
+    try:
+        print_letter(document, station.config.printer)
+    except PrinterFault as fault:
+        return {
+            "printed": False,
+            "print_fault": fault.kind,
+            "print_message": f"{fault.message} {PRINT_KEPT.format(number=number)}",
+        }
+    try:
+        with station.db.write() as session:
+            letter = record_print(session, station.office_id, number, operator=operator)
+            return {"printed": True, "print_count": letter.print_count}
+    except DBAPIError as exc:
+        if database_trouble(exc) is None:
+            raise
+        # On paper already: say so, rather than a refusal that would invite issuing it again.
+        return {"printed": True, "print_count": None, "print_note": PRINT_NOT_COUNTED}
+
+
+def _with_station(action: Callable[[Any], T]) -> T:
+    """Open the station, run one action, turn a LetterRefusal, or a database that is locked
+    or out of reach, into a refusal (exit 1) instead of a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    from station.home.context import open_station
+    from station.letters.store import LetterRefusal
+    from station.store.db import database_trouble
+
+    try:
+        station = open_station()
+        try:
+            return action(station)
+        finally:
+            station.close()
+    except LetterRefusal as exc:
+        raise Refusal(str(exc), **exc.extra) from exc
+    except DBAPIError as exc:
+        trouble = database_trouble(exc)
+        if trouble is None:
+            raise
+        raise Refusal(trouble[1], code=trouble[0]) from exc
+
+
+def _settings(station: Any) -> Any:
+    from station.letters.store import LetterSettings
+
+    return LetterSettings.from_config(station.config)
+
+
+def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.UsageError(f"--field harus berbentuk KUNCI=NILAI, bukan {pair!r}")
+        fields[key.strip()] = value
+    return fields
+
+
+# --- letter ----------------------------------------------------------------------------------
+
+
+@click.group()
+def letter() -> None:
+    """Surat keterangan: jenis, terbitkan, periksa, cabut, cetak ulang."""
+
+
+@letter.command("types")
+@command_output
+def letter_types() -> tuple[dict[str, Any], str]:
+    """Jenis surat yang dapat diterbitkan dan isiannya."""
+    from station.letters import LetterError
+    from station.letters.store import LetterRefusal, LetterSettings
+
+    try:
+        from station.home.config import load_config
+
+        settings = LetterSettings.from_config(load_config())
+    except (LetterRefusal, LetterError) as exc:
+        raise Refusal(str(exc)) from exc
+    types = [t.to_dict() for t in settings.catalogue.active_types()]
+    lines = [f"{t['code']:<6} {t['title']}  ({t['classification']})" for t in types]
+    return {"types": types}, "\n".join(lines)
+
+
+@letter.command("issue")
+@click.option("--type", "type_code", required=True, help="Kode jenis surat, mis. SKD.")
+@click.option("--nik", required=True, help="NIK pemohon.")
+@click.option("--operator", required=True, help="Petugas yang menerbitkan.")
+@click.option("--field", "field_pairs", multiple=True, help="Isian KUNCI=NILAI (boleh berulang).")
+@click.option("--purpose", default="", help="Keperluan surat (atau --field keperluan=...).")
+@click.option("--ticket", default=None, help="Nomor tiket antrean hari ini, mis. A-012.")
+@click.option("--no-print", "no_print", is_flag=True, help="Jangan cetak.")
+@command_output
+def letter_issue(
+    type_code: str,
+    nik: str,
+    operator: str,
+    field_pairs: tuple[str, ...],
+    purpose: str,
+    ticket: str | None,
+    no_print: bool,
+) -> tuple[dict[str, Any], str]:
+    """Beri nomor, tanda tangani, simpan (dan cetak) satu surat."""
+    from station.letters.store import IssueRequest, issue_letter
+
+    request = IssueRequest(
+        type_code=type_code,
+        nik=nik,
+        operator=operator,
+        fields=_parse_fields(field_pairs),
+        purpose=purpose,
+        ticket=ticket,
+    )
+
+    def run(station: Any) -> tuple[Any, dict[str, Any]]:
+        settings = _settings(station)
+        with station.db.write() as session:
+            issued = issue_letter(session, station.office_id, settings, request)
+        if no_print:
+            return issued, {"printed": False}
+        return issued, _print_document(station, issued.number, issued.document, operator)
+
+    issued, printing = _with_station(run)
+    data = {**issued.to_dict(), **printing}
+    lines = [
+        f"Surat {issued.type_code} nomor {issued.number} diterbitkan "
+        f"untuk NIK {issued.nik_masked}.",
+        *issued.effects,
+        f"Periksa keaslian: {issued.verify_url}",
+    ]
+    if printing["printed"]:
+        lines.append("Surat dicetak.")
+        if printing.get("print_note"):
+            lines.append(printing["print_note"])
+    elif not no_print:
+        raise Refusal(printing["print_message"], **data)
+    return data, "\n".join(lines)
+
+
+@letter.command("show")
+@click.argument("number")
+@click.option("--text", "with_text", is_flag=True, help="Tampilkan juga isi surat.")
+@command_output
+def letter_show(number: str, with_text: bool) -> tuple[dict[str, Any], str]:
+    """Satu surat dari register menurut nomornya."""
+    from station.letters import document_to_text
+    from station.letters.store import find_letter, letter_summary, stored_document
+
+    def run(station: Any) -> tuple[dict[str, Any], str]:
+        with station.db.read() as session:
+            found = find_letter(session, station.office_id, number)
+            data = letter_summary(found)
+            text = document_to_text(stored_document(found))
+        data["text"] = text
+        return data, text
+
+    data, text = _with_station(run)
+    lines = [
+        f"{data['number']}  {data['title']}",
+        f"Status: {data['status']}; atas nama {data['name']} ({data['nik_masked']})",
+        f"Terbit {data['issued_on']}; berlaku sampai {data['valid_until'] or '-'}",
+    ]
+    if data["revoke_reason"]:
+        lines.append(f"Dicabut: {data['revoke_reason']}")
+    if with_text:
+        lines += ["", text]
+    return data, "\n".join(lines)
+
+
+@letter.command("verify")
+@click.argument("text")
+@command_output
+def letter_verify(text: str) -> tuple[dict[str, Any], str]:
+    """Periksa isi QR (alamat atau token): tanda tangan, lalu register bila terjangkau."""
+    check = verify_qr_text(text)
+    data = check.to_dict()
+    if check.status != "valid":  # exit 1: the letter must not be accepted as it is
+        raise Refusal(check.message, **{k: v for k, v in data.items() if k != "message"})
+    return data, f"{check.verdict}: {check.message}"
+
+
+def verify_qr_text(text: str) -> Any:
+    """Offline first (keys from the register, or from the home's key files when the register
+    cannot be reached), then the register's status."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from station.home.config import load_config
+    from station.home.context import NotInitialised, open_station
+    from station.home.keys import file_public_keys, public_keys
+    from station.letters.seal import verify_token
+    from station.letters.verify import offline_check, register_check
+
+    config = load_config()
+    try:
+        station = open_station()
+    except (NotInitialised, SQLAlchemyError, OSError):
+        seal = verify_token(text, file_public_keys(config.keys_dir), today=office_today(config))
+        return offline_check(seal, reachable=False)
+    try:
+        with station.db.read() as session:
+            keys = public_keys(session, station.office_id)
+            seal = verify_token(text, keys, today=office_today(config))
+            return register_check(session, station.office_id, text, seal)
+    finally:
+        station.close()
+
+
+def office_today(config: Any) -> Any:
+    import datetime as dt
+
+    return dt.datetime.now(config.tz).date()
+
+
+@letter.command("revoke")
+@click.argument("number")
+@click.option("--reason", required=True, help="Alasan pencabutan.")
+@click.option("--operator", required=True, help="Petugas yang mencabut.")
+@command_output
+def letter_revoke(number: str, reason: str, operator: str) -> tuple[dict[str, Any], str]:
+    """Cabut surat: nomornya tetap terpakai, QR-nya kini terbaca DICABUT."""
+    from station.letters.store import revoke_letter
+
+    def run(station: Any) -> dict[str, Any]:
+        with station.db.write() as session:
+            found = revoke_letter(
+                session, station.office_id, number, reason=reason, operator=operator
+            )
+            return {"number": found.number, "status": found.status, "reason": reason}
+
+    data = _with_station(run)
+    return data, f"Surat nomor {data['number']} dicabut: {reason}"
+
+
+@letter.command("reprint")
+@click.argument("number")
+@click.option("--operator", default=None, help="Petugas (jejak audit).")
+@command_output
+def letter_reprint(number: str, operator: str | None) -> tuple[dict[str, Any], str]:
+    """Cetak ulang: nomor dan segel sama, ditandai SALINAN n."""
+    from station.letters import document_to_text
+    from station.letters.store import reprint_letter
+
+    who = operator_name(operator)
+
+    def run(station: Any) -> tuple[dict[str, Any], str]:
+        with station.db.write() as session:
+            found, doc = reprint_letter(
+                session, station.office_id, number, operator=who, printed=False
+            )
+            printed_number = found.number
+            data = {
+                "number": printed_number,
+                "copy": found.copies,
+                "copy_marker": doc.copy_marker,
+                "print_count": found.print_count,
+            }
+        data.update(_print_document(station, printed_number, doc, who))
+        return data, document_to_text(doc)
+
+    data, text = _with_station(run)
+    if not data["printed"]:
+        raise Refusal(data["print_message"], **data)
+    note = f"\n{data['print_note']}" if data.get("print_note") else ""
+    return data, f"{text}\nSurat dicetak ({data['copy_marker']}).{note}"
+
+
+# --- keys ------------------------------------------------------------------------------------
+
+
+@click.group()
+def keys() -> None:
+    """Kunci tanda tangan surat."""
+
+
+def _key_dict(key: Any) -> dict[str, Any]:
+    return {
+        "key_id": key.key_id,
+        "public_key": bytes(key.public_key).hex(),
+        "created_at": key.created_at.isoformat(),
+        "retired_at": key.retired_at.isoformat() if key.retired_at else None,
+    }
+
+
+def _all_keys(station: Any) -> list[dict[str, Any]]:
+    from station.home.keys import office_keys
+
+    with station.db.read() as session:
+        return [_key_dict(k) for k in office_keys(session, station.office_id)]
+
+
+@keys.command("show")
+@command_output
+def keys_show() -> tuple[dict[str, Any], str]:
+    """Kunci yang aktif dan kunci lama (yang tetap dipakai memeriksa surat lama)."""
+
+    def run(station: Any) -> dict[str, Any]:
+        found = _all_keys(station)
+        active = next((k for k in found if k["retired_at"] is None), None)
+        return {
+            "key_id": active["key_id"] if active else None,
+            "public_key": active["public_key"] if active else None,
+            "keys": found,
+        }
+
+    data = _with_station(run)
+    lines = [f"Kunci aktif: {data['key_id']}", f"Kunci publik: {data['public_key']}"]
+    lines += [f"  lama: {k['key_id']} (pensiun {k['retired_at']})" for k in data["keys"][1:]]
+    return data, "\n".join(lines)
+
+
+@keys.command("rotate")
+@click.option("--operator", default=None, help="Petugas (jejak audit).")
+@command_output
+def keys_rotate(operator: str | None) -> tuple[dict[str, Any], str]:
+    """Buat kunci baru; kunci lama dipensiunkan tetapi surat lama tetap terperiksa."""
+    from station.home.keys import rotate_key
+    from station.store import audit
+
+    def run(station: Any) -> dict[str, Any]:
+        with station.db.write() as session:
+            key_id, retired = rotate_key(session, station.office_id, station.config.keys_dir)
+            audit.record(
+                session,
+                office_id=station.office_id,
+                action="keys.rotate",
+                subject=key_id,
+                details={"retired": retired},
+                operator=operator_name(operator),
+            )
+        found = _all_keys(station)
+        return {"key_id": key_id, "public_key": found[0]["public_key"], "retired": retired}
+
+    data = _with_station(run)
+    return data, f"Kunci baru {data['key_id']}; dipensiunkan: {', '.join(data['retired']) or '-'}"
+
+
+@keys.command("export-public")
+@command_output
+def keys_export_public() -> tuple[dict[str, Any], str]:
+    """Kunci publik kantor (semua, termasuk yang pensiun) untuk pemeriksa luar kantor."""
+
+    def run(station: Any) -> dict[str, Any]:
+        from station.store.models import Office
+
+        with station.db.read() as session:
+            office = session.get(Office, station.office_id)
+            code = office.code if office else ""
+        found = _all_keys(station)
+        active = next((k for k in found if k["retired_at"] is None), None)
+        return {
+            "office_code": code,
+            "key_id": active["key_id"] if active else None,
+            "public_key": active["public_key"] if active else None,
+            "keys": found,
+        }
+
+    data = _with_station(run)
+    import json
+
+    return data, json.dumps(data, indent=2)
+
+
+# --- serve -----------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--rate-limit",
+    "rate_limit",
+    default=120,
+    show_default=True,
+    type=click.IntRange(0, None),
+    help="Permintaan per menit per alamat klien (0 = tanpa batas).",
+)
+def serve(host: str, port: int, rate_limit: int) -> None:
+    """Halaman verifikasi surat (GET /v/TOKEN) dan API-nya (GET /api/v/TOKEN)."""
+    from station.home.context import NotInitialised, open_station
+    from station.web.server import serve as serve_page
+
+    try:
+        station = open_station()
+    except NotInitialised as exc:
+        raise click.ClickException(str(exc)) from exc
+    serve_page(station, host=host, port=port, rate_limit_per_minute=rate_limit)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(letter)
+    cli.add_command(keys)
+    cli.add_command(serve)

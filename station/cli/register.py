@@ -1,0 +1,256 @@
+"""`station nik`, `station residents`, `station regions`: the resident register."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from station.cli.common import Refusal, command_output, office_today, open_station, operator_name
+
+
+@click.group()
+def nik() -> None:
+    """NIK: periksa dan uraikan."""
+
+
+def _with_region_names(use: Callable[[Any], Any]) -> Any:
+    """Run ``use`` with the imported Kemendagri names of an initialised station before the
+    built-in table; without a station (a NIK can be checked anywhere) the built-ins alone."""
+    from station.home.config import ConfigError
+    from station.home.context import NotInitialised, open_station
+    from station.register.region_store import region_lookup
+
+    try:
+        station = open_station()
+    except (NotInitialised, ConfigError):
+        return use(region_lookup(None))
+    try:
+        with station.db.read() as session:
+            return use(region_lookup(session))
+    finally:
+        station.close()
+
+
+@nik.command("check")
+@click.argument("number")
+@command_output
+def nik_check(number: str) -> tuple[dict[str, Any], str]:
+    """Periksa NIK dan uraikan wilayah, tanggal lahir, jenis kelamin."""
+    from station.register.nik import parse_nik
+
+    info = _with_region_names(lambda regions: parse_nik(number, regions=regions))
+    data = info.to_dict()
+    if info.valid:
+        sex = {"L": "Laki-laki", "P": "Perempuan"}.get(info.sex or "", "-")
+        lines = [
+            f"NIK {info.nik} SAH",
+            f"  Provinsi      : {info.province_code} {info.province}",
+            f"  Kab/Kota      : {info.regency_code} {info.regency or '(tidak dikenal)'}",
+            f"  Kecamatan     : {info.district_code} {info.district or '(tidak dikenal)'}",
+            f"  Tanggal lahir : {info.birth_date}",
+            f"  Jenis kelamin : {sex}",
+            f"  Nomor urut    : {info.serial}",
+        ]
+        lines += [f"  Peringatan: {w.message}" for w in info.warnings]
+        return data, "\n".join(lines)
+    reasons = "; ".join(e.message for e in info.errors)
+    raise Refusal(f"NIK tidak sah: {reasons}", **data)
+
+
+# --- residents -------------------------------------------------------------------------------
+
+
+@click.group()
+def residents() -> None:
+    """Register penduduk: impor, cari, tampilkan."""
+
+
+@residents.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--operator", default=None, help="Petugas yang tercatat di jejak audit.")
+@command_output
+def residents_import(
+    file: Path, report: Path | None, operator: str | None
+) -> tuple[dict[str, Any], str]:
+    """Impor register penduduk dari CSV atau XLSX (baris rusak dilaporkan, tidak diimpor)."""
+    from station.register.importing import ImportFormatError
+    from station.register.residents import import_file
+
+    station = open_station()
+    show_progress = sys.stderr.isatty()
+    bar: Any = None
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total or done, label="Mengimpor", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        result = import_file(
+            station.db,
+            station.office_id,
+            file,
+            operator=operator_name(operator),
+            today=office_today(station),
+            report_path=report,
+            progress=progress if show_progress else None,
+        )
+    except ImportFormatError as exc:
+        raise Refusal(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        station.close()
+    data = result.to_dict()
+    data["rejected_rows"] = [
+        {"row": r.row_number, "nik": r.nik, "reason": r.reason} for r in result.rejections[:1000]
+    ]
+    lines = [
+        f"Baris dibaca : {result.rows}",
+        f"Baru         : {result.imported}",
+        f"Diperbarui   : {result.updated}",
+        f"Tidak berubah: {result.unchanged}",
+        f"Ditolak      : {result.rejected}",
+        f"Peringatan   : {result.warnings}",
+    ]
+    lines += [f"Catatan: {note}" for note in result.notes]
+    for rejection in result.rejections[:20]:
+        lines.append(f"  baris {rejection.row_number}: {rejection.reason}")
+    if result.rejected > 20:
+        lines.append(f"  ... dan {result.rejected - 20} lainnya")
+    if result.report:
+        lines.append(f"Laporan: {result.report}")
+    return data, "\n".join(lines)
+
+
+@residents.command("find")
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 200))
+@click.option("--operator", default=None, help="Petugas yang tercatat di jejak audit.")
+@command_output
+def residents_find(query: str, limit: int, operator: str | None) -> tuple[dict[str, Any], str]:
+    """Cari penduduk dengan NIK lengkap atau sebagian nama (urutan bebas)."""
+    from station.register.residents import RegisterError, find, resident_dict
+
+    station = open_station()
+    try:
+        with station.db.write() as session:
+            result = find(
+                session, station.office_id, query, operator=operator_name(operator), limit=limit
+            )
+            rows = [resident_dict(r) for r in result.residents]
+    except RegisterError as exc:
+        raise Refusal(str(exc)) from exc
+    finally:
+        station.close()
+    data = {"results": rows, "truncated": result.truncated}
+    if not rows:
+        return data, "Tidak ditemukan."
+    lines = [
+        f"{r['nik']}  {r['name']:<35} {r['birth_date']}  RT {r['rt']}/RW {r['rw']}" for r in rows
+    ]
+    if result.truncated:
+        lines.append(f"(hanya {limit} teratas; perjelas pencarian)")
+    return data, "\n".join(lines)
+
+
+@residents.command("show")
+@click.argument("number")
+@click.option("--operator", default=None, help="Petugas yang tercatat di jejak audit.")
+@command_output
+def residents_show(number: str, operator: str | None) -> tuple[dict[str, Any], str]:
+    """Tampilkan data satu penduduk menurut NIK."""
+    from station.register.residents import RegisterError, lookup_nik, resident_dict
+
+    station = open_station()
+    try:
+        with station.db.write() as session:
+            resident = lookup_nik(
+                session, station.office_id, number, operator=operator_name(operator)
+            )
+            data = resident_dict(resident) if resident else None
+    except RegisterError as exc:
+        raise Refusal(str(exc)) from exc
+    finally:
+        station.close()
+    if data is None:
+        raise Refusal("NIK tidak terdaftar di register kelurahan.", nik=number)
+    return {"resident": data}, _resident_card(data)
+
+
+def _resident_card(data: dict[str, Any]) -> str:
+    """The register fields under their Indonesian labels, as an operator reads them."""
+    from station.register.importing import FIELD_LABELS
+
+    shown: dict[str, dict[Any, str]] = {
+        "sex": {"L": "LAKI-LAKI", "P": "PEREMPUAN"},
+        "ektp_recorded": {True: "SUDAH REKAM", False: "BELUM REKAM"},
+        "status": {"active": "HIDUP", "moved": "PINDAH", "deceased": "MENINGGAL"},
+    }
+    labels = {**FIELD_LABELS, "updated_at": "Diperbarui"}
+    width = max(len(label) for label in labels.values())
+    lines = []
+    for key, value in data.items():
+        text = shown.get(key, {}).get(value, value) if key in shown else value
+        lines.append(f"{labels.get(key, key):<{width}} : {'-' if text in ('', None) else text}")
+    return "\n".join(lines)
+
+
+# --- regions ---------------------------------------------------------------------------------
+
+
+@click.group()
+def regions() -> None:
+    """Tabel wilayah Kemendagri."""
+
+
+@regions.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--operator", default=None)
+@command_output
+def regions_import(file: Path, operator: str | None) -> tuple[dict[str, Any], str]:
+    """Impor CSV kode,nama (kode bertitik seperti 53.71.03)."""
+    from station.register.region_store import import_regions
+    from station.register.regions import read_region_csv
+
+    try:
+        good, bad = read_region_csv(file)
+    except ValueError as exc:
+        raise Refusal(str(exc)) from exc
+    station = open_station()
+    try:
+        with station.db.write() as session:
+            added, renamed = import_regions(
+                session,
+                station.office_id,
+                good,
+                source=file.name,
+                operator=operator_name(operator),
+            )
+    finally:
+        station.close()
+    data = {
+        "imported": added,
+        "updated": renamed,
+        "rejected": len(bad),
+        "rejected_rows": [{"row": line, "reason": reason} for line, reason in bad],
+    }
+    lines = [f"Wilayah baru: {added}, diperbarui: {renamed}, ditolak: {len(bad)}"]
+    lines += [f"  baris {line}: {reason}" for line, reason in bad[:20]]
+    return data, "\n".join(lines)
+
+
+# --- operators -------------------------------------------------------------------------------
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(nik)
+    cli.add_command(residents)
+    cli.add_command(regions)

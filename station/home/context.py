@@ -1,0 +1,142 @@
+"""Opening a station: its config, its database (migrated to head) and its office.
+
+Every process (CLI, operator app, kiosk, board, web) starts here, so every process migrates
+the schema to head before touching data (DESIGN §1).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from station.home.config import StationConfig, load_config, resolve_home, write_default_config
+from station.home.keys import ensure_signing_key
+from station.office.clock import OfficeClock
+from station.office.identity import find_office, sync_office
+from station.office.services import seed_queue_defaults
+from station.store import audit
+from station.store.db import Database, is_sqlite
+
+
+class NotInitialised(Exception):
+    """The home has no office yet; ``station init`` must run first."""
+
+
+@dataclass
+class Station:
+    """An open station: its config, database, office and the one clock every face reads."""
+
+    config: StationConfig
+    db: Database
+    office_id: int
+    clock: OfficeClock = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.clock is None:
+            self.clock = OfficeClock(self.config.tz)
+
+    @property
+    def home(self) -> Path:
+        return self.config.home
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+@dataclass(frozen=True)
+class InitResult:
+    home: Path
+    database: str
+    key_id: str
+    created_config: bool
+    created_key: bool
+    office_changed: bool
+
+
+def display_url(url: str) -> str:
+    """The database URL without its password, fit for output."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}" if user else f"{scheme}://@{host}"
+    return url
+
+
+def init_station(
+    home: str | os.PathLike[str] | None = None, *, template: StationConfig | None = None
+) -> InitResult:
+    """Create the home, config, database, office and signing key; safe to run again."""
+    home_path = resolve_home(home)
+    home_path.mkdir(parents=True, exist_ok=True)
+    os.chmod(home_path, 0o700)
+    _, created_config = write_default_config(home_path, template)
+    config = load_config(home_path)
+    db = Database(config.database_url)
+    try:
+        with db.write() as session:
+            office, office_changed = sync_office(session, config)
+            key_id, created_key = ensure_signing_key(session, office.id, config.keys_dir)
+            seed_queue_defaults(session, office.id)  # services A-C and Loket 1-2, if missing
+            if created_config or office_changed or created_key:
+                audit.record(
+                    session,
+                    office_id=office.id,
+                    action="station.init",
+                    subject=office.code,
+                    details={
+                        "config_created": created_config,
+                        "office_changed": office_changed,
+                        "key_created": key_id if created_key else None,
+                    },
+                )
+    finally:
+        db.dispose()
+    if is_sqlite(config.database_url):
+        database_path = config.database_url.split(":///", 1)[1]
+        for suffix in ("", "-wal", "-shm"):
+            candidate = Path(database_path + suffix)
+            if candidate.exists():
+                os.chmod(candidate, 0o600)
+    return InitResult(
+        home=home_path,
+        database=display_url(config.database_url),
+        key_id=key_id,
+        created_config=created_config,
+        created_key=created_key,
+        office_changed=office_changed,
+    )
+
+
+def open_station(
+    home: str | os.PathLike[str] | None = None, *, daily_backup: bool = False
+) -> Station:
+    """Open an initialised station; raises NotInitialised with the command to run.
+
+    ``daily_backup``: long-running apps pass True so the first start of the day backs up
+    (station.home.backup); one-shot commands and tests leave it off."""
+    config = load_config(home)
+    if not config.config_path.exists() and not os.environ.get("STATION_DATABASE_URL"):
+        raise NotInitialised(
+            f"Station belum disiapkan di {config.home}. Jalankan dulu: station init"
+        )
+    db = Database(config.database_url)
+    with db.read() as session:
+        office = find_office(session, config.office.code)
+    if office is None:
+        db.dispose()
+        raise NotInitialised(
+            f"Kantor {config.office.code} belum ada di basis data. Jalankan dulu: station init"
+        )
+    station = Station(config=config, db=db, office_id=office.id)
+    if daily_backup:
+        from station.home.backup import BackupError, daily_backup_if_due
+
+        try:
+            daily_backup_if_due(station)
+        except (BackupError, OSError) as exc:  # never keep the office from opening
+            import logging
+
+            logging.getLogger("station.backup").warning("Cadangan harian gagal: %s", exc)
+    return station

@@ -1,0 +1,552 @@
+"""Issuing, revoking and reprinting letters: the database side of ``station.letters``.
+
+Issuing is one write transaction: check the request, the resident's eligibility and the
+fields; take the next number from the ``sequence`` row (SQLite: ``BEGIN IMMEDIATE`` already
+serialises writers; PostgreSQL: ``SELECT … FOR UPDATE`` on the row); render; seal with the
+active key; store the Document (with its digest salt) on the letter; apply the type's effects
+(a death letter marks the resident deceased); write the audit event. Any refusal rolls all of
+it back, so a number is never skipped and never handed out twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from station.home.keys import KeyFileError, active_key, load_signing_key
+from station.letters import (
+    Catalogue,
+    Document,
+    LetterError,
+    LetterType,
+    NumberingConfig,
+    OfficeInfo,
+    ResidentSnapshot,
+    Signer,
+    check_eligibility,
+    check_numbering,
+    document_from_dict,
+    format_number,
+    letter_effects,
+    load_catalogue,
+    render_letter,
+    sequence_scope,
+)
+from station.letters.formats import clean_text
+from station.letters.seal import (
+    SealError,
+    check_verify_base_url,
+    decode_token,
+    payload_for_document,
+    qr_text,
+    seal_letter,
+    verify_url,
+)
+from station.register.nik import mask_nik
+from station.register.residents import RegisterError, lookup_nik
+from station.store import audit
+from station.store.models import Letter, Office, Operator, Resident, Sequence, Ticket, utcnow
+from station.store.models import LetterType as LetterTypeRow
+
+STATUS_ISSUED = "issued"
+STATUS_REVOKED = "revoked"
+PURPOSE_KEY = "keperluan"
+
+
+class LetterRefusal(Exception):
+    """Issuing, revoking or reprinting refused, with an Indonesian message and details."""
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.extra = extra
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    type_code: str
+    nik: str
+    operator: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+    purpose: str = ""
+    ticket: str | None = None
+    signer: Signer | None = None
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    id: int
+    number: str
+    type_code: str
+    nik_masked: str
+    token: str
+    qr: str
+    verify_url: str
+    issued_on: dt.date
+    valid_until: dt.date | None
+    key_id: str
+    document: Document
+    effects: tuple[str, ...] = ()
+    ticket: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "type": self.type_code,
+            "nik_masked": self.nik_masked,
+            "qr": self.qr,
+            "verify_url": self.verify_url,
+            "issued_on": self.issued_on.isoformat(),
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "key_id": self.key_id,
+            "effects": list(self.effects),
+            "ticket": self.ticket,
+        }
+
+
+# ------------------------------------------------------------------------------------------
+# Numbers
+
+
+def next_sequence_value(session: Session, office_id: int, scope: str) -> int:
+    """The next value of (office, scope), bumped in the caller's write transaction.
+
+    PostgreSQL locks the row with ``FOR UPDATE``; the first use of a scope by two issuers at
+    once is settled by ``ON CONFLICT DO NOTHING`` and a second, locking read.
+    """
+    stmt = (
+        select(Sequence)
+        .where(Sequence.office_id == office_id, Sequence.scope == scope)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    row = session.scalars(stmt).one_or_none()
+    if row is None:
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(
+            insert(Sequence)
+            .values(office_id=office_id, scope=scope, last_value=0)
+            .on_conflict_do_nothing()
+        )
+        row = session.scalars(stmt).one()
+    row.last_value += 1
+    session.flush()
+    return row.last_value
+
+
+# ------------------------------------------------------------------------------------------
+# Settings
+
+
+@dataclass(frozen=True)
+class LetterSettings:
+    """What issuing needs from the station: catalogue, numbering, verification address."""
+
+    catalogue: Catalogue
+    numbering: NumberingConfig
+    verify_base_url: str
+    keys_dir: Path
+    tz: Any
+
+    @classmethod
+    def from_config(cls, config: Any) -> LetterSettings:
+        """From ``StationConfig``: built-in types plus ``$STATION_HOME/letters/*.toml``,
+        the ``[letters]`` numbering, ``station.verify_base_url`` (checked: it must keep the
+        QR within version 10)."""
+        try:
+            catalogue = load_catalogue([Path(config.home) / "letters"])
+            letters = getattr(config, "letters", None)
+            numbering = check_numbering(
+                getattr(letters, "number_pattern", None) or _default_pattern(),
+                getattr(letters, "number_scope", None) or "office",
+                classifications={t.code: t.classification for t in catalogue},
+                source=str(config.config_path),
+            )
+            base = check_verify_base_url(config.verify_base_url)
+        except (LetterError, SealError) as exc:
+            raise LetterRefusal(str(exc)) from exc
+        return cls(catalogue, numbering, base, Path(config.keys_dir), config.tz)
+
+    def today(self) -> dt.date:
+        return dt.datetime.now(self.tz).date()
+
+
+def _default_pattern() -> str:
+    from station.letters import DEFAULT_PATTERN
+
+    return DEFAULT_PATTERN
+
+
+# ------------------------------------------------------------------------------------------
+# Issuing
+
+
+def _letter_type_row(session: Session, office_id: int, lt: LetterType) -> LetterTypeRow:
+    """The type's row, kept in step with the catalogue (the TOML files are the source of
+    truth; the row exists so letters can refer to their type)."""
+    row = session.scalars(
+        select(LetterTypeRow).where(
+            LetterTypeRow.office_id == office_id, LetterTypeRow.code == lt.code
+        )
+    ).one_or_none()
+    if row is None:
+        row = LetterTypeRow(office_id=office_id, code=lt.code)
+        session.add(row)
+    wanted = {
+        "title": lt.title,
+        "classification": lt.classification,
+        "fields": [f.to_dict() for f in lt.fields],
+        "validity_days": lt.validity_days,
+        "active": lt.active,
+    }
+    for key, value in wanted.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+    session.flush()
+    return row
+
+
+def _family(session: Session, resident: Resident) -> list[ResidentSnapshot]:
+    if not resident.kk_number:
+        return []
+    rows = session.scalars(select(Resident).where(Resident.kk_number == resident.kk_number))
+    return [ResidentSnapshot.from_object(r) for r in rows]
+
+
+def _ticket_id(session: Session, office_id: int, number: str, today: dt.date) -> int:
+    wanted = number.strip().upper()
+    found = session.scalars(
+        select(Ticket.id).where(
+            Ticket.office_id == office_id, Ticket.day == today, Ticket.number == wanted
+        )
+    ).first()
+    if found is None:
+        raise LetterRefusal(f"Tiket {wanted} tidak ditemukan hari ini.", ticket=wanted)
+    return found
+
+
+def _operator_id(session: Session, office_id: int, username: str) -> int | None:
+    """The operator's row when the name is an operator's username (the audit keeps the name
+    either way: from the shell it may be ``shell:USER``)."""
+    return session.scalar(
+        select(Operator.id).where(Operator.office_id == office_id, Operator.username == username)
+    )
+
+
+def split_purpose(lt: LetterType, values: Mapping[str, str], purpose: str) -> tuple[dict, str]:
+    """``--field keperluan=…`` is the purpose unless the type has a field of that name."""
+    fields = dict(values)
+    if PURPOSE_KEY in fields and lt.field(PURPOSE_KEY) is None:
+        given = fields.pop(PURPOSE_KEY)
+        purpose = purpose or given
+    return fields, purpose
+
+
+@dataclass(frozen=True)
+class CheckedRequest:
+    """A request that passed every check that does not need a number or a seal."""
+
+    letter_type: LetterType
+    office: Office
+    resident: Resident
+    snapshot: ResidentSnapshot
+    family: list[ResidentSnapshot]
+    values: dict[str, Any]  # the type's own fields, validated and typed
+    purpose: str
+
+
+def check_request(
+    session: Session,
+    office_id: int,
+    settings: LetterSettings,
+    request: IssueRequest,
+    *,
+    today: dt.date,
+    looked_up_for: str = "surat",
+    validate_fields: bool = True,
+) -> CheckedRequest:
+    """Type, office, resident (an audited lookup: ``looked_up_for`` + type code says why),
+    eligibility and field values: the checks issuing and the preview share.
+
+    ``validate_fields=False`` leaves the values as given, for a caller that reports every
+    form error at once (the letter screen adds the purpose to the type's own checks)."""
+    try:
+        lt = settings.catalogue.require(request.type_code)
+    except LetterError as exc:
+        raise LetterRefusal(str(exc), type=request.type_code) from exc
+    office = session.get(Office, office_id)
+    if office is None:
+        raise LetterRefusal("Kantor tidak ditemukan di basis data.")
+    try:
+        resident = lookup_nik(
+            session,
+            office_id,
+            request.nik,
+            operator=request.operator,
+            purpose=f"{looked_up_for} {lt.code}",
+        )
+    except RegisterError as exc:
+        raise LetterRefusal(f"NIK tidak sah: {exc}") from exc
+    if resident is None:
+        raise LetterRefusal("NIK tidak terdaftar di register kelurahan.")
+    snapshot = ResidentSnapshot.from_object(resident)
+    family = _family(session, resident) if lt.lists_family else []
+    eligibility = check_eligibility(lt, snapshot, today=today, family=family)
+    if not eligibility.allowed:
+        raise LetterRefusal(eligibility.message, refusals=[r.message for r in eligibility.refusals])
+    values, purpose = split_purpose(lt, request.fields, request.purpose)
+    if not validate_fields:
+        return CheckedRequest(lt, office, resident, snapshot, family, values, purpose)
+    checked = lt.validate(values, today=today, resident=snapshot)
+    if not checked.ok:
+        raise LetterRefusal(" ".join(checked.errors.values()), field_errors=dict(checked.errors))
+    return CheckedRequest(lt, office, resident, snapshot, family, dict(checked.values), purpose)
+
+
+def issue_letter(
+    session: Session,
+    office_id: int,
+    settings: LetterSettings,
+    request: IssueRequest,
+    *,
+    today: dt.date | None = None,
+) -> IssuedLetter:
+    """Issue one letter in the caller's write transaction (see the module docstring)."""
+    today = today or settings.today()
+    checked = check_request(session, office_id, settings, request, today=today)
+    lt, office, resident = checked.letter_type, checked.office, checked.resident
+    snapshot, family, purpose = checked.snapshot, checked.family, checked.purpose
+    key = active_key(session, office_id)
+    if key is None:
+        raise LetterRefusal("Kantor belum punya kunci tanda tangan. Jalankan: station init")
+    try:
+        private_key = load_signing_key(settings.keys_dir, key.key_id)
+    except KeyFileError as exc:
+        raise LetterRefusal(str(exc), key_id=key.key_id) from exc
+    ticket_id = _ticket_id(session, office_id, request.ticket, today) if request.ticket else None
+    scope = sequence_scope(
+        settings.numbering.scope,
+        year=today.year,
+        type_code=lt.code,
+        classification=lt.classification,
+    )
+    sequence = next_sequence_value(session, office_id, scope)
+    number = format_number(
+        settings.numbering.pattern,
+        kode=lt.classification,
+        nomor=sequence,
+        unit=office.unit_code,
+        month=today.month,
+        year=today.year,
+        type_code=lt.code,
+    )
+    valid_until = lt.valid_until(today)
+    signer = request.signer or Signer.lurah(office)
+    info = OfficeInfo.from_object(office, verify_base_url=settings.verify_base_url)
+    try:
+        doc = render_letter(
+            lt,
+            info,
+            snapshot,
+            checked.values,
+            purpose,
+            number,
+            today,
+            valid_until,
+            signer,
+            family=family,
+        )
+        payload = payload_for_document(
+            doc, office_code=office.code, holder_name=snapshot.name, nik=snapshot.nik
+        )
+        token = seal_letter(private_key, key.key_id, payload)
+        qr = qr_text(settings.verify_base_url, token)
+    except (LetterError, SealError) as exc:
+        raise LetterRefusal(str(exc)) from exc
+    doc = doc.with_qr(qr)
+    type_row = _letter_type_row(session, office_id, lt)
+    letter = Letter(
+        office_id=office_id,
+        letter_type_id=type_row.id,
+        number=number,
+        year=today.year,
+        sequence=sequence,
+        resident_id=resident.id,
+        resident_data=snapshot.to_dict(),
+        field_values=dict(checked.values),
+        purpose=purpose,
+        issued_at=utcnow(),
+        operator_id=_operator_id(session, office_id, request.operator),
+        ticket_id=ticket_id,
+        valid_until=valid_until,
+        key_id=key.key_id,
+        signature=decode_token(token).signature,
+        status=STATUS_ISSUED,
+        print_count=0,
+        document=doc.to_dict(),
+        token=token,
+    )
+    session.add(letter)
+    session.flush()
+    done = []
+    for effect in letter_effects(lt, snapshot, checked.values):
+        if effect.kind == "mark_deceased":
+            resident.status = effect.status
+            resident.updated_at = utcnow()
+            done.append(effect.description)
+    nik_masked = mask_nik(snapshot.nik)
+    audit.record(
+        session,
+        office_id=office_id,
+        action="letter.issue",
+        subject=number,
+        details={
+            "type": lt.code,
+            "nik_masked": nik_masked,
+            "key_id": key.key_id,
+            "ticket": request.ticket,
+            "effects": done,
+        },
+        operator=request.operator,
+    )
+    return IssuedLetter(
+        id=letter.id,
+        number=number,
+        type_code=lt.code,
+        nik_masked=nik_masked,
+        token=token,
+        qr=qr,
+        verify_url=verify_url(settings.verify_base_url, token),
+        issued_on=today,
+        valid_until=valid_until,
+        key_id=key.key_id,
+        document=doc,
+        effects=tuple(done),
+        ticket=request.ticket.strip().upper() if request.ticket else None,
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Looking up, revoking, reprinting
+
+
+def find_letter(session: Session, office_id: int, number: str, *, lock: bool = False) -> Letter:
+    stmt = select(Letter).where(Letter.office_id == office_id, Letter.number == number.strip())
+    if lock:
+        stmt = stmt.with_for_update()
+    letter = session.scalars(stmt).one_or_none()
+    if letter is None:
+        raise LetterRefusal(f"Surat nomor {number.strip()} tidak ada di register.", number=number)
+    return letter
+
+
+def stored_document(letter: Letter) -> Document:
+    return document_from_dict(dict(letter.document or {}))
+
+
+def letter_summary(letter: Letter) -> dict[str, Any]:
+    """The register's view of one letter, for ``letter show`` (operator side: full data is
+    on the paper; here the NIK is masked all the same)."""
+    data = dict(letter.resident_data or {})
+    doc = letter.document or {}
+    return {
+        "number": letter.number,
+        "type": doc.get("type_code"),
+        "title": doc.get("title"),
+        "status": letter.status,
+        "issued_at": letter.issued_at.isoformat(),
+        "issued_on": doc.get("issued_on"),
+        "valid_until": letter.valid_until.isoformat() if letter.valid_until else None,
+        "name": data.get("name"),
+        "nik_masked": mask_nik(str(data.get("nik", ""))) if data.get("nik") else None,
+        "key_id": letter.key_id,
+        "print_count": letter.print_count,
+        "copies": letter.copies,
+        "revoked_at": letter.revoked_at.isoformat() if letter.revoked_at else None,
+        "revoke_reason": letter.revoke_reason,
+        "qr": doc.get("qr_text"),
+    }
+
+
+def revoke_letter(
+    session: Session, office_id: int, number: str, *, reason: str, operator: str
+) -> Letter:
+    """Withdraw a letter: it keeps its number (never reused) and its seal now verifies as
+    ``revoked`` against the register."""
+    reason = clean_text(reason)[:500]  # shown on the public page: one plain line
+    if not reason:
+        raise LetterRefusal("Alasan pencabutan wajib diisi.")
+    letter = find_letter(session, office_id, number, lock=True)
+    if letter.status == STATUS_REVOKED:
+        raise LetterRefusal(f"Surat nomor {letter.number} sudah dicabut.", number=letter.number)
+    letter.status = STATUS_REVOKED
+    letter.revoked_at = utcnow()
+    letter.revoke_reason = reason
+    audit.record(
+        session,
+        office_id=office_id,
+        action="letter.revoke",
+        subject=letter.number,
+        details={"reason": reason},
+        operator=operator,
+    )
+    session.flush()
+    return letter
+
+
+def reprint_letter(
+    session: Session, office_id: int, number: str, *, operator: str, printed: bool
+) -> tuple[Letter, Document]:
+    """The stored letter again, same number and seal, marked ``SALINAN n`` (``copies``
+    counts them). ``printed`` says whether it reached paper; only then does ``print_count``
+    grow."""
+    letter = find_letter(session, office_id, number, lock=True)
+    if letter.status == STATUS_REVOKED:
+        raise LetterRefusal(
+            f"Surat nomor {letter.number} sudah dicabut dan tidak boleh dicetak ulang.",
+            number=letter.number,
+        )
+    letter.copies = (letter.copies or 0) + 1
+    copy_no = letter.copies
+    doc = stored_document(letter).as_copy(copy_no)
+    if printed:
+        letter.print_count += 1
+    audit.record(
+        session,
+        office_id=office_id,
+        action="letter.reprint",
+        subject=letter.number,
+        details={"copy": copy_no, "printed": printed},
+        operator=operator,
+    )
+    session.flush()
+    return letter, doc
+
+
+def record_print(session: Session, office_id: int, number: str, *, operator: str) -> Letter:
+    """A print of the letter reached the printer: ``print_count`` grows by one (audited).
+
+    Called in its own transaction after the job was sent, so a printer fault never undoes
+    the letter: it stays issued with its number and seal, and can be reprinted.
+    """
+    letter = find_letter(session, office_id, number, lock=True)
+    letter.print_count += 1
+    audit.record(
+        session,
+        office_id=office_id,
+        action="letter.print",
+        subject=letter.number,
+        details={"print_count": letter.print_count},
+        operator=operator,
+    )
+    session.flush()
+    return letter

@@ -1,0 +1,183 @@
+"""Verifying a letter's QR: the offline signature check, then the register's word.
+
+Shared by ``station letter verify`` and the web page. The seal alone says whether the office
+signed this token (``valid``, ``expired``, ``invalid``, ``unknown_key``); only the register
+knows ``revoked``, and only the register holds the letter text (with the digest salt) that
+shows the QR belongs to *this* letter. Nothing is looked up without a token whose signature
+checks: the number used for the lookup comes from the signed payload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.letters import Document, document_digest, document_from_dict, document_to_text
+from station.letters.formats import clean_text
+from station.letters.seal import DIGEST_BYTES, STATUS_EXPIRED, STATUS_VALID, Verification, parse_qr
+from station.store.models import Letter
+
+STATUS_REVOKED = "revoked"
+PUBLIC_WIDTH = 40  # characters per line of the letter text on the verification page
+
+REGISTER_FOUND = "found"  # the letter is in the register and the token is its seal
+REGISTER_MISSING = "missing"  # signed by the office, but not (or not this token) in the register
+REGISTER_UNREACHABLE = "unreachable"  # checked offline only
+REGISTER_NOT_ASKED = "not_asked"  # the seal failed: nothing to look up
+
+VERDICTS = {
+    "valid": "ASLI",
+    "expired": "KEDALUWARSA",
+    "revoked": "DICABUT",
+    "unknown_key": "TIDAK VALID",
+    "invalid": "TIDAK VALID",
+}
+
+
+@dataclass(frozen=True)
+class LetterCheck:
+    """The verdict on one QR text: the seal's, then the register's."""
+
+    status: str
+    message: str
+    seal: Verification
+    register: str
+    document: Document | None = None
+    revoked_at: dt.datetime | None = None
+    revoke_reason: str | None = None
+    text_matches: bool | None = None  # the stored letter's digest equals the token's
+    text: str = ""  # the public view of the stored letter (masked NIK, no birth dates)
+
+    @property
+    def verdict(self) -> str:
+        return VERDICTS[self.status]
+
+    @property
+    def shows_letter(self) -> bool:
+        """Only an authentic token reveals anything about a letter."""
+        return self.seal.authentic
+
+    def public_text(self) -> str:
+        return self.text
+
+    def to_dict(self) -> dict[str, Any]:
+        letter = self.seal.payload.to_dict() if self.shows_letter and self.seal.payload else None
+        data: dict[str, Any] = {
+            "status": self.status,
+            "verdict": self.verdict,
+            "authentic": self.seal.authentic,
+            "expired": self.seal.expired,
+            "message": self.message,
+            "register": self.register,
+            "key_id": self.seal.key_id,
+            "letter": letter,
+        }
+        if self.shows_letter:
+            data["text_matches"] = self.text_matches
+            data["revoked_at"] = self.revoked_at.isoformat() if self.revoked_at else None
+            data["revoke_reason"] = self.revoke_reason
+            if self.document is not None:
+                data["title"] = self.document.title
+                data["signer"] = self.document.signer.name
+        return data
+
+
+def offline_check(seal: Verification, *, reachable: bool) -> LetterCheck:
+    """The seal's verdict alone (the register was not reachable, or the seal failed)."""
+    register = REGISTER_UNREACHABLE if seal.authentic and not reachable else REGISTER_NOT_ASKED
+    message = seal.message
+    if register == REGISTER_UNREACHABLE:
+        message += " Register kantor tidak dapat dihubungi: status pencabutan belum diperiksa."
+    return LetterCheck(seal.status, message, seal, register)
+
+
+class DocumentCache:
+    """A small LRU of token -> (document, digest matches, public text). A letter's text never
+    changes after issue, so the verification page need not rebuild it for every scan; its
+    status (revoked or not) is still read from the register every time."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: OrderedDict[str, tuple[Document | None, bool | None, str]] = OrderedDict()
+
+    def get(self, token: str) -> tuple[Document | None, bool | None, str] | None:
+        found = self._items.get(token)
+        if found is not None:
+            self._items.move_to_end(token)
+        return found
+
+    def put(self, token: str, value: tuple[Document | None, bool | None, str]) -> None:
+        self._items[token] = value
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+def _stored_document(
+    session: Session, letter_id: int, seal: Verification
+) -> tuple[Document | None, bool | None, str]:
+    data = session.scalar(select(Letter.document).where(Letter.id == letter_id))
+    try:
+        document = document_from_dict(dict(data or {}))
+    except (KeyError, ValueError, TypeError):
+        return None, None, ""
+    assert seal.payload is not None
+    matches = document_digest(document)[:DIGEST_BYTES] == seal.payload.digest
+    return document, matches, document_to_text(document, PUBLIC_WIDTH, public=True)
+
+
+def register_check(
+    session: Session,
+    office_id: int,
+    text: str,
+    seal: Verification,
+    *,
+    cache: DocumentCache | None = None,
+) -> LetterCheck:
+    """Add the register's word to an authentic seal: revoked, the stored letter text."""
+    if not seal.authentic or seal.payload is None:
+        return offline_check(seal, reachable=True)
+    token = parse_qr(text)
+    row = session.execute(
+        select(
+            Letter.id, Letter.token, Letter.status, Letter.revoked_at, Letter.revoke_reason
+        ).where(Letter.office_id == office_id, Letter.number == seal.payload.number)
+    ).one_or_none()
+    if row is None or (row.token or "") != token:
+        return LetterCheck(
+            seal.status,
+            seal.message + " Namun surat ini tidak ditemukan di register kantor.",
+            seal,
+            REGISTER_MISSING,
+        )
+    stored = cache.get(token) if cache is not None else None
+    if stored is None:
+        stored = _stored_document(session, row.id, seal)
+        if cache is not None:
+            cache.put(token, stored)
+    document, matches, public = stored
+    if row.status == STATUS_REVOKED:
+        # The reason is free text typed by an admin: shown publicly, so one printable line
+        # (no control or bidi characters reach a phone's screen or a terminal).
+        reason = clean_text(row.revoke_reason or "")
+        message = "DICABUT: surat ini asli tetapi telah dicabut oleh kantor"
+        message += f" ({reason})." if reason else "."
+        return LetterCheck(
+            STATUS_REVOKED,
+            message,
+            seal,
+            REGISTER_FOUND,
+            document,
+            row.revoked_at,
+            reason or None,
+            matches,
+            public,
+        )
+    status = seal.status if seal.status in (STATUS_VALID, STATUS_EXPIRED) else STATUS_VALID
+    return LetterCheck(
+        status, seal.message, seal, REGISTER_FOUND, document, None, None, matches, public
+    )

@@ -1,0 +1,1 @@
+"""The office: its row, services and counters, operators and their sign-in, opening hours."""

@@ -1,0 +1,35 @@
+"""The office row, kept in step with the ``[office]`` section of ``station.toml``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.home.config import StationConfig
+from station.store.models import Office
+
+
+def find_office(session: Session, code: str) -> Office | None:
+    return session.scalars(select(Office).where(Office.code == code)).one_or_none()
+
+
+def sync_office(session: Session, config: StationConfig) -> tuple[Office, bool]:
+    """Create or update the office from the config; returns (office, changed)."""
+    wanted = asdict(config.office)
+    wanted["verify_base_url"] = config.verify_base_url
+    wanted["timezone"] = config.timezone
+    office = find_office(session, config.office.code)
+    if office is None:
+        office = Office(**wanted)
+        session.add(office)
+        session.flush()
+        return office, True
+    changed = False
+    for key, value in wanted.items():
+        if getattr(office, key) != value:
+            setattr(office, key, value)
+            changed = True
+    session.flush()
+    return office, changed

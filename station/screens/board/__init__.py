@@ -1,0 +1,1 @@
+"""The waiting-room display board (``station board``) with spoken calls."""

@@ -1,0 +1,1 @@
+"""The ticket kiosk (``station kiosk``) and its satisfaction survey."""

@@ -1,0 +1,1 @@
+"""The operator app at a counter (``station run``): its App, screens and ``.tcss``."""

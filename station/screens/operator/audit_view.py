@@ -1,0 +1,138 @@
+"""The admin's audit viewer: the trail in a table, filtered, and a chain check on demand.
+
+Filters: operator, action (whole, or a group such as ``queue.``), NIK or other subject (whole,
+never a prefix: DOMAIN §5), office-local date. Enter in any filter applies them; F6 verifies the
+whole hash chain (station.store.audit.verify_chain). Reads run in thread workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+LIMIT = 500
+COLUMNS = ("#", "Waktu", "Petugas", "Aksi", "Subjek", "Rincian")
+
+
+class AuditScreen(Screen[None]):
+    DEFAULT_CSS = """
+    AuditScreen #filters { height: auto; }
+    AuditScreen #filters Input { width: 1fr; }
+    AuditScreen #result { height: auto; padding: 0 1; }
+    AuditScreen #chain { height: auto; padding: 0 1; text-style: bold; }
+    AuditScreen DataTable { height: 1fr; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f6", "verify", "Periksa rantai"),
+        Binding("v", "verify", "Periksa rantai", show=False),  # when the table has focus
+        Binding("f5", "apply", "Muat ulang"),
+        Binding("escape", "leave", "Kembali"),
+    ]
+
+    def __init__(self, station: Any) -> None:
+        super().__init__()
+        self.station = station
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("[b]Jejak audit[/b]", id="title")
+            with Horizontal(id="filters"):
+                yield Input(placeholder="Petugas", id="operator")
+                yield Input(placeholder="Aksi (mis. queue.)", id="action")
+                yield Input(placeholder="NIK / subjek", id="subject")
+                yield Input(placeholder="Tanggal YYYY-MM-DD", id="date")
+            yield Static("", id="result")
+            yield Static("Tekan F6 (atau V di tabel) untuk memeriksa rantai audit.", id="chain")
+            yield DataTable(id="events", zebra_stripes=True, cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#events", DataTable).add_columns(*COLUMNS)
+        self.action_apply()
+
+    def _filters(self) -> dict[str, Any] | None:
+        def value(name: str) -> str | None:
+            return self.query_one(f"#{name}", Input).value.strip() or None
+
+        filters: dict[str, Any] = {
+            "operator": value("operator"),
+            "action": value("action"),
+            "subject": value("subject"),
+            "day": None,
+        }
+        date_text = value("date")
+        if date_text:
+            try:
+                filters["day"] = dt.date.fromisoformat(date_text)
+            except ValueError:
+                self.query_one("#result", Static).update(
+                    "Tanggal harus berbentuk YYYY-MM-DD, mis. 2026-11-29."
+                )
+                return None
+        return filters
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_apply()
+
+    def action_apply(self) -> None:
+        filters = self._filters()
+        if filters is not None:
+            self.load(filters)
+
+    @work(thread=True, exclusive=True, group="audit-load")
+    def load(self, filters: dict[str, Any]) -> None:
+        from station.store.audit import query_events
+
+        tz = self.station.config.tz
+        with self.station.db.read() as session:
+            events = query_events(session, self.station.office_id, tz=tz, limit=LIMIT, **filters)
+            rows = [
+                (
+                    str(e.id),
+                    e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+                    e.operator or "-",
+                    e.action,
+                    e.subject or "-",
+                    json.dumps(e.details, ensure_ascii=False)[:120],
+                )
+                for e in events
+            ]
+        self.app.call_from_thread(self._show, rows)
+
+    def _show(self, rows: list[tuple[str, ...]]) -> None:
+        table = self.query_one("#events", DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(*(escape(cell) for cell in row), key=row[0])
+        more = " (dibatasi; persempit saringan)" if len(rows) >= LIMIT else ""
+        self.query_one("#result", Static).update(f"{len(rows)} peristiwa{more}")
+
+    def action_verify(self) -> None:
+        self.query_one("#chain", Static).update("Memeriksa rantai audit…")
+        self.verify()
+
+    @work(thread=True, exclusive=True, group="audit-verify")
+    def verify(self) -> None:
+        from station.store.audit import verify_chain
+
+        with self.station.db.read() as session:
+            report = verify_chain(session, self.station.office_id)
+        if report.ok:
+            text = f"[green]Rantai audit utuh: {report.events} peristiwa.[/green]"
+        else:
+            text = f"[red]Rantai audit RUSAK: {escape(report.problem or '')}[/red]"
+        self.app.call_from_thread(self.query_one("#chain", Static).update, text)
+
+    def action_leave(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,110 @@
+"""Login: counter number, username, PIN (hidden). Thin: sign-in and opening the counter are
+``station.office.sign_in.sign_in`` and ``Queue.open_counter``, run in a thread worker."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from station.office.sign_in import LoginError, sign_in
+from station.queue.rules import QueueError
+
+if TYPE_CHECKING:
+    from station.screens.operator.app import OperatorApp
+
+
+class LoginScreen(Screen[None]):
+    CSS_PATH = "login.tcss"
+
+    def __init__(self, counter: int | None = None) -> None:
+        super().__init__()
+        self.preset_counter = counter
+
+    @property
+    def station_app(self) -> OperatorApp:
+        return cast("OperatorApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        office = self.station_app.station.config.office
+        with Vertical(id="login-box"):
+            yield Static(f"Kelurahan {office.name} — Masuk Loket", id="login-title")
+            yield Label("Nomor loket")
+            yield Input(
+                value=str(self.preset_counter or ""),
+                placeholder="1",
+                type="integer",
+                id="counter",
+            )
+            yield Label("Nama pengguna")
+            yield Input(placeholder="mis. sari", id="username")
+            yield Label("PIN")
+            yield Input(placeholder="PIN", password=True, id="pin")
+            yield Button("Masuk", variant="primary", id="login")
+            yield Static("", id="login-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        target = "#username" if self.preset_counter else "#counter"
+        self.query_one(target, Input).focus()
+
+    def reset(self, message: str | None = None) -> None:
+        self.query_one("#pin", Input).value = ""
+        self.query_one("#username", Input).value = ""
+        if message:
+            self.show_message(message)
+        else:
+            self.show_message("Anda sudah keluar dan loket ditutup.", error=False)
+        self.query_one("#username", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        following = {"counter": "#username", "username": "#pin"}
+        if event.input.id in following and not self.query_one("#pin", Input).value:
+            self.query_one(following[event.input.id], Input).focus()
+        else:
+            self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "login":
+            self.submit()
+
+    def submit(self) -> None:
+        counter_text = self.query_one("#counter", Input).value.strip()
+        username = self.query_one("#username", Input).value
+        pin = self.query_one("#pin", Input).value
+        if not counter_text.isdigit() or int(counter_text) < 1:
+            self.show_message("Isi nomor loket (angka, mis. 1).")
+            self.query_one("#counter", Input).focus()
+            return
+        self.show_message("Memeriksa…", error=False)
+        self.sign_in(int(counter_text), username, pin)
+
+    def show_message(self, text: str, *, error: bool = True) -> None:
+        message = self.query_one("#login-message", Static)
+        message.update(text)
+        message.set_class(error, "error")
+
+    def _failed(self, text: str) -> None:
+        self.show_message(text)
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        pin.focus()
+
+    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
+    def sign_in(self, counter: int, username: str, pin: str) -> None:
+        app = self.station_app
+        station = app.station
+        try:
+            user = sign_in(station.db, station.office_id, username, pin)
+            app.queue.open_counter(counter, user.username, **app.at_now())
+        except (LoginError, QueueError) as exc:
+            app.call_from_thread(self._failed, str(exc))
+            return
+        except Exception as exc:  # shown to the operator, the app stays up
+            app.call_from_thread(self._failed, f"Gagal masuk: {exc}")
+            return
+        app.call_from_thread(app.signed_in, user, counter)

@@ -1,0 +1,277 @@
+"""Today at this office: the letters issued (reprint; revoke for admins) and tickets served.
+
+Thin: the tables come from ``station.letters.desk.today_view`` in a thread worker (on open,
+after each act, on F5 and every few seconds); a reprint is the same number and seal through
+the app's print spooler, counted once it reached the printer; revoking asks for a reason and
+is audited by ``station.letters.store.revoke_letter``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Label, Static
+
+from station.letters import desk as letter_desk
+from station.letters.store import STATUS_REVOKED, LetterRefusal
+from station.printing import PrinterFault
+from station.printing.spooler import PrintSpooler, app_spooler
+from station.screens.dialogs import RETRY, PrinterFaultDialog, RevokeReasonDialog
+from station.screens.on_top import WaitsOnTop
+
+if TYPE_CHECKING:
+    from station.letters import Document
+    from station.letters.desk import ServedTicket, TodayLetter
+    from station.screens.operator.app import OperatorApp
+
+STATUS_TEXT = {"issued": "terbit", STATUS_REVOKED: "DICABUT"}
+AUTO_REFRESH_SECONDS = 5.0
+
+
+class TodayScreen(WaitsOnTop[None]):
+    CSS_PATH = "today.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Tutup"),
+        Binding("p", "reprint", "Cetak ulang"),
+        Binding("c", "revoke", "Cabut"),
+        Binding("f5", "reload", "Segarkan"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.letters: list[TodayLetter] = []
+        self.tickets: list[ServedTicket] = []
+        self.busy = False
+        self.spooler: PrintSpooler | None = None
+
+    @property
+    def station_app(self) -> OperatorApp:
+        return cast("OperatorApp", self.app)
+
+    @property
+    def is_admin(self) -> bool:
+        user = self.station_app.user
+        return user is not None and user.role == "admin"
+
+    def compose(self) -> ComposeResult:
+        yield Static("Hari ini", id="today-header")
+        yield Label("Surat hari ini", classes="table-title")
+        yield DataTable(id="letters", cursor_type="row", zebra_stripes=True)
+        yield Label("Tiket terlayani hari ini", classes="table-title")
+        yield DataTable(id="tickets", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="today-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.spooler = app_spooler(self.app)
+        letters = self.query_one("#letters", DataTable)
+        letters.add_columns("Nomor", "Jenis", "Nama", "NIK", "Petugas", "Jam", "Status", "Cetak")
+        tickets = self.query_one("#tickets", DataTable)
+        tickets.add_columns("Tiket", "Layanan", "Petugas", "Hasil", "Surat")
+        letters.focus()
+        self.set_interval(AUTO_REFRESH_SECONDS, self.action_reload)
+        self.action_reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "revoke":
+            return self.is_admin  # not offered to operators at all
+        return True
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def _to_ui(self, callback: Any, *args: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # the app is closing
+            self.app.call_from_thread(callback, *args)
+
+    def _notify(self, message: str, severity: str = "information") -> None:
+        self.app.notify(message, severity=severity)  # type: ignore[arg-type]
+
+    def _message(self, text: str) -> None:
+        self.query_one("#today-message", Static).update(Text(text))
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="today-load", exit_on_error=False)
+    def load(self) -> None:
+        station = self.station_app.station
+        try:
+            letters, tickets = letter_desk.today_view(
+                station.db, station.office_id, station.config.tz, day=self._today()
+            )
+        except Exception as exc:  # the next refresh tries again
+            self._to_ui(self._message, f"Gagal membaca data hari ini: {exc}")
+            return
+        self._to_ui(self.show, letters, tickets)
+
+    def _today(self) -> Any:
+        today = getattr(self.app, "today", None)  # the app's clock when it has one
+        return today() if callable(today) else None
+
+    def show(self, letters: list[TodayLetter], tickets: list[ServedTicket]) -> None:
+        if not self.is_attached:
+            return
+        self.letters, self.tickets = letters, tickets
+        day = self._today()
+        header = f"Hari ini{f', {day:%d-%m-%Y}' if day else ''}: {len(letters)} surat, "
+        header += f"{len(tickets)} tiket terlayani"
+        self.query_one("#today-header", Static).update(header)
+        table = self.query_one("#letters", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for item in letters:
+            status = STATUS_TEXT.get(item.status, item.status)
+            table.add_row(
+                item.number,
+                item.type_code,
+                Text(item.name),
+                item.nik_masked,
+                Text(item.operator),
+                f"{item.issued_at:%H:%M}",
+                Text(status, style="bold red" if item.status == STATUS_REVOKED else ""),
+                str(item.print_count),
+                key=item.number,
+            )
+        if letters:
+            table.move_cursor(row=min(keep, len(letters) - 1))
+        served = self.query_one("#tickets", DataTable)
+        keep_ticket = served.cursor_row
+        served.clear()
+        for ticket in tickets:
+            served.add_row(
+                ticket.number,
+                Text(ticket.service),
+                Text(ticket.operator),
+                Text(ticket.outcome),
+                ", ".join(ticket.letters) or "-",
+            )
+        if tickets:
+            served.move_cursor(row=min(keep_ticket, len(tickets) - 1))
+
+    def selected(self) -> TodayLetter | None:
+        table = self.query_one("#letters", DataTable)
+        if not self.letters or not 0 <= table.cursor_row < len(self.letters):
+            self._notify("Belum ada surat hari ini.", "warning")
+            return None
+        return self.letters[table.cursor_row]
+
+    # --- reprint ----------------------------------------------------------------------------
+
+    def action_reprint(self) -> None:
+        letter = self.selected()
+        if letter is None or self.busy:
+            return
+        if letter.status == STATUS_REVOKED:
+            self._notify(f"Surat {letter.number} sudah dicabut; tidak dapat dicetak ulang.")
+            return
+        self.busy = True
+        self._message(f"Mencetak ulang {letter.number}…")
+        self.reprint(letter.number)
+
+    @work(thread=True, group="today-print", exit_on_error=False)
+    def reprint(self, number: str) -> None:
+        app = self.station_app
+        station = app.station
+        operator = app.user.username if app.user else "-"
+        try:
+            number, doc = letter_desk.reprint_document(
+                station.db, station.office_id, number, operator=operator
+            )
+        except LetterRefusal as exc:
+            self._to_ui(self._done, str(exc), "warning")
+            return
+        except Exception as exc:
+            self._to_ui(self._done, f"Gagal: {exc}", "error")
+            return
+        self._print(number, doc)
+
+    @work(thread=True, group="today-print", exit_on_error=False)
+    def print_again(self, number: str, doc: Document) -> None:
+        self._print(number, doc)
+
+    def _print(self, number: str, doc: Document) -> None:  # worker thread
+        app = self.station_app
+        station = app.station
+        assert self.spooler is not None
+        try:
+            self.spooler.print_letter(doc, station.config.printer).result()
+        except PrinterFault as fault:
+            self._to_ui(self.print_failed, number, doc, fault)
+            return
+        except Exception as exc:
+            self._to_ui(self.print_failed, number, doc, PrinterFault("offline", str(exc)))
+            return
+        operator = app.user.username if app.user else "-"
+        try:
+            letter_desk.record_letter_print(
+                station.db, station.office_id, number, operator=operator
+            )
+        except Exception as exc:
+            self._to_ui(self._done, f"Tercetak, tetapi gagal dicatat: {exc}", "warning")
+            return
+        self._to_ui(self._done, f"Surat {number} dicetak ulang ({doc.copy_marker}).")
+
+    def print_failed(self, number: str, doc: Document, fault: PrinterFault) -> None:
+        if not self.on_top:  # behind the idle lock: ask once the screen is back
+            self.when_on_top(lambda: self.print_failed(number, doc, fault))
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == RETRY:
+                self.print_again(number, doc)
+            else:
+                self._done(f"Surat {number} belum dicetak ulang.", "warning")
+
+        self.app.push_screen(PrinterFaultDialog(fault.message, keep_label="Batal"), chosen)
+
+    def _done(self, message: str, severity: str = "information") -> None:
+        self.busy = False
+        self._message("")
+        self._notify(message, severity)
+        self.load()
+
+    # --- revoke -----------------------------------------------------------------------------
+
+    def action_revoke(self) -> None:
+        if not self.is_admin:
+            self._notify("Hanya admin yang dapat mencabut surat.", "warning")
+            return
+        letter = self.selected()
+        if letter is None or self.busy:
+            return
+        if letter.status == STATUS_REVOKED:
+            self._notify(f"Surat {letter.number} sudah dicabut.")
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.busy = True
+                self.revoke(letter.number, reason)
+
+        self.app.push_screen(RevokeReasonDialog(letter.number), chosen)
+
+    @work(thread=True, group="today-revoke", exit_on_error=False)
+    def revoke(self, number: str, reason: str) -> None:
+        app = self.station_app
+        station = app.station
+        operator = app.user.username if app.user else "-"
+        try:
+            letter_desk.revoke(
+                station.db, station.office_id, number, reason=reason, operator=operator
+            )
+        except LetterRefusal as exc:
+            self._to_ui(self._done, str(exc), "warning")
+            return
+        except Exception as exc:
+            self._to_ui(self._done, f"Gagal mencabut: {exc}", "error")
+            return
+        self._to_ui(self._done, f"Surat {number} dicabut: {reason}")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,289 @@
+"""Engine and sessions for SQLite and PostgreSQL, and migration to head on start.
+
+SQLite needs care to be safe with several processes (PITFALLS): WAL so readers never block the
+writer, ``synchronous=FULL`` so an issued letter survives a power cut, a busy timeout, and
+``BEGIN IMMEDIATE`` for every transaction that writes, so that two "call next" presses never
+read the same row and then both upgrade to a write.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_ENV = "STATION_SQLITE_BUSY_TIMEOUT_MS"  # tests (and odd sites) may shorten it
+SQLITE_CACHE_KIB = 65_536  # 64 MiB per connection: the register's indexes stay in memory
+_MIGRATION_LOCK_KEY = 5371031010  # PostgreSQL advisory lock id for migrations
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def busy_timeout_ms() -> int:
+    """How long a SQLite writer waits for another's lock before giving up (milliseconds):
+    ``$STATION_SQLITE_BUSY_TIMEOUT_MS`` when set to a positive number, else 10 s."""
+    value = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else BUSY_TIMEOUT_MS
+
+
+DB_BUSY = "db_busy"
+DB_UNAVAILABLE = "db_unavailable"
+_LOCK_SQLSTATES = {"40P01", "40001", "55P03"}  # deadlock, serialization, lock not available
+
+
+def database_trouble(exc: BaseException) -> tuple[str, str] | None:
+    """``(code, Indonesian message)`` when ``exc`` is the database being busy (locked past the
+    busy timeout) or out of reach (server down or restarting, connection lost); else None.
+
+    Lets every front end (CLI, operator app, kiosk) say something a person can act on instead
+    of showing a traceback.
+    """
+    if not isinstance(exc, DBAPIError):
+        return None
+    text_ = str(exc.orig).lower()
+    if (
+        getattr(exc.orig, "sqlstate", None) in _LOCK_SQLSTATES
+        or "database is locked" in text_
+        or "database table is locked" in text_
+    ):
+        return DB_BUSY, (
+            "Basis data sedang dipakai proses lain terlalu lama. Tidak ada yang disimpan; "
+            "coba lagi sebentar lagi."
+        )
+    if exc.connection_invalidated or _connection_error(text_):
+        return DB_UNAVAILABLE, (
+            "Basis data tidak dapat dihubungi (server mati, dimulai ulang, atau jaringan "
+            "putus). Periksa apakah tindakan tadi sudah tercatat, lalu coba lagi."
+        )
+    return None
+
+
+def _connection_error(text_: str) -> bool:
+    return any(
+        part in text_
+        for part in (
+            "connection refused",
+            "server closed the connection",
+            "terminating connection",
+            "connection is closed",
+            "the database system is starting up",
+            "the database system is shutting down",
+            "connection to server",  # psycopg: "connection to server on socket ... failed"
+            "could not connect",
+        )
+    )
+
+
+def _install_sqlite_behaviour(engine: Engine) -> None:
+    """Pragmas on every connection; our own BEGIN so writers can ask for IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let us emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if is_sqlite(url):
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms() / 1000}, **kwargs)
+        _install_sqlite_behaviour(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class Database:
+    """One database of the station: read sessions and write sessions over one pool."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        if is_sqlite(url):
+            _ensure_sqlite_dir(url)
+        self.engine = make_engine(url)
+        self.write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
+        if migrate:
+            migrate_to_head(url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; on SQLite it never takes the write lock."""
+        with self._reader() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction that writes: committed on success, rolled back on any error."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split(":///", 1)[-1].split("?", 1)[0]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+NAME_SEARCH_OBJECTS = ("resident_fts", "ix_resident_search_text")
+
+
+def include_in_autogenerate(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Leave the database-specific full-text index (migration 0001) out of model comparison."""
+    return not (name or "").startswith(NAME_SEARCH_OBJECTS)
+
+
+def migrations_dir() -> Path:
+    """The ``station.migrations`` package: the top-level ``migrations/`` folder, which the wheel
+    (and an editable install) ship under that name (pyproject.toml's ``package-dir``)."""
+    spec = importlib.util.find_spec("station.migrations")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("migrations folder not found; the installation is incomplete")
+    candidate = Path(next(iter(spec.submodule_search_locations)))
+    if not (candidate / "env.py").exists():
+        raise RuntimeError("migrations folder not found; the installation is incomplete")
+    return candidate
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate_to_head(url: str) -> bool:
+    """Bring the schema to head; returns True when something was applied.
+
+    Uses its own engine without our pragmas: SQLite batch migrations need foreign keys off,
+    which cannot change inside a transaction. Concurrent starters are serialised by
+    ``BEGIN IMMEDIATE`` (SQLite) or an advisory lock (PostgreSQL); the second finds head.
+    The first look at the revision is a plain read: every start of every process makes it,
+    and it must not queue behind (or fail on) another process's write lock.
+    """
+    head = head_revision()
+    engine = create_engine(url, poolclass=NullPool)
+    if is_sqlite(url):
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+            dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+    try:
+        if current_revision(engine) == head:
+            return False
+        with engine.connect() as conn, conn.execution_options(sqlite_begin="IMMEDIATE").begin():
+            if not is_sqlite(url):
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                return False
+            config = alembic_config(url)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        return True
+    finally:
+        engine.dispose()
+
+
+def bulk_insert(
+    connection: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    constants: dict[str, Any] | None = None,
+) -> None:
+    """Insert many rows through the driver's executemany, with SQLAlchemy's own type processors.
+
+    Stores exactly what a Core insert stores, without Core's per-row bookkeeping, which is
+    over half the cost of a million-row register import. All rows must have the same keys;
+    ``constants`` are values shared by every row, converted once.
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+
+    def processor(key: str) -> Any:
+        return table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+
+    fixed: dict[str, Any] = {}
+    for key, value in (constants or {}).items():
+        convert = processor(key)
+        fixed[key] = convert(value) if convert else value
+    keys = [*rows[0], *fixed]
+    processors = {key: None if key in fixed else processor(key) for key in keys}
+    compiled = table.insert().compile(dialect=dialect, column_keys=keys)
+    params: list[Any] = []
+    if compiled.positional:
+        order = list(compiled.positiontup or ())
+        getter = itemgetter(*order)
+        active: list[tuple[int, Callable[[Any], Any]]] = [
+            (i, p) for i, key in enumerate(order) if (p := processors[key]) is not None
+        ]
+        for row in rows:
+            if fixed:
+                row.update(fixed)
+            values = getter(row)
+            if len(order) == 1:
+                values = (values,)
+            if active:
+                converted = list(values)
+                for index, convert in active:
+                    converted[index] = convert(converted[index])
+                values = tuple(converted)
+            params.append(values)
+    else:
+        active_named = [(key, p) for key, p in processors.items() if p is not None]
+        for row in rows:
+            item = {**row, **fixed}
+            for key, convert in active_named:
+                item[key] = convert(item[key])
+            params.append(item)
+    connection.exec_driver_sql(compiled.string, params)

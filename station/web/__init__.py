@@ -1,0 +1,1 @@
+"""The web face: the public verification page (Starlette on uvicorn)."""

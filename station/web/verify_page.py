@@ -1,0 +1,376 @@
+"""The public verification page: ``GET /v/{TOKEN}`` (HTML for a phone) and ``/api/v/{TOKEN}``.
+
+Anyone who scans a letter's QR lands here. The page shows a letter only for a token whose
+signature checks with one of the office's keys: the lookup number comes from the signed
+payload, so there is no way to enumerate letters by number or id. Everything shown is the
+public view (masked NIK, birth dates hidden). Any input gets an answer, never a 500; one
+client is rate-limited; the page loads nothing from elsewhere (CSP ``default-src 'none'``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from station.home.keys import public_keys
+from station.letters.formats import format_date_id
+from station.letters.seal import SealFormatError, Verification, Verifier, decode_token
+from station.letters.verify import DocumentCache, LetterCheck, offline_check, register_check
+from station.store.models import Office
+
+KEY_REFRESH_SECONDS = 30.0
+SEAL_CACHE_SIZE = 4096
+# The longest URL served: a QR's URL is about 310 characters; 8 KB leaves room for tracking
+# parameters a messenger app may add, and nothing more is ever read.
+MAX_URL_BYTES = 8192
+
+STYLE = """
+body{margin:0;font:18px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
+color:#1a1a1a;background:#f4f4f4}
+main{max-width:40rem;margin:0 auto;padding:1rem}
+.v{border-radius:.6rem;padding:1rem 1.2rem;color:#fff;margin-bottom:1rem}
+.v h1{margin:0;font-size:2.2rem;letter-spacing:.05em}
+.v p{margin:.3rem 0 0;font-size:1.05rem}
+.ok{background:#1b7a35}.bad{background:#b3261e}.warn{background:#9a5b00}.rev{background:#5b2a86}
+dl{background:#fff;border-radius:.6rem;padding:.8rem 1.2rem;margin:0 0 1rem}
+dt{font-size:.85rem;color:#555;margin-top:.5rem}dd{margin:0;font-size:1.15rem;font-weight:600;
+overflow-wrap:anywhere}
+pre{background:#fff;border-radius:.6rem;padding:1rem;white-space:pre-wrap;
+font:15px/1.4 ui-monospace,Menlo,Consolas,monospace;overflow-wrap:anywhere}
+h2{font-size:1.2rem;margin:1.2rem 0 .5rem}footer{font-size:.85rem;color:#555}
+""".strip()
+_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+CSP = (
+    f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; img-src 'none'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cache-control", b"no-store"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+CLASSES = {"valid": "ok", "expired": "warn", "revoked": "rev"}
+HEADLINES = {
+    "valid": "Surat ini asli dan tercatat di kantor.",
+    "expired": "Surat ini asli, tetapi masa berlakunya sudah habis.",
+    "revoked": "Surat ini asli, tetapi telah DICABUT oleh kantor dan tidak berlaku lagi.",
+    "unknown_key": "Kode QR ini tidak ditandatangani oleh kunci kantor ini.",
+    "invalid": "Kode QR ini bukan segel surat yang sah atau telah diubah.",
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Middleware
+
+
+Scope = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class RateLimit:
+    """At most ``per_minute`` requests per client address in a fixed one-minute window
+    (0 = no limit). Behind a reverse proxy every client shares the proxy's address: set the
+    limit there instead."""
+
+    def __init__(self, app: ASGIApp, per_minute: int) -> None:
+        self.app = app
+        self.per_minute = per_minute
+        self._window = 0
+        self._counts: dict[str, int] = {}
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or self.per_minute <= 0:
+            await self.app(scope, receive, send)
+            return
+        window = int(time.monotonic() // 60)
+        if window != self._window:
+            self._window, self._counts = window, {}
+        client = (scope.get("client") or ("?", 0))[0]
+        count = self._counts.get(client, 0) + 1
+        self._counts[client] = count
+        if count > self.per_minute:
+            response = _page(
+                429,
+                "Terlalu banyak permintaan",
+                "<p>Terlalu banyak pemeriksaan dari alamat ini. Coba lagi sebentar lagi.</p>",
+            )
+            response.headers["retry-after"] = "60"
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class RequestGuard:
+    """Refuses, before any routing, what no QR can produce: a URL longer than
+    ``MAX_URL_BYTES`` (414) and a path or query string that is not UTF-8 or does not start
+    with ``/`` (400). Starlette itself would raise on an undecodable query string while
+    building a 404's redirect, which is an error page instead of a plain refusal."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path = scope.get("raw_path") or str(scope.get("path", "")).encode("utf-8", "replace")
+        query = scope.get("query_string") or b""
+        response: Response | None = None
+        if len(raw_path) + len(query) > MAX_URL_BYTES:
+            response = _page(414, "Alamat terlalu panjang", "<p>Alamat terlalu panjang.</p>")
+        else:
+            try:
+                query.decode("utf-8")
+                raw_path.decode("utf-8")
+                ok = str(scope.get("path", "")).startswith("/")
+            except UnicodeDecodeError:
+                ok = False
+            if not ok:
+                response = malformed_page()
+        if response is not None:
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+# ------------------------------------------------------------------------------------------
+# Pages
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _page(status: int, title: str, body: str) -> HTMLResponse:
+    text = (
+        '<!doctype html><html lang="id"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<meta name="robots" content="noindex"><title>{_e(title)}</title>'
+        f"<style>{STYLE}</style></head><body><main>{body}"
+        "<footer>Verifikasi surat elektronik kelurahan. Data pribadi disamarkan sesuai "
+        "UU 27/2022.</footer></main></body></html>"
+    )
+    return HTMLResponse(text, status_code=status)
+
+
+def _verdict_box(status: str, verdict: str, message: str) -> str:
+    css = CLASSES.get(status, "bad")
+    return f'<div class="v {css}"><h1>{_e(verdict)}</h1><p>{_e(message)}</p></div>'
+
+
+def _date(value: Any) -> str:
+    return format_date_id(value) if value else "tidak dibatasi"
+
+
+def letter_page(check: LetterCheck, office: dict[str, str]) -> HTMLResponse:
+    parts = [_verdict_box(check.status, check.verdict, HEADLINES[check.status])]
+    payload = check.seal.payload
+    if check.shows_letter and payload is not None:
+        rows = [
+            ("Nomor surat", payload.number),
+            ("Jenis surat", check.document.title if check.document else payload.type_code),
+            ("Tanggal surat", _date(payload.issued_on)),
+            ("Berlaku sampai", _date(payload.valid_until)),
+            ("Diterbitkan oleh", office.get("name", payload.office_code)),
+            ("Atas nama", payload.holder_name + ("…" if payload.name_truncated else "")),
+            ("NIK", payload.nik_masked),
+        ]
+        if check.revoked_at is not None:
+            rows.append(("Dicabut", format_date_id(check.revoked_at.date())))
+            rows.append(("Alasan pencabutan", check.revoke_reason or "-"))
+        parts.append(
+            "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows) + "</dl>"
+        )
+        parts.append(f"<p>{_e(check.message)}</p>")
+        if check.document is not None:
+            note = (
+                "Cocokkan dengan surat kertas. Isi ini sama dengan yang disegel."
+                if check.text_matches
+                else "Perhatian: isi surat di register tidak cocok dengan segel."
+            )
+            parts.append(f"<h2>Isi surat</h2><p>{_e(note)}</p>")
+            parts.append(f"<pre>{_e(check.public_text())}</pre>")
+    else:
+        parts.append(f"<p>{_e(check.message)}</p>")
+        parts.append(
+            "<p>Jangan menerima surat ini sebagai surat asli. Tanyakan langsung ke kantor "
+            "kelurahan.</p>"
+        )
+    return _page(200, f"{check.verdict} - Verifikasi Surat", "".join(parts))
+
+
+def malformed_page() -> HTMLResponse:
+    body = _verdict_box(
+        "invalid",
+        "TIDAK VALID",
+        "Alamat ini tidak memuat kode QR surat yang dapat dibaca.",
+    )
+    return _page(400, "TIDAK VALID - Verifikasi Surat", body)
+
+
+# ------------------------------------------------------------------------------------------
+# The app
+
+
+class VerificationService:
+    """The office's public keys (refreshed every 30 s, so a rotation is seen) and the
+    register lookups; a register that cannot be reached gives the offline verdict."""
+
+    def __init__(self, station: Any) -> None:
+        self.station = station
+        self._lock = threading.Lock()
+        self._verifier = Verifier({})
+        self._loaded_at = -1e9
+        self.office: dict[str, str] = {}
+        self.documents = DocumentCache()
+        # token -> (day, seal verdict): a pure function of token, keys and day; cleared with
+        # every key reload so a rotation or a new day is seen within KEY_REFRESH_SECONDS.
+        self._seals: OrderedDict[str, tuple[Any, Verification]] = OrderedDict()
+
+    def _refresh(self) -> None:
+        now = time.monotonic()
+        if now - self._loaded_at < KEY_REFRESH_SECONDS:
+            return
+        with self._lock, self.station.db.read() as session:
+            keys = public_keys(session, self.station.office_id)
+            office = session.get(Office, self.station.office_id)
+            if office is not None:
+                self.office = {"name": f"Kelurahan {office.name}, {office.kota}"}
+        self._verifier = Verifier(keys)
+        self._seals = OrderedDict()
+        self._loaded_at = now
+
+    def _seal(self, token: str, today: Any) -> Verification:
+        found = self._seals.get(token)
+        if found is not None and found[0] == today:
+            return found[1]
+        seal = self._verifier.verify(token, today=today)
+        self._seals[token] = (today, seal)
+        if len(self._seals) > SEAL_CACHE_SIZE:
+            self._seals.popitem(last=False)
+        return seal
+
+    def check(self, text: str) -> LetterCheck:
+        today = self.station_today()
+        try:
+            self._refresh()
+        except SQLAlchemyError:
+            return offline_check(self._verifier.verify(text, today=today), reachable=False)
+        seal = self._seal(text, today)
+        try:
+            with self.station.db.read() as session:
+                return register_check(
+                    session, self.station.office_id, text, seal, cache=self.documents
+                )
+        except SQLAlchemyError:
+            return offline_check(seal, reachable=False)
+
+    def station_today(self) -> Any:
+
+        return self.station.clock.today()
+
+
+def _token(request: Request) -> str | None:
+    """The token from the path, or None when it cannot be a token (→ 400)."""
+    raw = request.path_params.get("token", "")
+    try:
+        decode_token(raw)
+    except (SealFormatError, ValueError, TypeError):
+        return None
+    return raw
+
+
+def create_app(station: Any, *, rate_limit_per_minute: int = 120) -> Any:
+    """The ASGI app for ``station serve`` (and tests)."""
+    service = VerificationService(station)
+
+    async def verify_page(request: Request) -> Response:
+        token = _token(request)
+        if token is None:
+            return malformed_page()
+        check = await run_in_threadpool(service.check, token)
+        return letter_page(check, service.office)
+
+    async def verify_api(request: Request) -> Response:
+        token = _token(request)
+        if token is None:
+            return JSONResponse(
+                {"status": "invalid", "verdict": "TIDAK VALID", "error": "token tidak terbaca"},
+                status_code=400,
+            )
+        check = await run_in_threadpool(service.check, token)
+        data = check.to_dict()
+        if check.shows_letter and check.document is not None:
+            data["text"] = check.public_text()
+        return Response(
+            json.dumps(data, ensure_ascii=False, default=str),
+            media_type="application/json",
+        )
+
+    async def home(request: Request) -> Response:
+        body = (
+            "<h1>Verifikasi Surat</h1><p>Pindai kode QR pada surat dengan kamera ponsel. "
+            "Alamat yang terbuka menunjukkan apakah surat itu asli.</p>"
+        )
+        return _page(200, "Verifikasi Surat", body)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 404
+        if status == 405:
+            return _page(405, "Tidak didukung", "<p>Hanya GET yang didukung.</p>")
+        return _page(404, "Tidak ditemukan", "<p>Halaman tidak ditemukan.</p>")
+
+    async def failure(request: Request, exc: Exception) -> Response:
+        return _page(503, "Gangguan", "<p>Layanan sedang terganggu. Coba lagi nanti.</p>")
+
+    routes = [
+        Route("/", home, methods=["GET"]),
+        Route("/v/{token:path}", verify_page, methods=["GET"]),
+        Route("/V/{token:path}", verify_page, methods=["GET"]),
+        Route("/api/v/{token:path}", verify_api, methods=["GET"]),
+        Route("/API/V/{token:path}", verify_api, methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: not_found, Exception: failure},
+    )
+    limited = RateLimit(RequestGuard(app), rate_limit_per_minute)
+    return SecurityHeaders(limited)

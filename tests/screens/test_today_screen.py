@@ -1,0 +1,184 @@
+"""The Today screen on the real OperatorApp (Pilot): today's letters and served tickets,
+reprint through the print spooler, revoke for admins only."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+from textual.widgets._footer import FooterKey
+
+from station.home.context import Station
+from station.letters import desk as letter_desk
+from station.letters.store import IssuedLetter, IssueRequest, LetterSettings
+from station.office.operators import add_operator
+from station.queue.facade import Queue
+from station.screens.dialogs import PrinterFaultDialog, RevokeReasonDialog
+from station.screens.operator.app import OperatorApp
+from station.screens.operator.login import LoginScreen
+from station.screens.operator.today import TodayScreen
+from station.store.models import AuditEvent, Letter
+from tests.helpers.escpos_reader import parse
+from tests.helpers.letter_helpers import HEAD, add_residents
+from tests.helpers.operator_pilot import settle
+
+SIZE = (110, 34)
+Scenario = Callable[[OperatorApp, Pilot[None]], Awaitable[None]]
+
+
+@pytest.fixture
+def desk(station: Station, tmp_path: Path) -> Iterator[Station]:
+    add_residents(station.db, station.office_id)
+    with station.db.write() as session:
+        add_operator(
+            session, station.office_id, username="lurah", display_name="Admin Kantor",
+            role="admin", pin="1357",
+        )  # fmt: skip
+    station.config.printer.uri = f"file:{tmp_path / 'printer.bin'}"
+    station.config.printer.profile = ""
+    yield station
+
+
+def issue_served(station: Station) -> tuple[IssuedLetter, str]:
+    """A ticket served at counter 1 by sari with an SKD letter (not printed)."""
+    queue = Queue.for_station(station)
+    queue.open_counter(1, "sari")
+    number = queue.take_ticket("A").ticket.number
+    queue.call_next(1, "sari")
+    settings = LetterSettings.from_config(station.config)
+    request = IssueRequest("SKD", HEAD, "sari", purpose="Melamar kerja", ticket=number)
+    issued = letter_desk.issue(station.db, station.office_id, settings, request)
+    queue.finish(1, "sari", outcome="letter_issued")
+    queue.close_counter(1, "sari")
+    return issued, number
+
+
+def run_today(station: Station, user: str, pin: str, scenario: Scenario) -> None:
+    async def main() -> None:
+        app = OperatorApp(station, counter=1)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            login = app.screen
+            assert isinstance(login, LoginScreen)
+            login.query_one("#counter", Input).value = "1"
+            login.query_one("#username", Input).value = user
+            login.query_one("#pin", Input).focus()
+            login.query_one("#pin", Input).value = pin
+            await pilot.press("enter")
+            await settle(app, pilot)
+            app.push_screen(TodayScreen())
+            await settle(app, pilot)
+            await scenario(app, pilot)
+
+    asyncio.run(main())
+
+
+def stored(station: Station, number: str) -> Letter:
+    with station.db.read() as session:
+        return session.scalars(select(Letter).where(Letter.number == number)).one()
+
+
+def cells(app: OperatorApp, table: str) -> list[list[str]]:
+    found = app.screen.query_one(table, DataTable)
+    return [[str(c) for c in found.get_row_at(i)] for i in range(found.row_count)]
+
+
+def notes(app: OperatorApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def test_tables_and_reprint_for_an_operator_who_cannot_revoke(
+    desk: Station, tmp_path: Path
+) -> None:
+    issued, ticket = issue_served(desk)
+
+    async def scenario(app: OperatorApp, pilot: Pilot[None]) -> None:
+        assert isinstance(app.screen, TodayScreen)
+        [row] = cells(app, "#letters")
+        assert row[:5] == [
+            issued.number,
+            "SKD",
+            "YOHANES EMANUEL KEBAN",
+            issued.nik_masked,
+            "Sari Ndun",
+        ]
+        assert row[6:] == ["terbit", "0"]
+        assert cells(app, "#tickets") == [
+            [ticket, "Surat Keterangan", "Sari Ndun", "Surat diterbitkan", issued.number]
+        ]
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert f"Surat {issued.number} dicetak ulang (SALINAN 1)." in notes(app)
+        assert cells(app, "#letters")[0][7] == "1"
+        await pilot.press("c")  # revoke is not an operator's key
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)
+        shown = [k.description for k in app.screen.query(FooterKey)]
+        assert "Cetak ulang" in shown and "Cabut" not in shown
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, TodayScreen)
+
+    run_today(desk, "sari", "2468", scenario)
+    parsed = parse((tmp_path / "printer.bin").read_bytes())
+    assert "*** SALINAN 1 ***" in parsed.lines
+    assert [q.decode() for q in parsed.native_qr] == [issued.qr]  # same seal
+    letter = stored(desk, issued.number)
+    assert (letter.status, letter.print_count, letter.copies) == ("issued", 1, 1)
+
+
+def test_admin_revokes_with_a_reason(desk: Station) -> None:
+    issued, _ = issue_served(desk)
+
+    async def scenario(app: OperatorApp, pilot: Pilot[None]) -> None:
+        shown = [k.description for k in app.screen.query(FooterKey)]
+        assert "Cabut" in shown
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RevokeReasonDialog)
+        await pilot.press("enter")  # no reason: refused in the dialog
+        assert "wajib diisi" in str(app.screen.query_one("#revoke-error", Static).render())
+        await pilot.press(*"salah", "space", *"data")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)
+        assert cells(app, "#letters")[0][6] == "DICABUT"
+        await pilot.press("p")  # a revoked letter is not reprinted
+        await settle(app, pilot)
+        assert any("sudah dicabut" in n for n in notes(app))
+
+    run_today(desk, "lurah", "1357", scenario)
+    letter = stored(desk, issued.number)
+    assert letter.status == "revoked" and letter.revoke_reason == "salah data"
+    assert letter.copies == 0
+    with desk.db.read() as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "letter.revoke")
+        ).one()
+    assert event.operator == "lurah" and event.subject == issued.number
+
+
+def test_reprint_fault_then_retry(desk: Station, tmp_path: Path) -> None:
+    issued, _ = issue_served(desk)
+    broken = tmp_path / "unplugged" / "lp0"
+    desk.config.printer.uri = f"file:{broken}"
+
+    async def scenario(app: OperatorApp, pilot: Pilot[None]) -> None:
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PrinterFaultDialog)
+        assert stored(desk, issued.number).print_count == 0
+        broken.parent.mkdir()
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)
+
+    run_today(desk, "sari", "2468", scenario)
+    letter = stored(desk, issued.number)
+    assert (letter.print_count, letter.copies) == (1, 1)
+    assert "*** SALINAN 1 ***" in parse(broken.read_bytes()).lines
