@@ -62,6 +62,7 @@ STATUS_VALID = "valid"
 STATUS_INVALID = "invalid"
 STATUS_UNKNOWN_KEY = "unknown_key"
 STATUS_EXPIRED = "expired"
+STATUS_COMPROMISED = "compromised"  # signed by a key the office declared leaked
 
 
 class SealError(ValueError):
@@ -539,11 +540,27 @@ def _invalid(reason: str, key_id: str | None = None) -> Verification:
     )
 
 
+@dataclass(frozen=True)
+class KeyStanding:
+    """What the office says of one of its keys since it was made: retired on an office day
+    (it signs nothing dated later), or compromised (nothing it signed can be trusted)."""
+
+    retired_on: date | None = None
+    compromised: bool = False
+
+
 class Verifier:
     """Checks tokens against an office's public keys (key id -> raw 32-byte key), current
-    and retired, so letters signed before a key rotation still verify."""
+    and retired, so letters signed before a key rotation still verify. ``standings`` says
+    which keys are retired (a seal dated after the retirement day is invalid: the old key
+    signs nothing new) or compromised (any seal of theirs is untrustworthy)."""
 
-    def __init__(self, public_keys: Mapping[str, bytes]) -> None:
+    def __init__(
+        self,
+        public_keys: Mapping[str, bytes],
+        standings: Mapping[str, KeyStanding] | None = None,
+    ) -> None:
+        self._standings = {k.lower(): v for k, v in (standings or {}).items()}
         self._keys: dict[str, Ed25519PublicKey] = {}
         for key_id, raw in public_keys.items():
             raw = bytes(raw)
@@ -587,6 +604,21 @@ class Verifier:
         except InvalidSignature:
             return _invalid("tanda tangan digital tidak cocok", decoded.key_id)
         payload = decoded.payload
+        standing = self._standings.get(decoded.key_id, KeyStanding())
+        if standing.compromised:
+            return Verification(
+                STATUS_COMPROMISED,
+                f"TIDAK DAPAT DIPERCAYA: kunci penanda tangan {decoded.key_id} telah dinyatakan "
+                "bocor oleh kantor; surat yang ditandatangani dengannya tidak dapat dipercaya.",
+                key_id=decoded.key_id,
+                reason="kunci bocor",
+            )
+        if standing.retired_on is not None and payload.issued_on > standing.retired_on:
+            return _invalid(
+                f"ditandatangani dengan kunci {decoded.key_id} yang sudah pensiun sejak "
+                f"{format_date_id(standing.retired_on)}",
+                decoded.key_id,
+            )
         if isinstance(today, datetime):
             today = today.date()  # a datetime cannot be compared with a date
         today = today or date.today()
@@ -607,8 +639,12 @@ class Verifier:
 
 
 def verify_token(
-    token: str, public_keys: Mapping[str, bytes], *, today: date | None = None
+    token: str,
+    public_keys: Mapping[str, bytes],
+    *,
+    today: date | None = None,
+    standings: Mapping[str, KeyStanding] | None = None,
 ) -> Verification:
     """Verify a token or the QR's text; ``today`` (the office's local date, default the
     system date) decides ``expired``.  Never raises on malformed input."""
-    return Verifier(public_keys).verify(token, today=today)
+    return Verifier(public_keys, standings).verify(token, today=today)

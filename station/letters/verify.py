@@ -17,12 +17,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station.home.keys import office_keys
 from station.letters import Document, document_digest, document_from_dict, document_to_text
 from station.letters.formats import clean_text
-from station.letters.seal import DIGEST_BYTES, STATUS_EXPIRED, STATUS_VALID, Verification, parse_qr
+from station.letters.seal import (
+    DIGEST_BYTES,
+    STATUS_EXPIRED,
+    STATUS_VALID,
+    KeyStanding,
+    Verification,
+    Verifier,
+    parse_qr,
+)
 from station.store.models import Letter
 
 STATUS_REVOKED = "revoked"
+# Green needs the seal and the register to agree. A good seal the register does not hold
+# means the key signed outside Station; a register out of reach means nothing is confirmed.
+STATUS_UNRECORDED = "unrecorded"
+STATUS_UNCONFIRMED = "unconfirmed"
 PUBLIC_WIDTH = 40  # characters per line of the letter text on the verification page
 
 REGISTER_FOUND = "found"  # the letter is in the register and the token is its seal
@@ -36,6 +49,9 @@ VERDICTS = {
     "revoked": "DICABUT",
     "unknown_key": "TIDAK VALID",
     "invalid": "TIDAK VALID",
+    "compromised": "TIDAK DAPAT DIPERCAYA",
+    "unrecorded": "TIDAK TERCATAT",
+    "unconfirmed": "BELUM DAPAT DIPASTIKAN",
 }
 
 
@@ -87,13 +103,38 @@ class LetterCheck:
         return data
 
 
+def key_standings(session: Session, office_id: int, tz: Any) -> dict[str, KeyStanding]:
+    """Each key's retirement day (office time) and whether it was declared compromised."""
+    return {
+        key.key_id: KeyStanding(
+            retired_on=key.retired_at.astimezone(tz).date() if key.retired_at else None,
+            compromised=key.compromised_at is not None,
+        )
+        for key in office_keys(session, office_id)
+    }
+
+
+def office_verifier(session: Session, office_id: int, tz: Any) -> Verifier:
+    """A verifier that knows the office's keys and what became of each (retired, leaked)."""
+    keys = office_keys(session, office_id)
+    return Verifier(
+        {k.key_id: bytes(k.public_key) for k in keys}, key_standings(session, office_id, tz)
+    )
+
+
 def offline_check(seal: Verification, *, reachable: bool) -> LetterCheck:
-    """The seal's verdict alone (the register was not reachable, or the seal failed)."""
-    register = REGISTER_UNREACHABLE if seal.authentic and not reachable else REGISTER_NOT_ASKED
-    message = seal.message
-    if register == REGISTER_UNREACHABLE:
-        message += " Register kantor tidak dapat dihubungi: status pencabutan belum diperiksa."
-    return LetterCheck(seal.status, message, seal, register)
+    """The seal's verdict alone (the register was not reachable, or the seal failed).
+
+    A good seal checked while the register is out of reach is *unconfirmed*, never green:
+    a revoked letter must not turn valid because the database is down."""
+    if seal.authentic and not reachable:
+        message = (
+            "Tanda tangan digital pada kode QR ini sah, tetapi register kantor tidak dapat "
+            "dihubungi: apakah surat ini tercatat dan belum dicabut BELUM DAPAT DIPASTIKAN. "
+            "Coba periksa lagi nanti."
+        )
+        return LetterCheck(STATUS_UNCONFIRMED, message, seal, REGISTER_UNREACHABLE)
+    return LetterCheck(seal.status, seal.message, seal, REGISTER_NOT_ASKED)
 
 
 class DocumentCache:
@@ -149,8 +190,9 @@ def register_check(
     ).one_or_none()
     if row is None or (row.token or "") != token:
         return LetterCheck(
-            seal.status,
-            seal.message + " Namun surat ini tidak ditemukan di register kantor.",
+            STATUS_UNRECORDED,
+            "PERINGATAN: tanda tangan digital cocok dengan kunci kantor, tetapi surat ini TIDAK "
+            "TERCATAT di register kantor. Jangan terima surat ini; tanyakan ke kelurahan.",
             seal,
             REGISTER_MISSING,
         )

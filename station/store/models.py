@@ -308,6 +308,8 @@ class SigningKey(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    compromised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    compromise_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEvent(Base):

@@ -27,10 +27,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from station.home.keys import public_keys
 from station.letters.formats import format_date_id
 from station.letters.seal import SealFormatError, Verification, Verifier, decode_token
-from station.letters.verify import DocumentCache, LetterCheck, offline_check, register_check
+from station.letters.verify import (
+    DocumentCache,
+    LetterCheck,
+    office_verifier,
+    offline_check,
+    register_check,
+)
 from station.store.models import Office
 
 KEY_REFRESH_SECONDS = 30.0
@@ -68,13 +73,26 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 
-CLASSES = {"valid": "ok", "expired": "warn", "revoked": "rev"}
+# Only "valid" is green: the seal checks AND the register holds the letter unrevoked.
+CLASSES = {
+    "valid": "ok",
+    "expired": "warn",
+    "revoked": "rev",
+    "unrecorded": "warn",
+    "unconfirmed": "warn",
+}
 HEADLINES = {
     "valid": "Surat ini asli dan tercatat di kantor.",
     "expired": "Surat ini asli, tetapi masa berlakunya sudah habis.",
     "revoked": "Surat ini asli, tetapi telah DICABUT oleh kantor dan tidak berlaku lagi.",
     "unknown_key": "Kode QR ini tidak ditandatangani oleh kunci kantor ini.",
     "invalid": "Kode QR ini bukan segel surat yang sah atau telah diubah.",
+    "compromised": "Kunci penanda tangan surat ini telah dinyatakan bocor: surat ini tidak dapat "
+    "dipercaya.",
+    "unrecorded": "Tanda tangan cocok, tetapi surat ini TIDAK TERCATAT di register kantor. "
+    "Jangan terima surat ini; tanyakan ke kelurahan.",
+    "unconfirmed": "Tanda tangan sah, tetapi register kantor sedang tidak dapat dihubungi: "
+    "status surat BELUM DAPAT DIPASTIKAN. Periksa lagi nanti.",
 }
 
 
@@ -270,11 +288,11 @@ class VerificationService:
         if now - self._loaded_at < KEY_REFRESH_SECONDS:
             return
         with self._lock, self.station.db.read() as session:
-            keys = public_keys(session, self.station.office_id)
+            verifier = office_verifier(session, self.station.office_id, self.station.config.tz)
             office = session.get(Office, self.station.office_id)
             if office is not None:
                 self.office = {"name": f"Kelurahan {office.name}, {office.kota}"}
-        self._verifier = Verifier(keys)
+        self._verifier = verifier
         self._seals = OrderedDict()
         self._loaded_at = now
 
