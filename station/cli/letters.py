@@ -219,11 +219,14 @@ def letter_verify(text: str) -> tuple[dict[str, Any], str]:
 def verify_qr_text(text: str) -> Any:
     """Offline first (keys from the register, or from the home's key files when the register
     cannot be reached), then the register's status."""
+    from pathlib import Path
+
     from sqlalchemy.exc import SQLAlchemyError
 
     from station.home.config import load_config
     from station.home.context import NotInitialised, open_station
     from station.home.keys import file_public_keys
+    from station.letters.catalogue import load_catalogue
     from station.letters.seal import verify_token
     from station.letters.verify import office_verifier, offline_check, register_check
     from station.office.clock import OfficeClock
@@ -239,7 +242,8 @@ def verify_qr_text(text: str) -> Any:
         with station.db.read() as session:
             verifier = office_verifier(session, station.office_id, config.tz)
             seal = verifier.verify(text, today=station.clock.today())
-            return register_check(session, station.office_id, text, seal)
+            catalogue = load_catalogue([Path(config.home) / "letters"])
+            return register_check(session, station.office_id, text, seal, catalogue=catalogue)
     finally:
         station.close()
 

@@ -53,6 +53,7 @@ class FieldSpec:
     future_only: bool = False
     not_before_birth: bool = False
     upper: bool = False
+    public: bool = False  # shown on the public verification page (docs/seal.md, "Public")
     prefill: str | None = None
     default: str | None = None
     help: str = ""

@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from station.letters.document import Document, document_digest
-from station.letters.formats import clean_text, format_date_id
+from station.letters.formats import clean_text, format_date_id, mask_name
 
 SEAL_VERSION = 1
 KEY_ID_BYTES = 8
@@ -261,7 +261,7 @@ def make_payload(
     nik: str,
     digest: bytes,
 ) -> SealPayload:
-    """A payload from the letter's own values: masks the NIK, fits the upper-case name into
+    """A payload from the letter's own values: masks the NIK and the name, fits the name into
     what the number and type leave of the budget, keeps 16 bytes of the digest."""
     digits = "".join(ch for ch in nik if ch.isdigit())
     if len(digits) != 16 or not digits.isascii():
@@ -271,7 +271,8 @@ def make_payload(
     left = TEXT_BUDGET - _text_size(type_code) - _text_size(number)
     if left < 2:
         raise SealError(f"nomor surat {number!r} terlalu panjang untuk segel")
-    name, truncated = _fit_name(holder_name, left)
+    # The seal holds no more than the public page may show: the masked name.
+    name, truncated = _fit_name(mask_name(holder_name), left)
     if len(digest) < DIGEST_BYTES:
         raise SealError("digest terlalu pendek")
     return SealPayload(

@@ -150,3 +150,61 @@ def test_the_page_is_not_green_when_the_register_cannot_be_read(
     page = client.get(f"/v/{token}")
     api = client.get(f"/api/v/{token}").json()
     assert api["status"] == "unconfirmed" and GREEN not in page.text
+
+
+def _issue(*args: str) -> dict[str, Any]:
+    result, issued = run_cli(*args)
+    assert result.exit_code == 0, result.output
+    return issued
+
+
+def test_the_public_page_shows_what_a_verifier_needs_and_nothing_more(
+    office: tuple[Station, dict[str, Any]],
+) -> None:
+    """A birth letter (the newborn's full birth date is half of the child's future NIK; the
+    mother's name is the banks' security question), a death letter (the cause of death) and a
+    free-text field holding a NIK: none of it reaches the page, the API or the QR."""
+    station, _ = office
+    day = (station.clock.today() - dt.timedelta(days=3)).isoformat()
+    birth = _issue(
+        *issue_args(
+            "SKL",
+            WIFE,
+            *("--field", "nama_anak=Maria Goreti Keban"),
+            *("--field", "jenis_kelamin_anak=PEREMPUAN"),
+            *("--field", f"tanggal_lahir_anak={day}"),
+            *("--field", "tempat_lahir_anak=RSUD Prof. Dr. W. Z. Johannes"),
+            *("--field", "anak_ke=2"),
+            *("--field", "nama_ibu=Agustina Seran"),
+            *("--field", "hubungan_pelapor=IBU"),
+            *("--purpose", "Pengurusan akta kelahiran"),
+        )
+    )
+    lost = _issue(
+        *issue_args(
+            "SKH",
+            WIFE,
+            *("--field", "barang_hilang=KTP-el NIK 5371035505920002"),
+            *("--field", f"tanggal_hilang={day}"),
+            *("--field", "tempat_hilang=Pasar Oeba"),
+            *("--field", "keterangan=Dompet berisi kartu ATM BRI 5371031708900001"),
+            *("--purpose", "Laporan kehilangan"),
+        )
+    )
+    for issued, secret in (
+        (birth, ["MARIA GORETI", "Maria Goreti", "AGUSTINA", "Agustina", "RSUD"]),
+        (lost, ["5371035505920002", "5371031708900001", "Dompet", "DOMPET", "Pasar", "PASAR"]),
+    ):
+        _, html, api = _page(station, issued["qr"])
+        assert api["status"] == "valid"
+        everything = html + repr(api) + issued["qr"]
+        for word in [*secret, "SERAN", "AGUSTINA", "EMANUEL", WIFE]:
+            assert word not in everything, word
+        assert "5371********0002" in html  # the holder's NIK, masked
+    # A public field is shown, with the NIK typed into it masked.
+    _, html, api = _page(station, lost["qr"])
+    shown = {f["value"] for f in api["fields"]}
+    assert any(v.endswith("NIK 5371********0002") for v in shown), shown
+    assert "5371035505920002" not in html
+    # The QR itself carries the masked name only.
+    assert decode_token(parse_qr(birth["qr"])).payload.holder_name.endswith(".")
