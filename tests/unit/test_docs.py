@@ -32,6 +32,11 @@ CITATION = re.compile(
 FORBIDDEN = re.compile(
     r"\b(?:DESIGN|DOMAIN)[ \t]*" + SECTION + r"|\b(?:DESIGN|DOMAIN|PITFALLS)\.md\b|" + SHARED
 )
+# A file of this repository named in a document: ``tests/db/test_seal.py``, ``docs/seal.md``
+# (not ``~/.local/share/station/station.toml``, which is a station home).
+REPO_PATH = re.compile(
+    r"(?<![\w./~-])(?:station|tests|bench|migrations|docs)/[\w./-]+\.(?:py|toml|md|tcss|json)\b"
+)
 HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")
 HEADING_NUMBER = re.compile(r"^(?P<number>\d+(?:\.\d+)*)\.?(?:\s|$)")
 CITED_NUMBER = re.compile(r"^(?P<number>\d+(?:\.\d+)*)")
@@ -121,6 +126,22 @@ def forbidden_citations(root: Path) -> list[str]:
     return found
 
 
+def missing_paths(root: Path) -> list[str]:
+    """Files of the repository that the README or a document under docs/ names but that do not
+    exist (a test or module moved without its documentation)."""
+    documents = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    missing = []
+    for doc in documents:
+        if not doc.is_file():
+            continue
+        text = doc.read_text(encoding="utf-8")
+        for match in REPO_PATH.finditer(text):
+            if not (root / match.group(0)).exists():
+                line = text.count("\n", 0, match.start()) + 1
+                missing.append(f"{doc.relative_to(root)}:{line}: {match.group(0)}")
+    return missing
+
+
 # --- the repository ---------------------------------------------------------------------------
 
 
@@ -138,6 +159,10 @@ def test_the_code_cites_the_docs_in_the_repository() -> None:
 
 def test_nothing_cites_the_blueprints_outside_the_repository() -> None:
     assert forbidden_citations(ROOT) == []
+
+
+def test_every_file_the_docs_name_exists() -> None:
+    assert missing_paths(ROOT) == []
 
 
 def test_the_readme_links_both_docs() -> None:
@@ -205,3 +230,12 @@ def test_a_citation_of_the_old_blueprints_is_found(tmp_path: Path) -> None:
         "station/m.py:2",
         "station/m.py:3",
     ]
+
+
+def test_a_moved_file_named_in_a_document_is_found(tmp_path: Path) -> None:
+    root = _tree(tmp_path, "X = 1\n")
+    (root / "README.md").write_text(
+        "See `station/m.py`, `tests/test_gone.py` and ~/.local/share/station/station.toml.\n",
+        encoding="utf-8",
+    )
+    assert missing_paths(root) == ["README.md:1: tests/test_gone.py"]
