@@ -83,7 +83,7 @@ class EffectSpec:
 
 @dataclass(frozen=True)
 class LetterType:
-    """One kind of letter an office issues (DOMAIN §4.1)."""
+    """One kind of letter an office issues (docs/domain.md §4.1)."""
 
     code: str
     title: str
@@ -134,7 +134,7 @@ class LetterType:
     def valid_until(self, issued_on: date) -> date | None:
         """Last day the letter is valid, inclusive; None when it does not expire.
 
-        One month from 17 August is 16 September (DOMAIN §4.2, OpenSID's default).
+        One month from 17 August is 16 September (docs/domain.md §4.2, OpenSID's default).
         """
         if self.validity_days is not None:
             return date.fromordinal(issued_on.toordinal() + self.validity_days - 1)

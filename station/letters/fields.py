@@ -37,7 +37,7 @@ MAX_NUMBER = 10**12
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One input of a letter type (DOMAIN §4.1)."""
+    """One input of a letter type (docs/domain.md §4.1)."""
 
     key: str
     label: str

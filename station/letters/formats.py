@@ -43,7 +43,7 @@ def day_name_id(d: date) -> str:
 
 
 def roman_month(month: int) -> str:
-    """I–XII for a month number; used in letter numbers (DOMAIN §4.3)."""
+    """I–XII for a month number; used in letter numbers (docs/domain.md §4.3)."""
     if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
         raise ValueError(f"bulan harus 1–12, bukan {month!r}")
     return ROMAN_MONTHS[month - 1]

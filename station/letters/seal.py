@@ -1,4 +1,5 @@
-"""The seal in a letter's QR code (DESIGN §5, ``docs/seal.md``): a compact signed payload.
+"""The seal in a letter's QR code: a compact signed payload (``docs/seal.md``,
+docs/architecture.md §The seal).
 
 Why this shape:
 - **Offline.** The token carries what a verifier needs to show (office, number, type, dates,

@@ -2,7 +2,7 @@
 serves. Audited; a counter's services may change while it is open (cover mode is the
 operator's own switch, see ``queue_counters.open_counter``).
 
-Core module: no Textual import (DESIGN §2).
+Core module: no Textual import (docs/architecture.md §Import contracts).
 """
 
 from __future__ import annotations

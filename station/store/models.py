@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 typed models for the whole data model (DESIGN §4).
+"""SQLAlchemy 2.0 typed models for the whole data model (docs/architecture.md §Data model).
 
 Every table that belongs to one office carries ``office_id`` so that one city PostgreSQL can hold
 many kelurahan. Times are stored as UTC; the office's time zone is applied only for display and
