@@ -53,7 +53,7 @@ class FieldSpec:
     future_only: bool = False
     not_before_birth: bool = False
     upper: bool = False
-    public: bool = False  # shown on the public verification page (docs/seal.md, "Public")
+    public: bool = False  # on the public page (docs/seal.md, "What the page shows")
     prefill: str | None = None
     default: str | None = None
     help: str = ""
