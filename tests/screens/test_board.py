@@ -17,6 +17,7 @@ from station.home.config import VoiceConfig
 from station.home.context import Station
 from station.queue.facade import Queue
 from station.screens.board.app import BoardApp
+from station.screens.board.big_number import BigNumber
 from station.screens.board.board import BoardScreen, CounterCard
 from station.screens.speech import Announcer
 
@@ -33,7 +34,7 @@ def _text(app: BoardApp, selector: str) -> str:
 
 
 def _calling(app: BoardApp) -> str:
-    return app.screen.query_one("#calling-number", Digits).value
+    return app.screen.query_one("#calling-number", BigNumber).value
 
 
 async def _until(pilot: Pilot[None], check: object, seconds: float = 5.0) -> bool:

@@ -20,6 +20,7 @@ from textual.widgets import Digits, Static
 from station.letters.formats import format_date_id
 from station.office.opening_hours import DAY_LABELS
 from station.queue.announce import Call, CallTracker, last_distinct
+from station.screens.board.big_number import BigNumber
 
 if TYPE_CHECKING:
     from station.queue.view import QueueStatus
@@ -81,7 +82,7 @@ class BoardScreen(Screen[None]):
         with Horizontal(id="middle"):
             with Vertical(id="calling"):
                 yield Static("SEDANG DIPANGGIL", id="calling-title")
-                yield Digits(NO_NUMBER, id="calling-number")
+                yield BigNumber(NO_NUMBER, id="calling-number")
                 yield Static("", id="calling-counter")
             with Vertical(id="history"):
                 yield Static("Panggilan terakhir", classes="box-title")
@@ -172,7 +173,7 @@ class BoardScreen(Screen[None]):
 
     def show_calling(self, call: Call, *, flash: bool) -> None:
         self.calling = call
-        self.query_one("#calling-number", Digits).update(digits_text(call.number))
+        self.query_one("#calling-number", BigNumber).update(call.number)
         again = " (panggilan ulang)" if call.recall else " (pindah loket)" if call.moved else ""
         self.query_one("#calling-counter", Static).update(f"silakan ke LOKET {call.counter}{again}")
         if flash:
@@ -180,7 +181,7 @@ class BoardScreen(Screen[None]):
 
     def clear_calling(self) -> None:
         self.calling = None
-        self.query_one("#calling-number", Digits).update(NO_NUMBER)
+        self.query_one("#calling-number", BigNumber).update(NO_NUMBER)
         self.query_one("#calling-counter", Static).update("")
 
     def start_flash(self) -> None:
