@@ -15,9 +15,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from station.home.context import Station, open_station
-from station.home.keys import key_id_for, public_bytes, public_keys
+from station.home.keys import public_bytes, public_keys
 from station.letters.seal import (
     decode_token,
+    key_id_from_public,
     make_payload,
     parse_qr,
     qr_text,
@@ -125,7 +126,7 @@ def test_old_letters_verify_after_rotation(station: Station) -> None:
 
 def test_foreign_key_is_unknown_key(station: Station) -> None:
     stranger = Ed25519PrivateKey.generate()
-    key_id = key_id_for(public_bytes(stranger.public_key()))
+    key_id = key_id_from_public(public_bytes(stranger.public_key()))
     payload = make_payload(
         office_code="53.71.03.1010",
         number="400.12.2.1/001/KEL.OSP/I/2026",
