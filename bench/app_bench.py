@@ -273,7 +273,7 @@ def main() -> None:
 
     from station.home.context import init_station, open_station
     from station.home.demo_data import write_csv
-    from station.register.residents import import_file
+    from station.register.importing.bulk import import_file
 
     with tempfile.TemporaryDirectory(prefix="station-app-bench-") as tmp:
         home = Path(tmp) / "home"

@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT))  # the throwaway PostgreSQL cluster helper
 from sqlalchemy import select  # noqa: E402
 
 from station.home.demo_data import write_csv  # noqa: E402
-from station.register.residents import get_by_nik, import_file, name_tokens, search_names  # noqa: E402
+from station.register.importing.bulk import import_file  # noqa: E402
+from station.register.residents import get_by_nik, name_tokens, search_names  # noqa: E402
 from station.store import audit  # noqa: E402
 from station.store.db import Database  # noqa: E402
 from station.store.models import Office, Resident  # noqa: E402

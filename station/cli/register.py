@@ -79,8 +79,8 @@ def residents_import(
     file: Path, report: Path | None, operator: str | None
 ) -> tuple[dict[str, Any], str]:
     """Impor register penduduk dari CSV atau XLSX (baris rusak dilaporkan, tidak diimpor)."""
-    from station.register.importing import ImportFormatError
-    from station.register.residents import import_file
+    from station.register.importing.bulk import import_file
+    from station.register.importing.files import ImportFormatError
 
     station = open_station()
     show_progress = sys.stderr.isatty()
@@ -188,7 +188,7 @@ def residents_show(number: str, operator: str | None) -> tuple[dict[str, Any], s
 
 def _resident_card(data: dict[str, Any]) -> str:
     """The register fields under their Indonesian labels, as an operator reads them."""
-    from station.register.importing import FIELD_LABELS
+    from station.register.importing.schema import FIELD_LABELS
 
     shown: dict[str, dict[Any, str]] = {
         "sex": {"L": "LAKI-LAKI", "P": "PEREMPUAN"},

@@ -19,7 +19,7 @@ from station.home.context import Station, init_station, open_station
 from station.home.demo_data import write_csv
 from station.office.operators import add_operator
 from station.queue.facade import Queue
-from station.register.residents import import_file
+from station.register.importing.bulk import import_file
 from station.store.models import Operator, Resident
 
 DEMO_OPERATORS = (

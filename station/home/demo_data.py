@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import TypeVar
 
-from station.register.importing import CANONICAL_FIELDS
+from station.register.importing.schema import CANONICAL_FIELDS
 
 __all__ = ["RESIDENT_COLUMNS", "generate_residents", "write_csv"]
 

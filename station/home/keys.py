@@ -1,12 +1,12 @@
 """The office's Ed25519 signing keys: private half in a 0600 file, public half in the database.
 
 The private key never enters the database, so a leaked database or backup cannot forge letters.
-The key id is derived from the public key, so anyone holding the public key can recompute it.
+The key id is derived from the public key, so anyone holding the public key can recompute it;
+the rule is the seal's (``station.letters.seal.key_id_from_public``), and a key file is named by it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -15,14 +15,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station.letters.seal import key_id_from_public
 from station.store.models import SigningKey
 
 PRIVATE_KEY_MODE = 0o600
-
-
-def key_id_for(public_key: bytes) -> str:
-    """First 8 bytes of SHA-256 of the raw public key, as 16 hex digits."""
-    return hashlib.sha256(public_key).hexdigest()[:16]
 
 
 def public_bytes(key: Ed25519PublicKey) -> bytes:
@@ -37,7 +33,7 @@ def write_private_key(keys_dir: Path, key: Ed25519PrivateKey) -> str:
     """Write a new private key file created with mode 0600 (never world-readable, even briefly)."""
     keys_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(keys_dir, 0o700)
-    key_id = key_id_for(public_bytes(key.public_key()))
+    key_id = key_id_from_public(public_bytes(key.public_key()))
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -199,5 +195,5 @@ def file_public_keys(keys_dir: Path) -> dict[str, bytes]:
         except (ValueError, TypeError, OSError):
             continue
         raw = public_bytes(key.public_key())
-        found[key_id_for(raw)] = raw
+        found[key_id_from_public(raw)] = raw
     return found

@@ -108,8 +108,8 @@ class SealPayload:
 
 
 def key_id_from_public(public_key: bytes) -> str:
-    """First 8 bytes of SHA-256 of the raw 32-byte public key, as 16 hex digits (the same
-    rule as ``station.home.keys.key_id_for``)."""
+    """First 8 bytes of SHA-256 of the raw 32-byte public key, as 16 hex digits: the id in a
+    seal, in the ``signing_key`` rows and in the key file's name (``station.home.keys``)."""
     return hashlib.sha256(public_key).hexdigest()[: KEY_ID_BYTES * 2]
 
 

@@ -1,9 +1,9 @@
 """Issuing, revoking and reprinting letters: the database side of ``station.letters``.
 
 Issuing is one write transaction: check the request, the resident's eligibility and the
-fields; take the next number from the ``sequence`` row (SQLite: ``BEGIN IMMEDIATE`` already
-serialises writers; PostgreSQL: ``SELECT … FOR UPDATE`` on the row); render; seal with the
-active key; store the Document (with its digest salt) on the letter; apply the type's effects
+fields; take the next number from the ``sequence`` row (``station.store.sequence``: one
+upsert bumps it and keeps it locked until the transaction ends); render; seal with the active
+key; store the Document (with its digest salt) on the letter; apply the type's effects
 (a death letter marks the resident deceased); write the audit event. Any refusal rolls all of
 it back, so a number is never skipped and never handed out twice.
 """
@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from station.home.keys import KeyFileError, active_key, load_signing_key
@@ -53,8 +51,9 @@ from station.letters.seal import (
 from station.register.nik import mask_nik
 from station.register.residents import RegisterError, lookup_nik
 from station.store import audit
-from station.store.models import Letter, Office, Operator, Resident, Sequence, Ticket, utcnow
+from station.store.models import Letter, Office, Operator, Resident, Ticket, utcnow
 from station.store.models import LetterType as LetterTypeRow
+from station.store.sequence import next_value
 
 STATUS_ISSUED = "issued"
 STATUS_REVOKED = "revoked"
@@ -110,37 +109,6 @@ class IssuedLetter:
             "effects": list(self.effects),
             "ticket": self.ticket,
         }
-
-
-# ------------------------------------------------------------------------------------------
-# Numbers
-
-
-def next_sequence_value(session: Session, office_id: int, scope: str) -> int:
-    """The next value of (office, scope), bumped in the caller's write transaction.
-
-    PostgreSQL locks the row with ``FOR UPDATE``; the first use of a scope by two issuers at
-    once is settled by ``ON CONFLICT DO NOTHING`` and a second, locking read.
-    """
-    stmt = (
-        select(Sequence)
-        .where(Sequence.office_id == office_id, Sequence.scope == scope)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    row = session.scalars(stmt).one_or_none()
-    if row is None:
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(
-            insert(Sequence)
-            .values(office_id=office_id, scope=scope, last_value=0)
-            .on_conflict_do_nothing()
-        )
-        row = session.scalars(stmt).one()
-    row.last_value += 1
-    session.flush()
-    return row.last_value
 
 
 # ------------------------------------------------------------------------------------------
@@ -339,7 +307,7 @@ def issue_letter(
         type_code=lt.code,
         classification=lt.classification,
     )
-    sequence = next_sequence_value(session, office_id, scope)
+    sequence = next_value(session, office_id, scope)
     number = format_number(
         settings.numbering.pattern,
         kode=lt.classification,

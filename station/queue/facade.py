@@ -62,7 +62,6 @@ from station.queue.transactions import (
     get_operator,
     held_ticket,
     my_counter,
-    next_sequence,
     record,
     require_held,
 )
@@ -80,6 +79,7 @@ from station.queue.view import (
 from station.register.nik import mask_nik
 from station.store.db import Database, database_trouble
 from station.store.models import Counter, Ticket
+from station.store.sequence import next_value
 
 __all__ = [
     "OUTCOMES",
@@ -139,7 +139,7 @@ def take_ticket(
         raise QueueError(f"Alasan prioritas harus salah satu dari: {reasons}.", "bad_priority")
     day = q.day(now)
     clean_nik = checked_nik(nik, day) if nik else None
-    sequence = next_sequence(session, q.office_id, f"ticket:{service.prefix}:{day.isoformat()}")
+    sequence = next_value(session, q.office_id, f"ticket:{service.prefix}:{day.isoformat()}")
     # counted after the sequence row is ours: a kiosk issuing the same service just before us
     # has committed by now (PostgreSQL), so it is counted
     ahead = people_ahead(session, q, service, priority is not None, day)

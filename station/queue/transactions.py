@@ -1,6 +1,7 @@
-"""Building blocks shared by the queue's write transactions: the ticket sequence, finding and
-locking the acting operator, counter and ticket, and recording a transition (queue event and
-audit event together). Lock order everywhere: counter, tickets, sequence, audit chain head.
+"""Building blocks shared by the queue's write transactions: finding and locking the acting
+operator, counter and ticket, and recording a transition (queue event and audit event
+together). Ticket numbers come from ``station.store.sequence``. Lock order everywhere: counter,
+tickets, sequence, audit chain head.
 """
 
 from __future__ import annotations
@@ -22,32 +23,7 @@ from station.queue.rules import (
 )
 from station.register.nik import normalize_nik, parse_nik
 from station.store import audit
-from station.store.models import Counter, Operator, QueueEvent, Sequence, Ticket
-
-
-def next_sequence(session: Session, office_id: int, scope: str) -> int:
-    """Bump (office, scope) and return the new value in one statement.
-
-    An upsert with RETURNING (SQLite >= 3.35, PostgreSQL): the first ticket of the day cannot
-    race another process into a duplicate insert, and the row stays locked (PostgreSQL) or the
-    database stays locked (SQLite) until this transaction ends.
-    """
-    values = {"office_id": office_id, "scope": scope, "last_value": 1}
-    keys = [Sequence.office_id, Sequence.scope]
-    bump = {"last_value": Sequence.last_value + 1}
-    upsert: Any
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        upsert = postgresql.insert(Sequence).values(values)
-    else:
-        from sqlalchemy.dialects import sqlite
-
-        upsert = sqlite.insert(Sequence).values(values)
-    stmt = upsert.on_conflict_do_update(index_elements=keys, set_=bump).returning(
-        Sequence.last_value
-    )
-    return int(session.execute(stmt).scalar_one())
+from station.store.models import Counter, Operator, QueueEvent, Ticket
 
 
 def get_operator(session: Session, q: OfficeQueue, username: str) -> Operator:

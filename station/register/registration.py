@@ -1,6 +1,6 @@
 """Registering one resident at the counter (a person the register does not know yet).
 
-The same rules as a file import (``importing.validate_row``): a resident typed in at the
+The same rules as a file import (``importing.rows.validate_row``): a resident typed in at the
 counter and one imported from OpenSID must never be held to different standards. The
 operator's form fields use the import's canonical keys; values are text as typed.
 
@@ -15,15 +15,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from station.register.importing import RejectedRow, validate_row
-from station.register.residents import (
-    _INSERT_DEFAULTS,
-    _is_sqlite,
-    _next_ids,
-    get_by_nik,
-    index_names,
-    search_text,
-)
+from station.register.importing.rows import RejectedRow, validate_row
+from station.register.importing.schema import INSERT_DEFAULTS
+from station.register.residents import _is_sqlite, _next_ids, get_by_nik, index_names, search_text
 from station.store import audit
 from station.store.models import Resident
 
@@ -65,7 +59,7 @@ def register_resident(
     values = checked.values
     if get_by_nik(session, values["nik"]) is not None:
         raise RegistrationRefused(f"NIK {values['nik']} sudah terdaftar di register.")
-    record = dict(_INSERT_DEFAULTS)
+    record = dict(INSERT_DEFAULTS)
     record.update(values)
     record["search_text"] = search_text(values["name"])
     connection = session.connection()

@@ -26,7 +26,7 @@ from station.register.ektp import (
     unrecorded_breakdown,
     unrecorded_count,
 )
-from station.register.residents import import_file
+from station.register.importing.bulk import import_file
 from station.store.models import AuditEvent, Resident
 
 TODAY = dt.date(2026, 1, 1)

@@ -23,9 +23,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from station.home.context import Station, open_station
-from station.register.importing import MAX_FIELD_CHARS, MAX_HEADER_CHARS, ImportFormatError
+from station.register.importing.bulk import import_file, report_cell
+from station.register.importing.files import MAX_HEADER_CHARS, ImportFormatError
+from station.register.importing.rows import MAX_FIELD_CHARS
 from station.register.nik import build_nik
-from station.register.residents import import_file, report_cell
 from station.store.models import Resident
 
 TODAY = dt.date(2026, 1, 1)
@@ -338,7 +339,7 @@ def test_xlsx_formulas_are_never_evaluated(sqlite_station: Station, tmp_path: Pa
 def test_any_bytes_named_xlsx_are_refused_with_the_file_name(raw: bytes) -> None:
     import tempfile
 
-    from station.register.importing import ImportReader
+    from station.register.importing.files import ImportReader
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "palsu.xlsx"

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from station.home.context import Station, open_station
 from station.home.demo_data import RESIDENT_COLUMNS, generate_residents
+from station.register.importing.bulk import import_file
 from station.register.residents import (
     RegisterError,
     find,
-    import_file,
     lookup_nik,
     name_tokens,
     resident_dict,
@@ -285,7 +285,7 @@ def test_big_file_validated_in_a_second_process_gives_the_same_result(
 ) -> None:
     """Files above the threshold are validated in a child process; the outcome (rows, order of
     rejections, notes, register) must be exactly what the in-process path gives."""
-    import station.register.residents as residents_module
+    import station.register.importing.bulk as bulk_module
 
     rows = list(generate_residents(6000, today=TODAY))
     rows[10]["nik"] = rows[10]["nik"][:15]  # broken NIK
@@ -296,7 +296,7 @@ def test_big_file_validated_in_a_second_process_gives_the_same_result(
         writer = csv.DictWriter(handle, fieldnames=[*RESIDENT_COLUMNS, "Dusun"])
         writer.writeheader()
         writer.writerows({**row, "Dusun": "I"} for row in rows)
-    assert path.stat().st_size > residents_module._PARALLEL_MIN_BYTES
+    assert path.stat().st_size > bulk_module._PARALLEL_MIN_BYTES
 
     parallel = do_import(station, path)
     assert (parallel.imported, parallel.rejected) == (5997, 3)
@@ -304,7 +304,7 @@ def test_big_file_validated_in_a_second_process_gives_the_same_result(
     assert any("Dusun" in note for note in parallel.notes)
     parallel_register = register(station)
 
-    monkeypatch.setattr(residents_module, "_PARALLEL_MIN_BYTES", 1 << 40)
+    monkeypatch.setattr(bulk_module, "_PARALLEL_MIN_BYTES", 1 << 40)
     inline = do_import(station, path)
     assert (inline.unchanged, inline.rejected) == (5997, 3)
     assert [(r.row_number, r.reason) for r in inline.rejections] == [

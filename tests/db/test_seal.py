@@ -118,10 +118,13 @@ def test_docs_field_offsets_match_a_hand_decoding() -> None:
     assert raw[38] == 3 and int.from_bytes(raw[39:41], "big") == 28 * 1600 + 20 * 40 + 13
 
 
-def test_key_id_matches_the_key_files_rule() -> None:
-    from station.home.keys import key_id_for
+def test_a_key_file_is_named_by_the_seals_key_id(tmp_path: Path) -> None:
+    from station.home.keys import load_private_key, write_private_key
 
-    assert seal.key_id_from_public(PUBLIC) == key_id_for(PUBLIC)
+    key_id = write_private_key(tmp_path, KEY)
+    assert key_id == KEY_ID
+    assert (tmp_path / f"{KEY_ID}.pem").is_file()
+    assert seal.raw_public_key(load_private_key(tmp_path, key_id)) == PUBLIC
 
 
 # ------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Tests for station.register.importing: reading CSV/XLSX resident files and validating each row."""
+"""Tests for station.register.importing (schema, rows, files): reading CSV/XLSX resident files
+and validating each row."""
 
 from __future__ import annotations
 
@@ -12,19 +13,26 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from station.register import importing
-from station.register.importing import (
-    CANONICAL_FIELDS,
-    REQUIRED,
+from station.register.importing.files import (
     ImportFormatError,
     ImportReader,
-    RejectedRow,
-    ValidRow,
+    _number_text,
     count_data_rows,
-    header_aliases,
     iter_rows,
     iter_validated,
+)
+from station.register.importing.rows import (
+    _PROVINCE_CODES,
+    _TEXT_SPECS,
+    RejectedRow,
+    ValidRow,
     validate_row,
+)
+from station.register.importing.schema import (
+    CANONICAL_FIELDS,
+    REQUIRED,
+    header_aliases,
+    norm_header,
 )
 from station.register.nik import build_nik, parse_nik
 from station.store.models import Resident
@@ -332,11 +340,11 @@ def test_xlsx_numeric_nik_cells(tmp_path: Path) -> None:
 
 
 def test_number_text_flags_digits_excel_cannot_hold() -> None:
-    assert importing._number_text(5371031708900001, True) == "5371031708900001"
-    assert "E+" in importing._number_text(5371031708900010, True)
-    assert "E+" in importing._number_text(9.601011708900001e15, True)  # above 2**53
-    assert importing._number_text(5371031708900010, False) == "5371031708900010"
-    assert importing._number_text(3.0, False) == "3"
+    assert _number_text(5371031708900001, True) == "5371031708900001"
+    assert "E+" in _number_text(5371031708900010, True)
+    assert "E+" in _number_text(9.601011708900001e15, True)  # above 2**53
+    assert _number_text(5371031708900010, False) == "5371031708900010"
+    assert _number_text(3.0, False) == "3"
 
 
 # --- encodings, delimiters ------------------------------------------------------------------
@@ -531,13 +539,13 @@ def test_opensid_import_headers_and_codes(tmp_path: Path) -> None:
     ],
 )
 def test_header_aliases_ignore_case_space_and_punctuation(header: str, field: str) -> None:
-    assert header_aliases()[importing._norm_header(header)] == field
+    assert header_aliases()[norm_header(header)] == field
 
 
 def test_every_canonical_field_is_its_own_alias() -> None:
     aliases = header_aliases()
     for name in CANONICAL_FIELDS:
-        assert aliases[importing._norm_header(name)] == name
+        assert aliases[norm_header(name)] == name
 
 
 def test_combined_rt_rw_column(tmp_path: Path) -> None:
@@ -817,14 +825,14 @@ def test_text_longer_than_the_resident_column_is_rejected() -> None:
 
 def test_length_limits_match_the_resident_model() -> None:
     columns = Resident.__table__.columns
-    for field, limit, _upper in importing._TEXT_SPECS:
+    for field, limit, _upper in _TEXT_SPECS:
         assert columns[field].type.length == limit
     assert columns["name"].type.length == 150
 
 
 def test_province_codes_match_domain() -> None:
-    assert len(importing._PROVINCE_CODES) == 38
-    assert {"11", "53", "65", "93", "96"} <= importing._PROVINCE_CODES
+    assert len(_PROVINCE_CODES) == 38
+    assert {"11", "53", "65", "93", "96"} <= _PROVINCE_CODES
 
 
 # --- properties ------------------------------------------------------------------------------
