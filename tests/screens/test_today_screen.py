@@ -52,7 +52,7 @@ def issue_served(station: Station) -> tuple[IssuedLetter, str]:
     queue.call_next(1, "sari")
     settings = LetterSettings.from_config(station.config)
     request = IssueRequest("SKD", HEAD, "sari", purpose="Melamar kerja", ticket=number)
-    issued = letter_desk.issue(station.db, station.office_id, settings, request)
+    issued = letter_desk.issue(station, settings, request)
     queue.finish(1, "sari", outcome="letter_issued")
     queue.close_counter(1, "sari")
     return issued, number
