@@ -33,9 +33,7 @@ class StationScreen(Generic[HostT]):
     """
 
     if TYPE_CHECKING:
-
-        @property
-        def app(self) -> App[Any]: ...
+        app: App[Any]  # the Textual base's (``MessagePump.app``)
 
     @property
     def station_app(self) -> HostT:
