@@ -26,31 +26,27 @@ PRINT_NOT_COUNTED = (
 
 
 def _print_document(station: Any, number: str, document: Any, operator: str) -> dict[str, Any]:
-    """Print a letter; on success record it (``print_count``). Returns ``printed`` and, on a
-    fault, ``print_message``/``print_fault``: the letter itself is never undone."""
-    from sqlalchemy.exc import DBAPIError
+    """Print a letter and record it (``station.printing.print_and_record``). Returns
+    ``printed`` and, on a fault, ``print_message``/``print_fault``: the letter itself is
+    never undone."""
+    from station.letters.desk import record_letter_print
+    from station.printing import print_and_record
 
-    from station.letters.store import record_print
-    from station.printing import PrinterFault, print_letter
-    from station.store.db import database_trouble
-
-    try:
-        print_letter(document, station.config.printer)
-    except PrinterFault as fault:
+    outcome = print_and_record(
+        document,
+        station.config.printer,
+        lambda: record_letter_print(station, number, operator=operator),
+    )
+    if outcome.fault is not None:
         return {
             "printed": False,
-            "print_fault": fault.kind,
-            "print_message": f"{fault.message} {PRINT_KEPT.format(number=number)}",
+            "print_fault": outcome.fault.kind,
+            "print_message": f"{outcome.fault.message} {PRINT_KEPT.format(number=number)}",
         }
-    try:
-        with station.db.write() as session:
-            letter = record_print(session, station.office_id, number, operator=operator)
-            return {"printed": True, "print_count": letter.print_count}
-    except DBAPIError as exc:
-        if database_trouble(exc) is None:
-            raise
+    if outcome.print_count is None:
         # On paper already: say so, rather than a refusal that would invite issuing it again.
         return {"printed": True, "print_count": None, "print_note": PRINT_NOT_COUNTED}
+    return {"printed": True, "print_count": outcome.print_count}
 
 
 def _with_station(action: Callable[[Any], T]) -> T:
@@ -273,7 +269,7 @@ def letter_revoke(number: str, reason: str, operator: str) -> tuple[dict[str, An
 @click.option("--operator", default=None, help="Petugas (jejak audit).")
 @command_output
 def letter_reprint(number: str, operator: str | None) -> tuple[dict[str, Any], str]:
-    """Cetak ulang: nomor dan segel sama, ditandai SALINAN n."""
+    """Cetak ulang: nomor dan segel sama; ditandai SALINAN n bila sudah pernah tercetak."""
     from station.letters import document_to_text
     from station.letters.store import reprint_letter
 
@@ -298,7 +294,8 @@ def letter_reprint(number: str, operator: str | None) -> tuple[dict[str, Any], s
     if not data["printed"]:
         raise Refusal(data["print_message"], **data)
     note = f"\n{data['print_note']}" if data.get("print_note") else ""
-    return data, f"{text}\nSurat dicetak ({data['copy_marker']}).{note}"
+    marker = data["copy_marker"] or "asli"  # never printed before: this is the original
+    return data, f"{text}\nSurat dicetak ({marker}).{note}"
 
 
 # --- keys ------------------------------------------------------------------------------------

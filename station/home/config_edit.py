@@ -14,12 +14,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from station.home.config import CONFIG_NAME, ConfigError, StationConfig, _toml_value, load_config
 from station.office.identity import sync_office
 from station.store import audit
+
+if TYPE_CHECKING:
+    from station.home.context import Station
 
 # (section, key) -> the label the admin sees
 EDITABLE: dict[tuple[str, str], str] = {
@@ -134,3 +138,11 @@ def update_settings(
         operator=by,
     )
     return after, names
+
+
+def save_settings(
+    station: Station, edits: Mapping[tuple[str, str], str], *, by: str
+) -> tuple[StationConfig, list[str]]:
+    """:func:`update_settings` for an open station, in a write transaction of its own."""
+    with station.db.write() as session:
+        return update_settings(station.config.home, session, station.office_id, edits, by=by)

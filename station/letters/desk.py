@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
@@ -51,6 +51,9 @@ from station.register.residents import get_by_nik
 from station.store.db import Database, database_trouble
 from station.store.models import Letter, Office, Operator, Sequence, Service, Ticket
 from station.store.models import LetterType as LetterTypeRow
+
+if TYPE_CHECKING:
+    from station.home.context import Station
 
 USAGE_WINDOW_DAYS = 90
 DRAFT_TOKEN = "DRAFT"  # stands in for the seal in the preview; the printer shows a QR there
@@ -131,6 +134,19 @@ def letter_offers(
         verdict = check_eligibility(lt, snapshot, today=today)
         offers.append(LetterOffer(lt, counts.get(lt.code, 0), verdict.allowed, verdict.message))
     return DeskStart(snapshot, tuple(offers))
+
+
+def start_letter(station: Station, settings: LetterSettings, nik: str) -> DeskStart:
+    """:func:`letter_offers` in its own read, on the station's clock (the letter screen)."""
+    with station.db.read() as session:
+        return letter_offers(
+            session,
+            station.office_id,
+            settings,
+            nik,
+            today=station.clock.today(),
+            now=station.clock.now(),
+        )
 
 
 def filter_offers(offers: Iterable[LetterOffer], text: str) -> list[LetterOffer]:
@@ -253,6 +269,14 @@ def draft_letter(
     return Draft(doc, number)
 
 
+def draft(
+    station: Station, settings: LetterSettings, request: IssueRequest, *, today: dt.date
+) -> Draft:
+    """:func:`draft_letter` in a write transaction of its own (the lookup is audited)."""
+    with _writing(station.db) as session:
+        return draft_letter(session, station.office_id, settings, request, today=today)
+
+
 # ------------------------------------------------------------------------------------------
 # Acts, each one write transaction with its audit record
 
@@ -271,34 +295,34 @@ def _writing(db: Database) -> Iterator[Session]:
         raise LetterRefusal(trouble[1], code=trouble[0]) from exc
 
 
-def issue(
-    db: Database, office_id: int, settings: LetterSettings, request: IssueRequest
-) -> IssuedLetter:
+def issue(station: Station, settings: LetterSettings, request: IssueRequest) -> IssuedLetter:
     """Issue one letter: number, seal, store and audit in one write transaction."""
-    with _writing(db) as session:
-        return issue_letter(session, office_id, settings, request)
+    with _writing(station.db) as session:
+        return issue_letter(session, station.office_id, settings, request)
 
 
-def record_letter_print(db: Database, office_id: int, number: str, *, operator: str) -> int:
+def record_letter_print(station: Station, number: str, *, operator: str) -> int:
     """A print reached the printer: count it (audited). Returns the new print count."""
-    with _writing(db) as session:
-        return record_print(session, office_id, number, operator=operator).print_count
+    with _writing(station.db) as session:
+        return record_print(session, station.office_id, number, operator=operator).print_count
 
 
-def reprint_document(
-    db: Database, office_id: int, number: str, *, operator: str
-) -> tuple[str, Document]:
-    """The stored letter marked ``SALINAN n`` for printing again (same number and seal);
-    the print itself is counted by :func:`record_letter_print` once it reached paper."""
-    with _writing(db) as session:
-        letter, doc = reprint_letter(session, office_id, number, operator=operator, printed=False)
+def reprint_document(station: Station, number: str, *, operator: str) -> tuple[str, Document]:
+    """The stored letter for printing again (same number and seal): the original while no
+    print of it has reached paper, then ``SALINAN n`` (``reprint_letter``). The print itself
+    is counted by :func:`record_letter_print` once it reached paper."""
+    with _writing(station.db) as session:
+        letter, doc = reprint_letter(
+            session, station.office_id, number, operator=operator, printed=False
+        )
         return letter.number, doc
 
 
-def revoke(db: Database, office_id: int, number: str, *, reason: str, operator: str) -> str:
+def revoke(station: Station, number: str, *, reason: str, operator: str) -> str:
     """Revoke a letter (audited); returns its status."""
-    with _writing(db) as session:
-        return revoke_letter(session, office_id, number, reason=reason, operator=operator).status
+    with _writing(station.db) as session:
+        found = revoke_letter(session, station.office_id, number, reason=reason, operator=operator)
+        return found.status
 
 
 # ------------------------------------------------------------------------------------------
@@ -407,11 +431,12 @@ def todays_tickets(session: Session, office_id: int, day: dt.date, tz: Any) -> l
 
 
 def today_view(
-    db: Database, office_id: int, tz: Any, *, day: dt.date | None = None
+    station: Station, *, day: dt.date | None = None
 ) -> tuple[list[TodayLetter], list[ServedTicket]]:
-    """Both tables of the Today screen in one read."""
-    day = day or dt.datetime.now(tz).date()
-    with db.read() as session:
-        return todays_letters(session, office_id, day, tz), todays_tickets(
-            session, office_id, day, tz
+    """Both tables of the Today screen in one read (``day``: the station's today)."""
+    tz = station.config.tz
+    day = day or station.clock.today()
+    with station.db.read() as session:
+        return todays_letters(session, station.office_id, day, tz), todays_tickets(
+            session, station.office_id, day, tz
         )

@@ -474,20 +474,27 @@ def revoke_letter(
 def reprint_letter(
     session: Session, office_id: int, number: str, *, operator: str, printed: bool
 ) -> tuple[Letter, Document]:
-    """The stored letter again, same number and seal, marked ``SALINAN n`` (``copies``
-    counts them). ``printed`` says whether it reached paper; only then does ``print_count``
-    grow."""
+    """The stored letter again, same number and seal, for printing.
+
+    The first print that reaches paper is the original: while ``print_count`` is 0 (a
+    printer fault, "Simpan tanpa cetak", ``--no-print``) the document comes unmarked. Every
+    print after that is a copy marked ``SALINAN n``, ``n`` counting the prints that reached
+    paper before it; ``copies`` keeps the highest ``n`` handed out. ``printed`` says whether
+    this print reached paper; only then does ``print_count`` grow.
+    """
     letter = find_letter(session, office_id, number, lock=True)
     if letter.status == STATUS_REVOKED:
         raise LetterRefusal(
             f"Surat nomor {letter.number} sudah dicabut dan tidak boleh dicetak ulang.",
             number=letter.number,
         )
-    letter.copies = (letter.copies or 0) + 1
-    copy_no = letter.copies
-    doc = stored_document(letter).as_copy(copy_no)
+    copy_no = letter.print_count or 0  # 0: no print reached paper yet, this is the original
+    doc = stored_document(letter)
+    if copy_no:
+        doc = doc.as_copy(copy_no)
+        letter.copies = max(letter.copies or 0, copy_no)
     if printed:
-        letter.print_count += 1
+        letter.print_count = copy_no + 1
     audit.record(
         session,
         office_id=office_id,

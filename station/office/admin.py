@@ -2,16 +2,33 @@
 serves. Audited; a counter's services may change while it is open (cover mode is the
 operator's own switch, see ``queue_counters.open_counter``).
 
+At the end, what the admin screen asks, each one transaction of its own on an open station:
+the overview (operators, services, counters, signing keys), the acts on operators, services,
+counters and keys, and the audit trail. The screen never opens a database session
+(docs/architecture.md).
+
 Core module: no Textual import (docs/architecture.md §Import contracts).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from station.home.keys import office_keys, private_key_path, rotate_key
+from station.office.operators import (
+    OperatorInfo,
+    add_operator,
+    list_operators,
+    reset_pin,
+    set_active,
+)
 from station.office.services import (
     add_counter,
     counter_service_ids,
@@ -21,7 +38,10 @@ from station.office.services import (
     set_counter_services,
 )
 from station.store import audit
-from station.store.models import Counter, QueueEvent, Service, Ticket
+from station.store.models import AuditEvent, Counter, QueueEvent, Service, Ticket
+
+if TYPE_CHECKING:
+    from station.home.context import Station
 
 
 class AdminError(Exception):
@@ -217,3 +237,101 @@ def _setup(session: Session, office_id: int, counter: Counter) -> CounterSetup:
 
 def _counter(session: Session, office_id: int, number: int) -> Counter | None:
     return next((c for c in counters(session, office_id) if c.number == number), None)
+
+
+# ------------------------------------------------------------------------------------------
+# The admin screen's calls, each in its own transaction
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """One signing key of the office and its private key file on this PC."""
+
+    key_id: str
+    active: bool
+    created_at: dt.datetime
+    file_mode: int | None  # permission bits of the private key file; None: the file is missing
+
+
+@dataclass(frozen=True)
+class AdminOverview:
+    operators: list[OperatorInfo]
+    services: list[tuple[str, str, bool]]  # prefix, name, open
+    counters: list[CounterSetup]
+    keys: list[KeyState]
+
+
+def admin_overview(station: Station) -> AdminOverview:
+    """Operators, services, counters and signing keys, in one read."""
+    office_id = station.office_id
+    with station.db.read() as session:
+        keys = []
+        for key in office_keys(session, office_id):
+            path = private_key_path(station.config.keys_dir, key.key_id)
+            mode = os.stat(path).st_mode & 0o777 if path.exists() else None
+            keys.append(KeyState(key.key_id, key.retired_at is None, key.created_at, mode))
+        return AdminOverview(
+            operators=list_operators(session, office_id),
+            services=[(s.prefix, s.name, s.active) for s in service_rows(session, office_id)],
+            counters=counter_setups(session, office_id),
+            keys=keys,
+        )
+
+
+def create_operator(station: Station, values: Mapping[str, str], *, by: str) -> None:
+    """A new operator (``username``, ``display_name``, ``role``, ``pin``); audited."""
+    with station.db.write() as session:
+        add_operator(
+            session,
+            station.office_id,
+            username=values["username"],
+            display_name=values["display_name"],
+            role=values["role"],
+            pin=values["pin"],
+            by=by,
+        )
+
+
+def change_pin(station: Station, username: str, pin: str, *, by: str) -> None:
+    with station.db.write() as session:
+        reset_pin(session, station.office_id, username, pin, by=by)
+
+
+def set_operator_active(station: Station, username: str, active: bool, *, by: str) -> None:
+    with station.db.write() as session:
+        set_active(session, station.office_id, username, active, by=by)
+
+
+def open_service(station: Station, prefix: str, active: bool, *, by: str) -> None:
+    """Open (``active``) or close a service (:func:`set_service_active`)."""
+    with station.db.write() as session:
+        set_service_active(session, station.office_id, prefix, active, by=by)
+
+
+def switch_counter_service(
+    station: Station, number: int, prefix: str, *, by: str
+) -> tuple[str, ...]:
+    """:func:`toggle_counter_service` in its own transaction."""
+    with station.db.write() as session:
+        return toggle_counter_service(session, station.office_id, number, prefix, by=by)
+
+
+def new_signing_key(station: Station) -> str:
+    """Rotate the office's signing key (``rotate_key``); returns the new key's id."""
+    with station.db.write() as session:
+        key_id, _ = rotate_key(session, station.office_id, station.config.keys_dir)
+    return key_id
+
+
+def audit_trail(station: Station, *, limit: int, **filters: Any) -> list[AuditEvent]:
+    """The office's audit events, newest first, filtered (``audit.query_events``)."""
+    with station.db.read() as session:
+        return audit.query_events(
+            session, station.office_id, tz=station.config.tz, limit=limit, **filters
+        )
+
+
+def audit_chain(station: Station) -> audit.ChainReport:
+    """Walk the office's audit chain (``audit.verify_chain``)."""
+    with station.db.read() as session:
+        return audit.verify_chain(session, station.office_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,8 +22,10 @@ from sqlalchemy.orm import Session
 from station.office.operators import pin_matches
 from station.queue.rules import resolve_now
 from station.store import audit
-from station.store.db import Database
 from station.store.models import Operator
+
+if TYPE_CHECKING:
+    from station.home.context import Station
 
 MAX_FAILED_PINS = 5
 LOCK_MINUTES = 5
@@ -127,8 +130,7 @@ def authenticate(
 
 
 def sign_in(
-    db: Database,
-    office_id: int,
+    station: Station,
     username: str,
     pin: str,
     *,
@@ -136,14 +138,15 @@ def sign_in(
     max_failed: int = MAX_FAILED_PINS,
     lock_minutes: int = LOCK_MINUTES,
 ) -> SignedIn:
-    """Authenticate in its own transaction (committed even when refused); raise LoginError."""
-    with db.write() as session:
+    """Authenticate in its own transaction (committed even when refused); raise LoginError.
+    ``now`` defaults to the station's clock."""
+    with station.db.write() as session:
         result = authenticate(
             session,
-            office_id,
+            station.office_id,
             username,
             pin,
-            now=now,
+            now=now if now is not None else station.clock.now(),
             max_failed=max_failed,
             lock_minutes=lock_minutes,
         )
@@ -153,11 +156,11 @@ def sign_in(
     return result.user
 
 
-def record_logout(db: Database, office_id: int, username: str, *, counter: int | None) -> None:
-    with db.write() as session:
+def record_logout(station: Station, username: str, *, counter: int | None) -> None:
+    with station.db.write() as session:
         audit.record(
             session,
-            office_id=office_id,
+            office_id=station.office_id,
             action="operator.logout",
             subject=username,
             details={"counter": counter},

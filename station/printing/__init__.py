@@ -9,23 +9,28 @@ inside it.  Public API::
     job = build_job(ops, settings)                # bytes, starts with ESC @
     send_job(job, config.printer)                 # raises PrinterFault (Indonesian message)
     print_letter(document, config.printer)        # the three steps in one
+    print_and_record(document, config.printer, record)  # print, then count it; never undo
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from station.printing.faults import MESSAGES, PrinterFault
+from station.printing.faults import MESSAGES, PrinterFault, classify
 from station.printing.layout import PrintSettings, letter_ops, selftest_ops, ticket_ops
 
 __all__ = [
     "MESSAGES",
+    "LetterPrint",
     "PrintSettings",
     "PrinterFault",
     "build_job",
     "letter_ops",
+    "print_and_record",
     "print_letter",
     "print_test_page",
     "print_ticket",
@@ -80,6 +85,45 @@ def print_letter(document: Any, printer: Any, *, connection: Any = None) -> byte
     send_job(job, printer, connection=connection)
     save_preview(ops, settings, printer, f"surat-{getattr(document, 'number', '')}")
     return job
+
+
+@dataclass(frozen=True)
+class LetterPrint:
+    """How :func:`print_and_record` went. ``printed``: the letter reached paper. ``fault``:
+    it did not (the letter stays issued and can be printed again). ``print_count``: the count
+    recorded after this print, None when it could not be recorded (``not_recorded``)."""
+
+    printed: bool
+    fault: PrinterFault | None = None
+    print_count: int | None = None
+    not_recorded: Exception | None = None
+
+
+def print_and_record(
+    document: Any, printer: Any, record: Callable[[], int], *, spooler: Any = None
+) -> LetterPrint:
+    """Print a letter, then record the print; the letter itself is never undone.
+
+    The one way every face prints a letter (``letter issue``/``reprint``, the letter screen,
+    the Today screen). ``printer`` is the ``PrinterConfig``; with a ``spooler``
+    (``PrintSpooler``) the job waits its turn there, else it is sent from this thread.
+    ``record`` counts the print in the register and returns the new ``print_count``
+    (``station.letters.desk.record_letter_print``); it runs only once the job reached the
+    printer. A print that cannot be recorded is still a printed letter: ``not_recorded`` says
+    why, so the caller warns instead of inviting the letter to be issued again.
+    """
+    try:
+        if spooler is not None:
+            spooler.print_letter(document, printer).result()
+        else:
+            print_letter(document, printer)
+    except Exception as exc:  # a PrinterFault, or e.g. the spooler closing as the app exits
+        return LetterPrint(False, fault=classify(exc))
+    try:
+        count = record()
+    except Exception as exc:  # the paper is out; only its count is missing
+        return LetterPrint(True, not_recorded=exc)
+    return LetterPrint(True, print_count=count)
 
 
 def print_ticket(issued: Any, office_name: str, printer: Any, *, connection: Any = None) -> bytes:

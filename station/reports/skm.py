@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,6 +29,9 @@ from sqlalchemy.orm import Session
 from station.queue.rules import DONE, STATUS_LABELS, ticket_subject
 from station.store import audit
 from station.store.models import SKM_ELEMENTS, SurveyResponse, Ticket
+
+if TYPE_CHECKING:
+    from station.home.context import Station
 
 ELEMENTS = (
     "Persyaratan",
@@ -225,3 +228,18 @@ def ikm_from_sums(respondents: int, sums: Sequence[int]) -> Ikm:
     rounded = _round(value, "0.01")
     grade, label = classify(rounded)
     return Ikm(respondents, nrr, value, rounded, grade, label)
+
+
+# --- the kiosk's survey screen: each call one transaction of its own -----------------------
+
+
+def rateable_number(station: Station, number: str, *, today: dt.date) -> str:
+    """The number of today's finished, not yet rated ticket (:func:`rateable_ticket`)."""
+    with station.db.read() as session:
+        return rateable_ticket(session, station.office_id, number, today=today).number
+
+
+def save_response(station: Station, number: str, scores: Sequence[int], *, today: dt.date) -> None:
+    """:func:`record_response` in a write transaction of its own; audited."""
+    with station.db.write() as session:
+        record_response(session, station.office_id, number, scores, today=today)

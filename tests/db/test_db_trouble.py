@@ -59,16 +59,15 @@ def test_issuing_under_a_held_lock_is_a_refusal_that_uses_no_number(
     try:
         holder.execute("BEGIN IMMEDIATE")
         with pytest.raises(LetterRefusal) as refused:
-            issue(busy_station.db, busy_station.office_id, settings, request)
+            issue(busy_station, settings, request)
         assert refused.value.extra["code"] == "db_busy"
     finally:
         holder.rollback()
         holder.close()
-    issued = issue(busy_station.db, busy_station.office_id, settings, request)
+    issued = issue(busy_station, settings, request)
     assert "/001/" in issued.number  # the refused attempt took no number
     status = revoke(
-        busy_station.db,
-        busy_station.office_id,
+        busy_station,
         issued.number,
         reason="salah\x1b[31m ketik\u202e\nnama",
         operator="sari",

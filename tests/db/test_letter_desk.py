@@ -80,7 +80,7 @@ def opened(station_home: Path) -> Iterator[Station]:
 def _issue(station: Station, code: str, nik: str = HEAD, **kw: str) -> letter_desk.IssuedLetter:
     settings = LetterSettings.from_config(station.config)
     request = IssueRequest(code, nik, "sari", purpose="Melamar kerja", **kw)
-    return letter_desk.issue(station.db, station.office_id, settings, request)
+    return letter_desk.issue(station, settings, request)
 
 
 def test_offers_most_used_first_with_eligibility(opened: Station) -> None:
@@ -118,7 +118,7 @@ def test_draft_previews_exactly_what_is_printed(opened: Station) -> None:
     request = IssueRequest("SKD", HEAD, "sari", fields={"lama_tinggal": "5 tahun"}, purpose="Bank")
     with opened.db.write() as session:
         draft = letter_desk.draft_letter(session, opened.office_id, settings, request)
-    issued = letter_desk.issue(opened.db, opened.office_id, settings, request)
+    issued = letter_desk.issue(opened, settings, request)
     assert draft.expected_number == issued.number
     printer = PrintSettings(58)
     draft_text = preview_text(letter_ops(draft.document, printer), printer)
@@ -161,20 +161,14 @@ def test_today_letters_and_served_tickets(opened: Station) -> None:
         queue.recall(1, "sari")
     queue.no_show(1, "sari")
     queue.take_ticket("A")  # still waiting: not served
-    assert (
-        letter_desk.record_letter_print(opened.db, opened.office_id, issued.number, operator="sari")
-        == 1
-    )
+    assert letter_desk.record_letter_print(opened, issued.number, operator="sari") == 1
     other = _issue(opened, "SKD", nik=WIFE)
     assert (
-        letter_desk.revoke(
-            opened.db, opened.office_id, other.number, reason="Salah data", operator="sari"
-        )
-        == "revoked"
+        letter_desk.revoke(opened, other.number, reason="Salah data", operator="sari") == "revoked"
     )
 
     tz = opened.config.tz
-    letters, tickets = letter_desk.today_view(opened.db, opened.office_id, tz)
+    letters, tickets = letter_desk.today_view(opened)
     assert [(x.number, x.status, x.print_count) for x in letters] == [
         (other.number, "revoked", 0),
         (issued.number, "issued", 1),
@@ -193,13 +187,35 @@ def test_today_letters_and_served_tickets(opened: Station) -> None:
     ]
     assert tickets[1].operator == "Sari Ndun"
     tomorrow = dt.datetime.now(tz).date() + dt.timedelta(days=1)
-    assert letter_desk.today_view(opened.db, opened.office_id, tz, day=tomorrow) == ([], [])
+    assert letter_desk.today_view(opened, day=tomorrow) == ([], [])
 
 
-def test_reprint_document_is_a_marked_copy(opened: Station) -> None:
-    issued = _issue(opened, "SKD")
-    number, doc = letter_desk.reprint_document(
-        opened.db, opened.office_id, issued.number, operator="sari"
-    )
-    assert number == issued.number and doc.copy_marker == "SALINAN 1"
-    assert doc.qr_text == issued.qr
+def test_reprint_document_is_the_original_until_a_print_reached_paper(opened: Station) -> None:
+    """The first print that reaches paper is the original; only later ones are copies,
+    ``SALINAN n`` with ``n`` the prints that reached paper before (a failed one counts none)."""
+    issued = _issue(opened, "SKD")  # issued, never printed (a printer fault, say)
+
+    def reprint() -> str:
+        number, doc = letter_desk.reprint_document(opened, issued.number, operator="sari")
+        assert number == issued.number and doc.qr_text == issued.qr  # same number and seal
+        return doc.copy_marker
+
+    assert reprint() == ""  # the original
+    assert reprint() == ""  # its print did not reach paper either: still the original
+    letter_desk.record_letter_print(opened, issued.number, operator="sari")
+    assert reprint() == "SALINAN 1"
+    assert reprint() == "SALINAN 1"  # that copy never reached paper: the same copy again
+    letter_desk.record_letter_print(opened, issued.number, operator="sari")
+    assert reprint() == "SALINAN 2"
+    with opened.db.read() as session:
+        letter = session.scalars(select(Letter).where(Letter.number == issued.number)).one()
+        copies = [
+            e.details["copy"]
+            for e in session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == "letter.reprint")
+                .order_by(AuditEvent.id)
+            )
+        ]
+    assert (letter.print_count, letter.copies) == (2, 2)
+    assert copies == [0, 0, 1, 1, 2]

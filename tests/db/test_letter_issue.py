@@ -176,11 +176,14 @@ def test_reprint_keeps_number_and_seal(station: Station) -> None:
     _, issued = run_cli(*issue_args())
     result, first = run_cli("letter", "reprint", issued["number"])
     assert result.exit_code == 0
-    # the default printer is `dummy`: the copy reaches it and counts as printed
-    assert first["copy_marker"] == "SALINAN 1" and first["printed"] is True
+    # the default printer is `dummy`: the print reaches it and counts as printed. Issued
+    # with --no-print, the letter was never on paper: its first print is the original.
+    assert first["copy_marker"] == "" and first["printed"] is True
     assert first["print_count"] == 1
     _, second = run_cli("letter", "reprint", issued["number"])
-    assert second["copy_marker"] == "SALINAN 2"
+    assert second["copy_marker"] == "SALINAN 1" and second["print_count"] == 2
+    _, third = run_cli("letter", "reprint", issued["number"])
+    assert third["copy_marker"] == "SALINAN 2"
     _, shown = run_cli("letter", "show", issued["number"])
     assert shown["qr"] == issued["qr"] and shown["copies"] == 2
     result, _ = run_cli("letter", "reprint", "999/NOPE")

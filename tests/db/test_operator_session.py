@@ -25,14 +25,14 @@ def _operator(station: Station) -> Operator:
 
 
 def test_right_pin_signs_in_and_is_audited(station: Station) -> None:
-    user = sign_in(station.db, station.office_id, "sari", "2468", now=T0)
+    user = sign_in(station, "sari", "2468", now=T0)
     assert (user.username, user.display_name, user.role) == ("sari", "Sari Ndun", "operator")
     assert _actions(station)[-1] == "operator.login"
 
 
 def test_wrong_pin_is_refused_in_indonesian_and_counted(station: Station) -> None:
     with pytest.raises(LoginError) as caught:
-        sign_in(station.db, station.office_id, "sari", "1111", now=T0)
+        sign_in(station, "sari", "1111", now=T0)
     assert caught.value.code == "bad_pin"
     assert "PIN salah" in str(caught.value)
     assert caught.value.attempts_left == MAX_FAILED_PINS - 1
@@ -42,25 +42,25 @@ def test_wrong_pin_is_refused_in_indonesian_and_counted(station: Station) -> Non
 
 def test_unknown_user_gets_the_same_words(station: Station) -> None:
     with pytest.raises(LoginError) as caught:
-        sign_in(station.db, station.office_id, "budi", "2468", now=T0)
+        sign_in(station, "budi", "2468", now=T0)
     assert str(caught.value) == "Nama pengguna atau PIN salah."
 
 
 def test_five_wrong_pins_lock_for_five_minutes(station: Station) -> None:
     for i in range(MAX_FAILED_PINS):
         with pytest.raises(LoginError) as caught:
-            sign_in(station.db, station.office_id, "sari", "0000", now=T0 + dt.timedelta(seconds=i))
+            sign_in(station, "sari", "0000", now=T0 + dt.timedelta(seconds=i))
     assert caught.value.code == "locked"
     assert "terkunci" in str(caught.value)
     assert "locked" not in str(caught.value)
     assert "operator.locked" in _actions(station)
     # even the right PIN is refused while locked
     with pytest.raises(LoginError) as caught:
-        sign_in(station.db, station.office_id, "sari", "2468", now=T0 + dt.timedelta(minutes=4))
+        sign_in(station, "sari", "2468", now=T0 + dt.timedelta(minutes=4))
     assert caught.value.code == "locked"
     # after the lock the right PIN works and resets the count
     later = T0 + dt.timedelta(minutes=LOCK_MINUTES, seconds=5)
-    assert sign_in(station.db, station.office_id, "sari", "2468", now=later).username == "sari"
+    assert sign_in(station, "sari", "2468", now=later).username == "sari"
     operator = _operator(station)
     assert operator.failed_attempts == 0
     assert operator.locked_until is None
@@ -69,8 +69,8 @@ def test_five_wrong_pins_lock_for_five_minutes(station: Station) -> None:
 def test_success_resets_the_count(station: Station) -> None:
     for _ in range(MAX_FAILED_PINS - 1):
         with pytest.raises(LoginError):
-            sign_in(station.db, station.office_id, "sari", "0000", now=T0)
-    sign_in(station.db, station.office_id, "sari", "2468", now=T0)
+            sign_in(station, "sari", "0000", now=T0)
+    sign_in(station, "sari", "2468", now=T0)
     with pytest.raises(LoginError) as caught:
-        sign_in(station.db, station.office_id, "sari", "0000", now=T0)
+        sign_in(station, "sari", "0000", now=T0)
     assert caught.value.code == "bad_pin"  # counting starts again

@@ -145,7 +145,14 @@ def test_printer_failing_mid_job_keeps_the_letter(
     assert result.exit_code == 0, result.output
     assert again["printed"] is True and again["print_count"] == 1
     assert [q.decode() for q in parse(out.read_bytes()).native_qr] == [issued["qr"]]
-    assert "SALINAN 1" in "\n".join(parse(out.read_bytes()).lines)
+    # No print of it had reached paper: this one is the original, not a copy (issue 14.2).
+    assert again["copy_marker"] == "" and again["copy"] == 0
+    assert "SALINAN" not in "\n".join(parse(out.read_bytes()).lines)
+    copy = tmp_path / "copy.bin"
+    monkeypatch.setenv("STATION_PRINTER", f"file:{copy}")
+    result, copied = run_cli("letter", "reprint", issued["number"])
+    assert copied["copy_marker"] == "SALINAN 1" and copied["print_count"] == 2
+    assert parse(copy.read_bytes()).lines[0].strip() == "*** SALINAN 1 ***"
     _, after = _issue("--no-print")
     assert "/002/" in after["number"]  # the failed print took no extra number
 

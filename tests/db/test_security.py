@@ -56,13 +56,13 @@ def test_pins_are_salted_argon2id_and_never_stored_in_clear(station: Station) ->
 def test_lockout_survives_a_restart_and_refuses_the_right_pin(station: Station) -> None:
     for _ in range(MAX_FAILED_PINS):
         with pytest.raises(LoginError):
-            sign_in(station.db, station.office_id, "sari", "0000")
+            sign_in(station, "sari", "0000")
     home = station.config.home
     station.close()
     again = open_station(home)  # another process, another PC: the count is in the database
     try:
         with pytest.raises(LoginError) as error:
-            sign_in(again.db, again.office_id, "sari", "2468")
+            sign_in(again, "sari", "2468")
         assert error.value.code == "locked"
     finally:
         again.close()
@@ -70,9 +70,9 @@ def test_lockout_survives_a_restart_and_refuses_the_right_pin(station: Station) 
 
 def test_unknown_user_and_wrong_pin_read_the_same(station: Station) -> None:
     with pytest.raises(LoginError) as unknown:
-        sign_in(station.db, station.office_id, "tidakada", "2468")
+        sign_in(station, "tidakada", "2468")
     with pytest.raises(LoginError) as wrong:
-        sign_in(station.db, station.office_id, "sari", "1357")
+        sign_in(station, "sari", "1357")
     assert str(unknown.value) in str(wrong.value)  # the wrong-PIN text adds only the count
 
 

@@ -77,9 +77,9 @@ def test_admin_adds_an_operator_resets_a_pin_and_deactivates(station: Station) -
             assert table.get_row("petrus")[3] == "nonaktif"
 
     run(scenario())
-    assert sign_in(station.db, station.office_id, "sari", "5173").username == "sari"
+    assert sign_in(station, "sari", "5173").username == "sari"
     try:
-        sign_in(station.db, station.office_id, "petrus", "4826")
+        sign_in(station, "petrus", "4826")
     except LoginError:
         pass
     else:

@@ -13,10 +13,12 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 from textual.widgets._footer import FooterKey
 
+from station.home.config import PrinterConfig
 from station.home.context import Station
 from station.letters import desk as letter_desk
 from station.letters.store import IssuedLetter, IssueRequest, LetterSettings
 from station.office.operators import add_operator
+from station.printing import print_and_record
 from station.queue.facade import Queue
 from station.screens.dialogs import PrinterFaultDialog, RevokeReasonDialog
 from station.screens.operator.app import OperatorApp
@@ -52,7 +54,7 @@ def issue_served(station: Station) -> tuple[IssuedLetter, str]:
     queue.call_next(1, "sari")
     settings = LetterSettings.from_config(station.config)
     request = IssueRequest("SKD", HEAD, "sari", purpose="Melamar kerja", ticket=number)
-    issued = letter_desk.issue(station.db, station.office_id, settings, request)
+    issued = letter_desk.issue(station, settings, request)
     queue.finish(1, "sari", outcome="letter_issued")
     queue.close_counter(1, "sari")
     return issued, number
@@ -111,10 +113,14 @@ def test_tables_and_reprint_for_an_operator_who_cannot_revoke(
         assert cells(app, "#tickets") == [
             [ticket, "Surat Keterangan", "Sari Ndun", "Surat diterbitkan", issued.number]
         ]
+        await pilot.press("p")  # never printed before: this print is the original
+        await settle(app, pilot)
+        assert f"Surat {issued.number} dicetak (asli)." in notes(app)
+        assert cells(app, "#letters")[0][7] == "1"
         await pilot.press("p")
         await settle(app, pilot)
         assert f"Surat {issued.number} dicetak ulang (SALINAN 1)." in notes(app)
-        assert cells(app, "#letters")[0][7] == "1"
+        assert cells(app, "#letters")[0][7] == "2"
         await pilot.press("c")  # revoke is not an operator's key
         await settle(app, pilot)
         assert isinstance(app.screen, TodayScreen)
@@ -126,10 +132,10 @@ def test_tables_and_reprint_for_an_operator_who_cannot_revoke(
 
     run_today(desk, "sari", "2468", scenario)
     parsed = parse((tmp_path / "printer.bin").read_bytes())
-    assert "*** SALINAN 1 ***" in parsed.lines
-    assert [q.decode() for q in parsed.native_qr] == [issued.qr]  # same seal
+    assert parsed.cuts == 2 and parsed.lines.count("*** SALINAN 1 ***") == 2  # top and bottom
+    assert [q.decode() for q in parsed.native_qr] == [issued.qr, issued.qr]  # same seal
     letter = stored(desk, issued.number)
-    assert (letter.status, letter.print_count, letter.copies) == ("issued", 1, 1)
+    assert (letter.status, letter.print_count, letter.copies) == ("issued", 2, 1)
 
 
 def test_admin_revokes_with_a_reason(desk: Station) -> None:
@@ -180,5 +186,46 @@ def test_reprint_fault_then_retry(desk: Station, tmp_path: Path) -> None:
 
     run_today(desk, "sari", "2468", scenario)
     letter = stored(desk, issued.number)
-    assert (letter.print_count, letter.copies) == (1, 1)
-    assert "*** SALINAN 1 ***" in parse(broken.read_bytes()).lines
+    assert (letter.print_count, letter.copies) == (1, 0)
+    parsed = parse(broken.read_bytes())
+    assert parsed.cuts == 1 and not any("SALINAN" in line for line in parsed.lines)
+
+
+def test_a_letter_kept_after_a_printer_fault_prints_as_the_original_then_salinan_1(
+    desk: Station, tmp_path: Path
+) -> None:
+    """Issue 14.2: the letter was issued, its print failed ("Simpan tanpa cetak"), so no print
+    of it ever reached paper. Its first print from Today is the original, unmarked; only
+    the print after that is SALINAN 1."""
+    issued, _ = issue_served(desk)
+    unplugged = f"file:{tmp_path / 'unplugged' / 'lp0'}"
+    kept = print_and_record(
+        issued.document,
+        PrinterConfig(uri=unplugged),
+        lambda: letter_desk.record_letter_print(desk, issued.number, operator="sari"),
+    )
+    assert kept.fault is not None and kept.fault.kind == "unplugged"
+    assert stored(desk, issued.number).print_count == 0
+    first, second = tmp_path / "first.bin", tmp_path / "second.bin"
+
+    async def scenario(app: OperatorApp, pilot: Pilot[None]) -> None:
+        desk.config.printer.uri = f"file:{first}"
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert cells(app, "#letters")[0][7] == "1"
+        desk.config.printer.uri = f"file:{second}"
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert cells(app, "#letters")[0][7] == "2"
+
+    run_today(desk, "sari", "2468", scenario)
+    original, copy = parse(first.read_bytes()), parse(second.read_bytes())
+    assert original.cuts == copy.cuts == 1
+    original_text = [line.strip() for line in original.lines if line.strip()]
+    copy_text = [line.strip() for line in copy.lines if line.strip()]
+    assert not any("SALINAN" in line for line in original_text)
+    assert copy_text[0] == copy_text[-1] == "*** SALINAN 1 ***"  # top and bottom
+    assert copy_text[1:-1] == original_text  # the same letter between the marks
+    assert [q.decode() for q in original.native_qr + copy.native_qr] == [issued.qr] * 2
+    letter = stored(desk, issued.number)
+    assert (letter.print_count, letter.copies) == (2, 1)

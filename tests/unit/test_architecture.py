@@ -3,6 +3,7 @@ import what, no import cycle, and the command line unchanged by the move into pa
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -11,7 +12,6 @@ from pathlib import Path
 
 import click
 import grimp
-import pytest
 from click.testing import CliRunner
 
 import station
@@ -86,12 +86,23 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True, reason="screens still import their App for typing; the StationScreen base ends it"
-)
 def test_no_import_cycle_not_even_a_type_only_one() -> None:
     graph = grimp.build_graph("station", exclude_type_checking_imports=False, cache_dir=None)
     assert _cycles(graph) == []
+
+
+def test_screens_never_touch_the_database() -> None:
+    """A screen calls a core function that takes the station (in a thread worker); it never
+    opens a session nor hands the ``Database`` around: no ``.db`` anywhere under screens."""
+    found = []
+    for path in sorted((ROOT / "station" / "screens").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found += [
+            f"{path.relative_to(ROOT)}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr == "db"
+        ]
+    assert found == []
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

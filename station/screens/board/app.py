@@ -7,7 +7,6 @@ process reach it through the database (polled twice a second) and are spoken by 
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from textual.app import App
@@ -16,11 +15,14 @@ from station.home.context import Station
 from station.queue.announce import Call, call_phrase, recent_calls
 from station.queue.facade import Queue
 from station.queue.view import PollCache, QueueStatus, queue_status
+from station.screens.base import to_ui
 from station.screens.board.board import BoardScreen
 from station.screens.speech import Announcer
 
 
 class BoardApp(App[None]):
+    """The host of ``BoardScreen``, which uses it through ``BoardHost``."""
+
     TITLE = "Station — Papan Antrean"
     ENABLE_COMMAND_PALETTE = False
 
@@ -78,12 +80,10 @@ class BoardApp(App[None]):
         self.announcer.say(phrase)
 
     def _bell_from_thread(self) -> None:
-        with contextlib.suppress(RuntimeError):  # closing
-            self.call_from_thread(self.bell)
+        to_ui(self, self.bell)
 
     def _sound_failed(self, exc: Exception) -> None:
         if self._sound_warned:
             return
         self._sound_warned = True
-        with contextlib.suppress(RuntimeError):
-            self.call_from_thread(self.notify, f"Suara panggilan gagal: {exc}", severity="warning")
+        to_ui(self, self.notify, f"Suara panggilan gagal: {exc}", severity="warning")

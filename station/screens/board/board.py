@@ -8,7 +8,7 @@ a second; the UI thread only draws. Each call or recall seen for the first time 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,11 +20,12 @@ from textual.widgets import Digits, Static
 from station.letters.formats import format_date_id
 from station.office.opening_hours import DAY_LABELS
 from station.queue.announce import Call, CallTracker, last_distinct
+from station.screens.base import StationScreen
 from station.screens.board.big_number import BigNumber
+from station.screens.board.host import BoardHost
 
 if TYPE_CHECKING:
     from station.queue.view import QueueStatus
-    from station.screens.board.app import BoardApp
 
 HISTORY_SIZE = 6
 FLASHES = 8  # half-second toggles of the "now calling" panel after a call
@@ -56,7 +57,7 @@ class CounterCard(Vertical):
         self.set_class(not held, "idle")
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(StationScreen[BoardHost], Screen[None]):
     CSS_PATH = "board.tcss"
     AUTO_FOCUS = ""
 
@@ -69,10 +70,6 @@ class BoardScreen(Screen[None]):
         self._flash_timer: Timer | None = None
         self._flashes_left = 0
         self._last_board: object = None  # the last poll's result, drawn
-
-    @property
-    def board_app(self) -> BoardApp:
-        return cast("BoardApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -92,7 +89,7 @@ class BoardScreen(Screen[None]):
         yield Static("", id="ticker")
 
     def on_mount(self) -> None:
-        app = self.board_app
+        app = self.station_app
         office = app.station.config.office.name
         self.query_one("#office", Static).update(f"KANTOR KELURAHAN {office.upper()}")
         self.tick_clock()
@@ -104,14 +101,14 @@ class BoardScreen(Screen[None]):
     # --- clock and running text (UI thread) ----------------------------------------------
 
     def tick_clock(self) -> None:
-        now = self.board_app.station.clock.local()
+        now = self.station_app.station.clock.local()
         self.query_one("#date", Static).update(
             f"{DAY_LABELS[now.weekday()]}, {format_date_id(now.date())}"
         )
         self.query_one("#clock", Static).update(now.strftime("%H:%M:%S"))
 
     def tick_ticker(self) -> None:
-        text = self.board_app.station.config.board.running_text.strip()
+        text = self.station_app.station.config.board.running_text.strip()
         ticker = self.query_one("#ticker", Static)
         width = max(1, ticker.size.width)
         if not text:
@@ -127,13 +124,9 @@ class BoardScreen(Screen[None]):
 
     # --- the queue (worker thread reads, UI thread draws) --------------------------------
 
-    def _to_ui(self, callback: Any, *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the app is closing
-            self.app.call_from_thread(callback, *args)
-
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def refresh_board(self) -> None:
-        app = self.board_app
+        app = self.station_app
         try:
             board = app.read_board()
         except Exception as exc:  # the next refresh tries again
@@ -159,7 +152,7 @@ class BoardScreen(Screen[None]):
         # ticket leaves the panel, and a takeover moves it to the new counter.
         held = {ticket.number for ticket in status.called}
         for call in fresh:
-            self.board_app.announce(call)
+            self.station_app.announce(call)
         if fresh:
             self.show_calling(fresh[-1], flash=True)
         elif self.calling is None:

@@ -23,6 +23,8 @@ from station.screens.kiosk.kiosk import KioskScreen
 
 
 class KioskApp(App[None]):
+    """The host of the kiosk's screens, which use it through ``KioskHost``."""
+
     TITLE = "Station — Ambil Nomor Antrean"
     ENABLE_COMMAND_PALETTE = False
 

@@ -11,7 +11,7 @@ Thin: issuing and printing are ``KioskApp`` calls run in a thread worker.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -22,11 +22,12 @@ from textual.widgets import Button, Digits, Static
 
 from station.letters.formats import format_date_id
 from station.office.opening_hours import DAY_LABELS
+from station.screens.base import StationScreen
+from station.screens.kiosk.host import KioskHost
 
 if TYPE_CHECKING:
     from station.printing import PrinterFault
     from station.queue.facade import IssuedTicket
-    from station.screens.kiosk.app import KioskApp
 
 # The kiosk offers the three reasons the issue names; "lainnya" stays for the counter staff.
 KIOSK_PRIORITY = (
@@ -43,11 +44,7 @@ HOW_TO = (
 )
 
 
-def _kiosk(screen: Screen[Any]) -> KioskApp:
-    return cast("KioskApp", screen.app)
-
-
-class KioskScreen(Screen[None]):
+class KioskScreen(StationScreen[KioskHost], Screen[None]):
     """The idle screen is also the choice screen: taking a ticket never needs a key to wake."""
 
     CSS_PATH = "kiosk.tcss"
@@ -69,10 +66,6 @@ class KioskScreen(Screen[None]):
         self.busy = False  # a ticket is being issued or shown: further keys are ignored
         self.open_now: bool | None = None
 
-    @property
-    def kiosk(self) -> KioskApp:
-        return _kiosk(self)
-
     def compose(self) -> ComposeResult:
         with Vertical(id="kiosk-head"):
             yield Static("", id="kiosk-office")
@@ -84,7 +77,7 @@ class KioskScreen(Screen[None]):
         yield VerticalScroll(id="services")
 
     def on_mount(self) -> None:
-        app = self.kiosk
+        app = self.station_app
         self.query_one("#kiosk-office", Static).update(
             f"KANTOR KELURAHAN {app.station.config.office.name.upper()}"
         )
@@ -102,12 +95,12 @@ class KioskScreen(Screen[None]):
             return
         from station.screens.kiosk.survey import SurveyScreen
 
-        self.app.push_screen(SurveyScreen(self.kiosk.station))
+        self.app.push_screen(SurveyScreen(self.station_app.station))
 
     # --- display (UI thread) -------------------------------------------------------------
 
     def tick(self) -> None:
-        app = self.kiosk
+        app = self.station_app
         now = app.now()
         self.query_one("#kiosk-clock", Static).update(
             f"{DAY_LABELS[now.weekday()]}, {format_date_id(now.date())}  {now:%H.%M}"
@@ -177,7 +170,7 @@ class KioskScreen(Screen[None]):
             self.take(button_id.removeprefix("service-"))
 
     def action_priority(self) -> None:
-        if self.busy or not self.kiosk.is_open():
+        if self.busy or not self.station_app.is_open():
             return
         self.app.push_screen(PriorityScreen(), self._priority_chosen)
 
@@ -192,7 +185,7 @@ class KioskScreen(Screen[None]):
     def take(self, prefix: str) -> None:
         if self.busy:
             return
-        if not self.kiosk.is_open():
+        if not self.station_app.is_open():
             self.app.notify("Layanan sedang tutup; nomor antrean tidak dapat diambil.")
             return
         self.busy = True
@@ -211,14 +204,10 @@ class KioskScreen(Screen[None]):
 
     # --- workers (threads: database, printer) --------------------------------------------
 
-    def _to_ui(self, callback: Any, *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the app is closing
-            self.app.call_from_thread(callback, *args)
-
     @work(thread=True, exclusive=True, group="services", exit_on_error=False)
     def load_services(self) -> None:
         try:
-            services = self.kiosk.queue.status(now=self.kiosk.now()).services
+            services = self.station_app.queue.status(now=self.station_app.now()).services
         except Exception:  # shown as it was; the next refresh tries again
             return
         self._to_ui(self.show_services, services)
@@ -227,7 +216,7 @@ class KioskScreen(Screen[None]):
     def issue_ticket(self, prefix: str, priority: str | None) -> None:
         from station.queue.rules import QueueError
 
-        app = self.kiosk
+        app = self.station_app
         try:
             issued = app.issue(prefix, priority)
         except QueueError as exc:
@@ -273,7 +262,7 @@ class PriorityScreen(ModalScreen[str | None]):
         self.dismiss(code if code in PRIORITY_LABELS else None)
 
 
-class TicketScreen(ModalScreen[None]):
+class TicketScreen(StationScreen[KioskHost], ModalScreen[None]):
     """The number, very large, while the ticket prints; then a few seconds to read it.
     After a printer fault it stays longer and asks the resident to show it at the counter."""
 
@@ -323,7 +312,7 @@ class TicketScreen(ModalScreen[None]):
             self._show_print_result()
 
     def _show_print_result(self) -> None:
-        config = _kiosk(self).station.config.kiosk
+        config = self.station_app.station.config.kiosk
         status = self.query_one("#ticket-print", Static)
         if self.fault is None:
             status.update("Silakan ambil tiket Anda di bawah layar.")

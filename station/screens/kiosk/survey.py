@@ -2,14 +2,15 @@
 
 Big and plain: one question at a time, answered with the keys 1-4 (or the number keys of a
 keypad); Esc leaves. The ticket is checked before the questions (so nobody answers nine
-questions to be refused), and the answers are stored in one transaction by station.reports.skm in a
-thread worker. Needs only a ``Station``; the kiosk app pushes it.
+questions to be refused), and the answers are stored in one transaction by
+``station.reports.skm.save_response`` in a thread worker. Needs only a ``Station``; the kiosk
+app pushes it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -19,12 +20,24 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Static
 
-from station.reports.skm import ELEMENTS, QUESTIONS, SCORE_LABELS, SurveyError
+from station.reports.skm import (
+    ELEMENTS,
+    QUESTIONS,
+    SCORE_LABELS,
+    SurveyError,
+    rateable_number,
+    save_response,
+)
+from station.screens.base import StationScreen
+from station.screens.kiosk.host import KioskHost
+
+if TYPE_CHECKING:
+    from station.home.context import Station
 
 THANKS = "Terima kasih atas penilaian Anda.\nMasukan Anda membantu kami melayani lebih baik."
 
 
-class SurveyScreen(Screen[None]):
+class SurveyScreen(StationScreen[KioskHost], Screen[None]):
     """Push it; it dismisses itself after the thank-you (or on Esc)."""
 
     DEFAULT_CSS = """
@@ -47,7 +60,7 @@ class SurveyScreen(Screen[None]):
         Binding("escape", "leave", "Keluar"),
     ]
 
-    def __init__(self, station: Any, *, thanks_seconds: float = 6.0) -> None:
+    def __init__(self, station: Station, *, thanks_seconds: float = 6.0) -> None:
         super().__init__()
         self.station = station
         self.thanks_seconds = thanks_seconds
@@ -86,16 +99,12 @@ class SurveyScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="survey")
     def check_number(self, text: str) -> None:
-        from station.reports.skm import rateable_ticket
-
         try:
-            with self.station.db.read() as session:
-                ticket = rateable_ticket(session, self.station.office_id, text, today=self._today())
-                number = ticket.number
+            number = rateable_number(self.station, text, today=self._today())
         except SurveyError as exc:
-            self.app.call_from_thread(self._message, str(exc))
+            self._to_ui(self._message, str(exc))
             return
-        self.app.call_from_thread(self._start_questions, number)
+        self._to_ui(self._start_questions, number)
 
     def _start_questions(self, number: str) -> None:
         self.number = number
@@ -135,18 +144,13 @@ class SurveyScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="survey")
     def save(self, number: str, scores: list[int]) -> None:
-        from station.reports.skm import record_response
-
         try:
-            with self.station.db.write() as session:
-                record_response(
-                    session, self.station.office_id, number, scores, today=self._today()
-                )
+            save_response(self.station, number, scores, today=self._today())
         except SurveyError as exc:
-            self.app.call_from_thread(self._message, str(exc))
-            self.app.call_from_thread(self.set_timer, self.thanks_seconds, self._close)
+            self._to_ui(self._message, str(exc))
+            self._to_ui(self.set_timer, self.thanks_seconds, self._close)
             return
-        self.app.call_from_thread(self._thanks)
+        self._to_ui(self._thanks)
 
     def _thanks(self) -> None:
         self.phase = "thanks"

@@ -1,15 +1,14 @@
 """Admin (role admin only): operators, services and counters, office settings, signing keys,
 and the doors to reports and the audit trail.
 
-Thin: every change is one audited core call (``operators``, ``office_admin``, ``keys``) in
-a thread worker; the tables are re-read after each change.
+Thin: every change is one audited core call (``station.office.admin``,
+``station.home.config_edit``) in a thread worker; the tables are re-read after each change.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from rich.markup import escape
 from textual import events, on, work
@@ -29,27 +28,26 @@ from textual.widgets import (
 )
 
 from station.home.config import ConfigError
-from station.home.config_edit import EDITABLE, current_values, update_settings
-from station.home.keys import office_keys, private_key_path, rotate_key
-from station.office.admin import (
-    AdminError,
-    counter_setups,
-    service_rows,
-    set_service_active,
-    toggle_counter_service,
-)
-from station.office.operators import (
-    OperatorError,
-    add_operator,
-    list_operators,
-    reset_pin,
-    set_active,
-)
-
-if TYPE_CHECKING:
-    from station.screens.operator.app import OperatorApp
+from station.home.config_edit import EDITABLE, current_values, save_settings
+from station.office import admin as office_admin
+from station.office.admin import AdminError, AdminOverview, KeyState
+from station.office.operators import OperatorError
+from station.screens.base import StationScreen
+from station.screens.operator.host import OperatorHost
 
 ROLE_LABELS = {"operator": "Petugas", "admin": "Admin"}
+
+
+def key_line(key: KeyState) -> str:
+    """One signing key for the keys tab: state, date, and whether its file is kept private."""
+    state = "aktif" if key.active else "pensiun"
+    if key.file_mode is None:
+        file_note = "berkas kunci privat TIDAK ADA"
+    elif key.file_mode == 0o600:
+        file_note = "berkas 0600"
+    else:
+        file_note = f"izin berkas {key.file_mode:o} (harus 600)"
+    return f"{key.key_id}  {state}  dibuat {key.created_at:%d-%m-%Y}  {file_note}"
 
 
 class OperatorForm(ModalScreen[dict[str, str] | None]):
@@ -116,7 +114,7 @@ class OperatorForm(ModalScreen[dict[str, str] | None]):
         self.dismiss(None)
 
 
-class AdminScreen(Screen[None]):
+class AdminScreen(StationScreen[OperatorHost], Screen[None]):
     CSS_PATH = "admin.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -130,10 +128,6 @@ class AdminScreen(Screen[None]):
         Binding("l", "reports", "Laporan"),
         Binding("u", "audit", "Audit"),
     ]
-
-    @property
-    def station_app(self) -> OperatorApp:
-        return cast("OperatorApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("Admin — Kelurahan " + escape(self.station_app.station.config.office.name))
@@ -187,10 +181,10 @@ class AdminScreen(Screen[None]):
         )
         self.query_one("#office", Static).update(text)
 
-    def show_data(self, data: dict[str, Any]) -> None:
+    def show_data(self, data: AdminOverview) -> None:
         operators = self.query_one("#operators", DataTable)
         operators.clear()
-        for o in data["operators"]:
+        for o in data.operators:
             operators.add_row(
                 o.username,
                 o.display_name,
@@ -200,87 +194,42 @@ class AdminScreen(Screen[None]):
             )
         services = self.query_one("#services", DataTable)
         services.clear()
-        for prefix, name, active in data["services"]:
+        for prefix, name, active in data.services:
             services.add_row(prefix, name, "dibuka" if active else "ditutup", key=prefix)
         counters = self.query_one("#counters", DataTable)
         counters.clear(columns=True)
-        prefixes = [prefix for prefix, _, _ in data["services"]]
+        prefixes = [prefix for prefix, _, _ in data.services]
         counters.add_columns("Loket", *prefixes)
-        for setup in data["counters"]:
+        for setup in data.counters:
             marks = ["ya" if p in setup.services else "-" for p in prefixes]
             counters.add_row(f"{setup.number} {setup.name}", *marks, key=str(setup.number))
-        self.query_one("#keys", Static).update(escape(data["keys"]))
-
-    def _notify(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity)  # type: ignore[arg-type]
-
-    def _to_ui(self, callback: Any, *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):
-            self.app.call_from_thread(callback, *args)
+        keys = "\n".join(map(key_line, data.keys)) or "Belum ada kunci. Jalankan: station init"
+        self.query_one("#keys", Static).update(escape(keys))
 
     # --- workers ------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="admin-read", exit_on_error=False)
     def reload(self) -> None:
-        station = self.station_app.station
-        keys_dir = station.config.keys_dir
-        with station.db.read() as session:
-            operators = list_operators(session, station.office_id)
-            services = [
-                (s.prefix, s.name, s.active) for s in service_rows(session, station.office_id)
-            ]
-            counters = counter_setups(session, station.office_id)
-            key_lines = []
-            for key in office_keys(session, station.office_id):
-                path = private_key_path(keys_dir, key.key_id)
-                state = "aktif" if key.retired_at is None else "pensiun"
-                if not path.exists():
-                    file_note = "berkas kunci privat TIDAK ADA"
-                else:
-                    mode = os.stat(path).st_mode & 0o777
-                    file_note = (
-                        "berkas 0600" if mode == 0o600 else f"izin berkas {mode:o} (harus 600)"
-                    )
-                key_lines.append(
-                    f"{key.key_id}  {state}  dibuat {key.created_at:%d-%m-%Y}  {file_note}"
-                )
-        keys = "\n".join(key_lines) or "Belum ada kunci. Jalankan: station init"
-        data = {"operators": operators, "services": services, "counters": counters, "keys": keys}
-        self._to_ui(self.show_data, data)
+        self._to_ui(self.show_data, office_admin.admin_overview(self.station_app.station))
 
     @work(thread=True, group="admin-write", exit_on_error=False)
-    def change(self, action: str, done: str, *args: Any) -> None:
-        app = self.station_app
-        station = app.station
-        by = app.user.username if app.user else ""
+    def change(self, done: str | Callable[[Any], str], act: Callable[[], Any]) -> None:
+        """Run one audited core call, then say ``done`` (or ``done(result)``)."""
         try:
-            with station.db.write() as session:
-                if action == "add":
-                    (values,) = args
-                    add_operator(session, station.office_id, by=by, **values)
-                elif action == "pin":
-                    username, pin = args
-                    reset_pin(session, station.office_id, username, pin, by=by)
-                elif action == "active":
-                    username, active = args
-                    set_active(session, station.office_id, username, active, by=by)
-                elif action == "service":
-                    prefix, active = args
-                    set_service_active(session, station.office_id, prefix, active, by=by)
-                elif action == "counter":
-                    number, prefix = args
-                    toggle_counter_service(session, station.office_id, number, prefix, by=by)
-                elif action == "rotate":
-                    new_id, _ = rotate_key(session, station.office_id, station.config.keys_dir)
-                    done = done.format(key_id=new_id)
+            result = act()
         except (OperatorError, AdminError) as exc:
             self._to_ui(self._notify, str(exc), "warning")
             return
         except Exception as exc:
             self._to_ui(self._notify, f"Gagal: {exc}", "error")
             return
-        self._to_ui(self._notify, done)
+        self._to_ui(self._notify, done(result) if callable(done) else done)
         self.reload()
+
+    @property
+    def _by(self) -> str:
+        user = self.station_app.user
+        return user.username if user else ""
 
     # --- actions ------------------------------------------------------------------------
 
@@ -318,7 +267,11 @@ class AdminScreen(Screen[None]):
     def action_add_operator(self) -> None:
         def added(values: dict[str, str] | None) -> None:
             if values:
-                self.change("add", f"Petugas {values['username']} ditambahkan.", values)
+                station, by = self.station_app.station, self._by
+                self.change(
+                    f"Petugas {values['username']} ditambahkan.",
+                    lambda: office_admin.create_operator(station, values, by=by),
+                )
 
         self.app.push_screen(OperatorForm(), added)
 
@@ -329,7 +282,11 @@ class AdminScreen(Screen[None]):
 
         def chosen(values: dict[str, str] | None) -> None:
             if values:
-                self.change("pin", f"PIN {username} diganti.", username, values["pin"])
+                station, by, pin = self.station_app.station, self._by, values["pin"]
+                self.change(
+                    f"PIN {username} diganti.",
+                    lambda: office_admin.change_pin(station, username, pin, by=by),
+                )
 
         self.app.push_screen(OperatorForm(username), chosen)
 
@@ -340,7 +297,11 @@ class AdminScreen(Screen[None]):
         table = self.query_one("#operators", DataTable)
         active = table.get_row(username)[3] == "aktif"
         word = "dinonaktifkan" if active else "diaktifkan"
-        self.change("active", f"Petugas {username} {word}.", username, not active)
+        station, by = self.station_app.station, self._by
+        self.change(
+            f"Petugas {username} {word}.",
+            lambda: office_admin.set_operator_active(station, username, not active, by=by),
+        )
 
     def action_toggle_service(self) -> None:
         prefix = self._selected("services")
@@ -349,7 +310,11 @@ class AdminScreen(Screen[None]):
         table = self.query_one("#services", DataTable)
         active = table.get_row(prefix)[2] == "dibuka"
         word = "ditutup" if active else "dibuka"
-        self.change("service", f"Layanan {prefix} {word}.", prefix, not active)
+        station, by = self.station_app.station, self._by
+        self.change(
+            f"Layanan {prefix} {word}.",
+            lambda: office_admin.open_service(station, prefix, not active, by=by),
+        )
 
     @on(DataTable.CellSelected, "#counters")
     def _counter_cell(self, event: DataTable.CellSelected) -> None:
@@ -359,7 +324,11 @@ class AdminScreen(Screen[None]):
         table = self.query_one("#counters", DataTable)
         prefix = str(table.ordered_columns[column].label)
         number = int(event.cell_key.row_key.value)
-        self.change("counter", f"Loket {number}: layanan {prefix} diubah.", number, prefix)
+        station, by = self.station_app.station, self._by
+        self.change(
+            f"Loket {number}: layanan {prefix} diubah.",
+            lambda: office_admin.switch_counter_service(station, number, prefix, by=by),
+        )
 
     def action_save_office(self) -> None:
         edits = {
@@ -370,17 +339,8 @@ class AdminScreen(Screen[None]):
 
     @work(thread=True, group="admin-write", exit_on_error=False)
     def save_office(self, edits: dict[tuple[str, str], str]) -> None:
-        app = self.station_app
-        station = app.station
         try:
-            with station.db.write() as session:
-                config, changed = update_settings(
-                    station.config.home,
-                    session,
-                    station.office_id,
-                    edits,
-                    by=app.user.username if app.user else "",
-                )
+            config, changed = save_settings(self.station_app.station, edits, by=self._by)
         except ConfigError as exc:
             self._to_ui(self._notify, str(exc), "warning")
             return
@@ -401,7 +361,11 @@ class AdminScreen(Screen[None]):
         self._notify("Pengaturan kantor disimpan: " + ", ".join(changed))
 
     def action_rotate_key(self) -> None:
-        self.change("rotate", "Kunci baru {key_id} aktif; kunci lama tetap memverifikasi.")
+        station = self.station_app.station
+        self.change(
+            lambda key_id: f"Kunci baru {key_id} aktif; kunci lama tetap memverifikasi.",
+            lambda: office_admin.new_signing_key(station),
+        )
 
     def action_reports(self) -> None:
         from station.screens.operator.reports import ReportsScreen

@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import App
@@ -23,10 +23,14 @@ from station.office.sign_in import SignedIn, record_logout
 from station.printing.spooler import PrintSpooler
 from station.queue.facade import Queue
 from station.queue.rules import QueueError
+from station.screens.base import to_ui
 from station.screens.operator.lock import LockScreen
 from station.screens.operator.login import LoginScreen
 from station.screens.operator.main import MainScreen
 from station.screens.operator.palette import StationCommands
+
+if TYPE_CHECKING:
+    from station.letters.catalogue import Catalogue
 
 
 def __getattr__(name: str) -> Any:
@@ -64,6 +68,9 @@ HIGH_CONTRAST = Theme(
 
 
 class OperatorApp(App[None]):
+    """The host of the operator's screens: they use it through ``OperatorHost``
+    (``station.screens.operator.host``), never by importing this module."""
+
     TITLE = "Station — Loket"
     COMMANDS = App.COMMANDS | {StationCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
@@ -96,9 +103,9 @@ class OperatorApp(App[None]):
         self.spooler = PrintSpooler()
         self.last_input = time.monotonic()
         self.locked = False
-        self._catalogue: Any = None
+        self._catalogue: Catalogue | None = None
 
-    def letter_catalogue(self) -> Any:
+    def letter_catalogue(self) -> Catalogue:
         """The letter types (built-in plus the home's own), loaded once per app."""
         if self._catalogue is None:
             from station.letters.store import LetterSettings
@@ -179,17 +186,13 @@ class OperatorApp(App[None]):
         try:
             self.queue.close_counter(counter, user.username)
         except QueueError as exc:  # e.g. already closed by an admin: leave anyway
-            self._to_ui(self.notify, str(exc), severity="warning")
+            to_ui(self, self.notify, str(exc), severity="warning")
         except Exception as exc:  # stay signed in; the operator may retry
-            self._to_ui(self.notify, f"Gagal menutup loket: {exc}", severity="error")
+            to_ui(self, self.notify, f"Gagal menutup loket: {exc}", severity="error")
             return
         with contextlib.suppress(Exception):  # the counter is closed; the audit is secondary
-            record_logout(self.station.db, self.station.office_id, user.username, counter=counter)
-        self._to_ui(self.signed_out, message)
-
-    def _to_ui(self, callback: Any, *args: Any, **kwargs: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the app is closing
-            self.call_from_thread(callback, *args, **kwargs)
+            record_logout(self.station, user.username, counter=counter)
+        to_ui(self, self.signed_out, message)
 
     def signed_out(self, message: str | None = None) -> None:
         """Called on the UI thread once the counter is closed: back to the login screen."""
@@ -207,9 +210,7 @@ class OperatorApp(App[None]):
             return
         try:
             self.queue.close_counter(self.counter, self.user.username)
-            record_logout(
-                self.station.db, self.station.office_id, self.user.username, counter=self.counter
-            )
+            record_logout(self.station, self.user.username, counter=self.counter)
         except Exception:  # leaving anyway; the counter goes stale on its own
             pass
         self.user = None

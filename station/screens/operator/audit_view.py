@@ -2,14 +2,15 @@
 
 Filters: operator, action (whole, or a group such as ``queue.``), NIK or other subject (whole,
 never a prefix: docs/domain.md §5), office-local date. Enter in any filter applies them; F6
-verifies the whole hash chain (station.store.audit.verify_chain). Reads run in thread workers.
+verifies the whole hash chain. Reads are ``station.office.admin`` calls (``audit_trail``,
+``audit_chain``) run in thread workers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -19,11 +20,18 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from station.office.admin import audit_chain, audit_trail
+from station.screens.base import StationScreen
+from station.screens.operator.host import OperatorHost
+
+if TYPE_CHECKING:
+    from station.home.context import Station
+
 LIMIT = 500
 COLUMNS = ("#", "Waktu", "Petugas", "Aksi", "Subjek", "Rincian")
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(StationScreen[OperatorHost], Screen[None]):
     DEFAULT_CSS = """
     AuditScreen #filters { height: auto; }
     AuditScreen #filters Input { width: 1fr; }
@@ -39,7 +47,7 @@ class AuditScreen(Screen[None]):
         Binding("escape", "leave", "Kembali"),
     ]
 
-    def __init__(self, station: Any) -> None:
+    def __init__(self, station: Station) -> None:
         super().__init__()
         self.station = station
 
@@ -92,23 +100,19 @@ class AuditScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="audit-load")
     def load(self, filters: dict[str, Any]) -> None:
-        from station.store.audit import query_events
-
         tz = self.station.config.tz
-        with self.station.db.read() as session:
-            events = query_events(session, self.station.office_id, tz=tz, limit=LIMIT, **filters)
-            rows = [
-                (
-                    str(e.id),
-                    e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
-                    e.operator or "-",
-                    e.action,
-                    e.subject or "-",
-                    json.dumps(e.details, ensure_ascii=False)[:120],
-                )
-                for e in events
-            ]
-        self.app.call_from_thread(self._show, rows)
+        rows = [
+            (
+                str(e.id),
+                e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+                e.operator or "-",
+                e.action,
+                e.subject or "-",
+                json.dumps(e.details, ensure_ascii=False)[:120],
+            )
+            for e in audit_trail(self.station, limit=LIMIT, **filters)
+        ]
+        self._to_ui(self._show, rows)
 
     def _show(self, rows: list[tuple[str, ...]]) -> None:
         table = self.query_one("#events", DataTable)
@@ -124,15 +128,12 @@ class AuditScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="audit-verify")
     def verify(self) -> None:
-        from station.store.audit import verify_chain
-
-        with self.station.db.read() as session:
-            report = verify_chain(session, self.station.office_id)
+        report = audit_chain(self.station)
         if report.ok:
             text = f"[green]Rantai audit utuh: {report.events} peristiwa.[/green]"
         else:
             text = f"[red]Rantai audit RUSAK: {escape(report.problem or '')}[/red]"
-        self.app.call_from_thread(self.query_one("#chain", Static).update, text)
+        self._to_ui(self.query_one("#chain", Static).update, text)
 
     def action_leave(self) -> None:
         self.dismiss(None)

@@ -9,9 +9,8 @@ A letter is issued once: a retry after a printer fault prints the same number an
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -32,17 +31,18 @@ from station.letters.store import (
     LetterRefusal,
     LetterSettings,
 )
-from station.printing import PrinterFault, PrintSettings, letter_ops
+from station.printing import PrinterFault, PrintSettings, letter_ops, print_and_record
 from station.printing.preview import preview_text
 from station.printing.spooler import PrintSpooler, app_spooler
 from station.register.nik import mask_nik
+from station.screens.base import StationScreen
 from station.screens.dialogs import RETRY, PrinterFaultDialog
 from station.screens.on_top import WaitsOnTop
+from station.screens.operator.host import OperatorHost
 
 if TYPE_CHECKING:
     from station.letters import FieldSpec, LetterType
     from station.letters.desk import DeskStart, Draft, LetterOffer
-    from station.screens.operator.app import OperatorApp
 
 STEP_TYPE, STEP_FORM, STEP_PREVIEW = "step-type", "step-form", "step-preview"
 
@@ -65,7 +65,7 @@ def _offer_prompt(offer: LetterOffer) -> Text:
     return line
 
 
-class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
+class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"]):
     CSS_PATH = "letter.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -90,10 +90,6 @@ class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
         self.issued: IssuedLetter | None = None
         self.busy = False
         self.spooler: PrintSpooler | None = None
-
-    @property
-    def station_app(self) -> OperatorApp:
-        return cast("OperatorApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(f"Surat untuk NIK {mask_nik(self.nik)}", id="letter-header")
@@ -131,13 +127,6 @@ class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
         self.query_one("#steps", ContentSwitcher).current = step
         self.refresh_bindings()
 
-    def _to_ui(self, callback: Any, *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the app is closing
-            self.app.call_from_thread(callback, *args)
-
-    def _notify(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity)  # type: ignore[arg-type]
-
     def _today(self) -> dt.date:
         """The office's day from the station's one clock (fixed in snapshots)."""
         return self.station_app.today()
@@ -154,8 +143,7 @@ class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
         station = self.station_app.station
         try:
             settings = LetterSettings.from_config(station.config)
-            with station.db.read() as session:
-                start = letter_desk.letter_offers(session, station.office_id, settings, self.nik)
+            start = letter_desk.start_letter(station, settings, self.nik)
         except LetterRefusal as exc:
             self._to_ui(self._type_message, str(exc), True)
             return
@@ -365,10 +353,7 @@ class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
         station = self.station_app.station
         assert self.settings is not None
         try:
-            with station.db.write() as session:  # the lookup is audited
-                draft = letter_desk.draft_letter(
-                    session, station.office_id, self.settings, request, today=self._today()
-                )
+            draft = letter_desk.draft(station, self.settings, request, today=self._today())
             settings = PrintSettings.from_config(station.config.printer)
             text = preview_text(letter_ops(draft.document, settings), settings)
         except LetterRefusal as exc:
@@ -425,7 +410,7 @@ class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
         station = self.station_app.station
         assert self.settings is not None
         try:
-            issued = letter_desk.issue(station.db, station.office_id, self.settings, request)
+            issued = letter_desk.issue(station, self.settings, request)
         except LetterRefusal as exc:
             self._to_ui(self.refused, exc)
             return
@@ -445,22 +430,19 @@ class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
     def _print(self, issued: IssuedLetter) -> None:  # worker thread
         app = self.station_app
         station = app.station
-        assert self.spooler is not None
-        try:
-            self.spooler.print_letter(issued.document, station.config.printer).result()
-        except PrinterFault as fault:
-            self._to_ui(self.print_failed, issued, fault)
-            return
-        except Exception as exc:  # e.g. the spooler closed while the app exits
-            self._to_ui(self.print_failed, issued, PrinterFault("offline", str(exc)))
-            return
         operator = app.user.username if app.user else "-"
-        try:
-            letter_desk.record_letter_print(
-                station.db, station.office_id, issued.number, operator=operator
-            )
-        except Exception as exc:  # the paper is out; only the count is missing
-            self._to_ui(self._notify, f"Surat tercetak, tetapi gagal dicatat: {exc}", "warning")
+        outcome = print_and_record(
+            issued.document,
+            station.config.printer,
+            lambda: letter_desk.record_letter_print(station, issued.number, operator=operator),
+            spooler=self.spooler,
+        )
+        if outcome.fault is not None:
+            self._to_ui(self.print_failed, issued, outcome.fault)
+            return
+        if outcome.not_recorded is not None:  # the paper is out; only the count is missing
+            message = f"Surat tercetak, tetapi gagal dicatat: {outcome.not_recorded}"
+            self._to_ui(self._notify, message, "warning")
         self._to_ui(self.printed, issued)
 
     def printed(self, issued: IssuedLetter) -> None:

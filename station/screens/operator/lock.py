@@ -8,8 +8,7 @@ can sign in at this PC.
 
 from __future__ import annotations
 
-import contextlib
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -20,12 +19,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from station.office.sign_in import LoginError, sign_in
+from station.screens.base import StationScreen
+from station.screens.operator.host import OperatorHost
 
-if TYPE_CHECKING:
-    from station.screens.operator.app import OperatorApp
 
-
-class LockScreen(ModalScreen[None]):
+class LockScreen(StationScreen[OperatorHost], ModalScreen[None]):
     DEFAULT_CSS = """
     LockScreen {
         align: center middle;
@@ -46,10 +44,6 @@ class LockScreen(ModalScreen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f10", "sign_out", "Keluar")]
-
-    @property
-    def station_app(self) -> OperatorApp:
-        return cast("OperatorApp", self.app)
 
     def compose(self) -> ComposeResult:
         user = self.station_app.user
@@ -82,10 +76,6 @@ class LockScreen(ModalScreen[None]):
     def _unlocked(self) -> None:
         self.station_app.unlocked()
 
-    def _to_ui(self, callback: Any, *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):
-            self.app.call_from_thread(callback, *args)
-
     @work(thread=True, exclusive=True, group="unlock", exit_on_error=False)
     def check(self, pin: str) -> None:
         app = self.station_app
@@ -93,7 +83,7 @@ class LockScreen(ModalScreen[None]):
         if user is None:
             return
         try:
-            sign_in(app.station.db, app.station.office_id, user.username, pin)
+            sign_in(app.station, user.username, pin)
         except LoginError as exc:
             if exc.code == "locked":  # the account is now locked: nobody unlocks this screen
                 self._to_ui(app.sign_out, str(exc))

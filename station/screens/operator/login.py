@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -13,21 +11,16 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from station.office.sign_in import LoginError, sign_in
 from station.queue.rules import QueueError
+from station.screens.base import StationScreen
+from station.screens.operator.host import OperatorHost
 
-if TYPE_CHECKING:
-    from station.screens.operator.app import OperatorApp
 
-
-class LoginScreen(Screen[None]):
+class LoginScreen(StationScreen[OperatorHost], Screen[None]):
     CSS_PATH = "login.tcss"
 
     def __init__(self, counter: int | None = None) -> None:
         super().__init__()
         self.preset_counter = counter
-
-    @property
-    def station_app(self) -> OperatorApp:
-        return cast("OperatorApp", self.app)
 
     def compose(self) -> ComposeResult:
         office = self.station_app.station.config.office
@@ -97,14 +90,13 @@ class LoginScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def sign_in(self, counter: int, username: str, pin: str) -> None:
         app = self.station_app
-        station = app.station
         try:
-            user = sign_in(station.db, station.office_id, username, pin)
+            user = sign_in(app.station, username, pin)
             app.queue.open_counter(counter, user.username, **app.at_now())
         except (LoginError, QueueError) as exc:
-            app.call_from_thread(self._failed, str(exc))
+            self._to_ui(self._failed, str(exc))
             return
         except Exception as exc:  # shown to the operator, the app stays up
-            app.call_from_thread(self._failed, f"Gagal masuk: {exc}")
+            self._to_ui(self._failed, f"Gagal masuk: {exc}")
             return
-        app.call_from_thread(app.signed_in, user, counter)
+        self._to_ui(app.signed_in, user, counter)

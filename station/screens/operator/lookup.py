@@ -1,16 +1,14 @@
 """Resident lookup: a NIK field checked as it is typed, the resident card, name search.
 
-Thin: decoding is ``station.register.nik.parse_nik``; the lookup (audited) is
-``residents.lookup_nik``;
-the card is ``resident_card.build_card``; name search is ``residents.find``. All database
-work runs in thread workers. The screen dismisses with the letter issued from it (or None),
-so the main screen can offer "Surat diterbitkan" as the ticket's outcome.
+Thin: decoding is ``station.register.nik.parse_nik``; the audited lookup with its card, the
+name search and the e-KTP record are ``station.register.desk`` calls, run in thread workers.
+The screen dismisses with the letter issued from it (or None), so the main screen can offer
+"Surat diterbitkan" as the ticket's outcome.
 """
 
 from __future__ import annotations
 
-import contextlib
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -22,17 +20,19 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from station.queue.rules import CALLED, QueueError
-from station.register.card import ResidentCard, build_card
+from station.register import desk as register_desk
 from station.register.codes import SEX_LABELS
-from station.register.ektp import EktpError, mark_recorded
+from station.register.ektp import EktpError
 from station.register.nik import normalize_nik, parse_nik
 from station.register.regions import BuiltinRegions, to_dotted
-from station.register.residents import RegisterError, find, lookup_nik
+from station.register.residents import RegisterError
+from station.screens.base import StationScreen
 from station.screens.choice import ChoiceDialog
+from station.screens.operator.host import OperatorHost
 
 if TYPE_CHECKING:
     from station.letters.store import IssuedLetter
-    from station.screens.operator.app import OperatorApp
+    from station.register.card import ResidentCard
 
 _REGIONS = BuiltinRegions()
 EKTP_LETTER = "EKTP"
@@ -81,7 +81,7 @@ def card_markup(card: ResidentCard) -> str:
     return "\n".join(lines)
 
 
-class LookupScreen(Screen["IssuedLetter | None"]):
+class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
     CSS_PATH = "lookup.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -103,10 +103,6 @@ class LookupScreen(Screen["IssuedLetter | None"]):
         self.initial_name = name
         self.card: ResidentCard | None = None
         self.not_found_nik: str | None = None
-
-    @property
-    def station_app(self) -> OperatorApp:
-        return cast("OperatorApp", self.app)
 
     def compose(self) -> ComposeResult:
         held = f" · tiket {self.ticket}" if self.ticket else ""
@@ -295,27 +291,18 @@ class LookupScreen(Screen["IssuedLetter | None"]):
 
     # --- workers --------------------------------------------------------------------------
 
-    def _to_ui(self, callback: Any, *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the app is closing
-            self.app.call_from_thread(callback, *args)
-
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def look_up(self, nik: str) -> None:
         app = self.station_app
-        station = app.station
-        user = app.user.username if app.user else None
-        today = app.today()
         try:
-            with station.db.write() as session:
-                resident = lookup_nik(
-                    session,
-                    station.office_id,
-                    nik,
-                    operator=user,
-                    purpose="layanan loket",
-                    terminal=f"loket {app.counter}",
-                )
-                card = build_card(resident, today) if resident is not None else None
+            card = register_desk.resident_card(
+                app.station,
+                nik,
+                operator=app.user.username if app.user else None,
+                today=app.today(),
+                purpose="layanan loket",
+                terminal=f"loket {app.counter}",
+            )
         except RegisterError as exc:
             self._to_ui(self.show_error, str(exc))
             return
@@ -343,18 +330,13 @@ class LookupScreen(Screen["IssuedLetter | None"]):
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def mark_ektp(self, nik: str) -> None:
         app = self.station_app
-        station = app.station
-        today = app.today()
         try:
-            with station.db.write() as session:
-                mark_recorded(
-                    session,
-                    station.office_id,
-                    nik,
-                    today,
-                    app.user.username if app.user else "",
-                    today=today,
-                )
+            register_desk.record_ektp(
+                app.station,
+                nik,
+                operator=app.user.username if app.user else "",
+                today=app.today(),
+            )
         except EktpError as exc:
             self._to_ui(self._warn, str(exc))
             return
@@ -367,30 +349,26 @@ class LookupScreen(Screen["IssuedLetter | None"]):
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def search_names(self, query: str) -> None:
         app = self.station_app
-        station = app.station
         try:
-            with station.db.write() as session:  # audited: a write transaction
-                result = find(
-                    session,
-                    station.office_id,
-                    query,
-                    operator=app.user.username if app.user else None,
-                    terminal=f"loket {app.counter}",
-                )
-                rows = [
-                    (
-                        r.nik,
-                        f"{r.name} · {r.birth_date:%d-%m-%Y} · RT {r.rt or '-'}/RW {r.rw or '-'}"
-                        f" · {r.address or '-'}"
-                        + ("" if r.status == "active" else f" · {r.status.upper()}"),
-                    )
-                    for r in result.residents
-                ]
-                truncated = result.truncated
+            result = register_desk.search_residents(  # audited
+                app.station,
+                query,
+                operator=app.user.username if app.user else None,
+                terminal=f"loket {app.counter}",
+            )
         except RegisterError as exc:
             self._to_ui(self.show_error, str(exc))
             return
         except Exception as exc:
             self._to_ui(self.show_error, f"Gagal mencari: {exc}")
             return
-        self._to_ui(self.show_results, rows, truncated)
+        rows = [
+            (
+                r.nik,
+                f"{r.name} · {r.birth_date:%d-%m-%Y} · RT {r.rt or '-'}/RW {r.rw or '-'}"
+                f" · {r.address or '-'}"
+                + ("" if r.status == "active" else f" · {r.status.upper()}"),
+            )
+            for r in result.residents
+        ]
+        self._to_ui(self.show_results, rows, result.truncated)

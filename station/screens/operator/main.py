@@ -9,10 +9,9 @@ F2 called instead of racing it in two threads.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections import deque
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
 from textual import work
@@ -24,12 +23,13 @@ from textual.widgets import Footer, Static
 
 from station.queue.rules import OUTCOMES, STATUS_LABELS, QueueError
 from station.queue.view import StatusPoller
+from station.screens.base import StationScreen
 from station.screens.choice import ChoiceDialog
+from station.screens.operator.host import OperatorHost
 
 if TYPE_CHECKING:
     from station.letters.store import IssuedLetter
     from station.queue.view import CounterView, QueueStatus, TicketView
-    from station.screens.operator.app import OperatorApp
 
 DONE_MESSAGES = {
     "call_next": "Memanggil {number}.",
@@ -48,7 +48,7 @@ def _minutes(since: dt.datetime, now: dt.datetime) -> int:
     return max(0, int((now - since).total_seconds() // 60))
 
 
-class MainScreen(Screen[None]):
+class MainScreen(StationScreen[OperatorHost], Screen[None]):
     CSS_PATH = "main.tcss"
     AUTO_FOCUS = ""  # nothing to type here: function keys only
 
@@ -76,10 +76,6 @@ class MainScreen(Screen[None]):
         self.pending: deque[tuple[str, dict[str, Any]]] = deque()
         self.busy = False
         self.letters: dict[str, list[str]] = {}  # ticket number -> letters issued for it
-
-    @property
-    def station_app(self) -> OperatorApp:
-        return cast("OperatorApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -190,14 +186,7 @@ class MainScreen(Screen[None]):
             rows.append(f"L{c.number}: {escape(c.operator or '-')} · {serves}{held}{stale}")
         self.query_one("#counters", Static).update("\n".join(rows))
 
-    def _notify(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity)  # type: ignore[arg-type]
-
     # --- workers (threads: database) ------------------------------------------------------
-
-    def _to_ui(self, callback: Any, *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the app is closing
-            self.app.call_from_thread(callback, *args)
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def refresh_status(self) -> None:

@@ -8,16 +8,14 @@ every keystroke in the palette does not become an access to personal data.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from station.register.nik import normalize_nik
 from station.register.residents import name_tokens
-
-if TYPE_CHECKING:
-    from station.screens.operator.app import OperatorApp
-
+from station.screens.base import StationScreen
+from station.screens.operator.host import OperatorHost
 
 # (label, help, the main screen's action name)
 ACTIONS = (
@@ -37,10 +35,8 @@ ACTIONS = (
 )
 
 
-class StationCommands(Provider):
-    @property
-    def station_app(self) -> OperatorApp:
-        return cast("OperatorApp", self.app)
+class StationCommands(StationScreen[OperatorHost], Provider):
+    """The palette's provider; ``station_app`` as for the screens (``StationScreen``)."""
 
     def _run_action(self, action: str) -> Callable[[], Any]:
         async def run() -> None:

@@ -1,14 +1,13 @@
 """Registering a resident the register does not know: a form checked by the import's rules.
 
-Thin: saving is ``registration.register_resident`` in a thread worker; its refusal lists
+Thin: saving is ``station.register.desk.register_new`` in a thread worker; its refusal lists
 every problem in Indonesian and the form keeps what was typed. Enter moves to the next
 field; F2 (or Enter on the last field) saves. Dismisses with the new NIK, or None.
 """
 
 from __future__ import annotations
 
-import contextlib
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -18,11 +17,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static
 
+from station.register import desk as register_desk
 from station.register.codes import labels
-from station.register.registration import RegistrationRefused, register_resident
-
-if TYPE_CHECKING:
-    from station.screens.operator.app import OperatorApp
+from station.register.registration import RegistrationRefused
+from station.screens.base import StationScreen
+from station.screens.operator.host import OperatorHost
 
 # (key, label, placeholder); keys are the import's canonical field names.
 TEXT_FIELDS = (
@@ -47,7 +46,7 @@ MORE_TEXT_FIELDS = (
 )
 
 
-class RegisterScreen(Screen[str | None]):
+class RegisterScreen(StationScreen[OperatorHost], Screen[str | None]):
     CSS_PATH = "register.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -58,10 +57,6 @@ class RegisterScreen(Screen[str | None]):
     def __init__(self, nik: str = "") -> None:
         super().__init__()
         self.nik = nik
-
-    @property
-    def station_app(self) -> OperatorApp:
-        return cast("OperatorApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("Daftarkan penduduk baru  (* wajib)", classes="box-title")
@@ -124,23 +119,16 @@ class RegisterScreen(Screen[str | None]):
         self.app.notify(note, severity="warning" if warnings else "information")
         self.dismiss(nik)
 
-    def _to_ui(self, callback: Any, *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):
-            self.app.call_from_thread(callback, *args)
-
     @work(thread=True, exclusive=True, group="register", exit_on_error=False)
     def save(self, fields: dict[str, str]) -> None:
         app = self.station_app
-        station = app.station
         try:
-            with station.db.write() as session:
-                done = register_resident(
-                    session,
-                    station.office_id,
-                    fields,
-                    operator=app.user.username if app.user else "",
-                    today=app.today(),
-                )
+            done = register_desk.register_new(
+                app.station,
+                fields,
+                operator=app.user.username if app.user else "",
+                today=app.today(),
+            )
         except RegistrationRefused as exc:
             self._to_ui(self._message, f"Belum dapat disimpan: {exc}")
             return

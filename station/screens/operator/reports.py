@@ -1,13 +1,12 @@
 """The lurah's view for admins: a period's tickets per service, bars, the completion rate,
 the e-KTP backlog and satisfaction (IKM). Everything comes from the core
-(station.reports.statistics,
-station.register.ektp, station.reports.skm) read in a thread worker; this screen only draws.
+(``station.reports.overview.period_overview``) read in a thread worker; this screen only draws.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -16,6 +15,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Sparkline, Static
+
+from station.reports.overview import period_overview
+from station.screens.base import StationScreen
+from station.screens.operator.host import OperatorHost
+
+if TYPE_CHECKING:
+    from station.home.context import Station
 
 BAR_WIDTH = 30
 COLUMNS = ("Layanan", "Diambil", "Dilayani", "Tdk hadir", "Batal", "Tunggu (median)", "Layanan")
@@ -34,7 +40,7 @@ def minutes(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds / 60:.1f} mnt"
 
 
-class ReportsScreen(Screen[None]):
+class ReportsScreen(StationScreen[OperatorHost], Screen[None]):
     DEFAULT_CSS = """
     ReportsScreen #period { height: auto; }
     ReportsScreen #period Input { width: 24; }
@@ -50,7 +56,7 @@ class ReportsScreen(Screen[None]):
         Binding("escape", "leave", "Kembali"),
     ]
 
-    def __init__(self, station: Any) -> None:
+    def __init__(self, station: Station) -> None:
         super().__init__()
         self.station = station
 
@@ -93,17 +99,8 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="reports")
     def load(self, start: dt.date, end: dt.date) -> None:
-        from station.register.ektp import unrecorded_count
-        from station.reports.skm import period_report
-        from station.reports.statistics import Period, build_report
-
-        station = self.station
-        today = station.clock.today()
-        with station.db.read() as session:
-            report = build_report(session, station.office_id, station.config.tz, Period(start, end))
-            ektp = unrecorded_count(session, station.office_id, today)
-            skm = period_report(session, station.office_id, start, end)
-        self.app.call_from_thread(self._show, report, ektp, skm)
+        found = period_overview(self.station, start, end)
+        self._to_ui(self._show, found.report, found.ektp_unrecorded, found.skm)
 
     def _show(self, report: dict[str, Any], ektp: int, skm: dict[str, Any]) -> None:
         total = report["tickets"]["total"]

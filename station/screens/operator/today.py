@@ -2,14 +2,15 @@
 
 Thin: the tables come from ``station.letters.desk.today_view`` in a thread worker (on open,
 after each act, on F5 and every few seconds); a reprint is the same number and seal through
-the app's print spooler, counted once it reached the printer; revoking asks for a reason and
-is audited by ``station.letters.store.revoke_letter``.
+the app's print spooler (``station.printing.print_and_record``), counted once it reached the
+printer: the original while no print of it ever reached paper (a printer fault when it was
+issued), ``SALINAN n`` after that. Revoking asks for a reason and is audited by
+``station.letters.store.revoke_letter``.
 """
 
 from __future__ import annotations
 
-import contextlib
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -19,21 +20,26 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from station.letters import desk as letter_desk
 from station.letters.store import STATUS_REVOKED, LetterRefusal
-from station.printing import PrinterFault
+from station.printing import PrinterFault, print_and_record
 from station.printing.spooler import PrintSpooler, app_spooler
+from station.screens.base import StationScreen
 from station.screens.dialogs import RETRY, PrinterFaultDialog, RevokeReasonDialog
 from station.screens.on_top import WaitsOnTop
+from station.screens.operator.host import OperatorHost
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from textual.notifications import SeverityLevel
+
     from station.letters import Document
     from station.letters.desk import ServedTicket, TodayLetter
-    from station.screens.operator.app import OperatorApp
 
 STATUS_TEXT = {"issued": "terbit", STATUS_REVOKED: "DICABUT"}
 AUTO_REFRESH_SECONDS = 5.0
 
 
-class TodayScreen(WaitsOnTop[None]):
+class TodayScreen(StationScreen[OperatorHost], WaitsOnTop[None]):
     CSS_PATH = "today.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -49,10 +55,6 @@ class TodayScreen(WaitsOnTop[None]):
         self.tickets: list[ServedTicket] = []
         self.busy = False
         self.spooler: PrintSpooler | None = None
-
-    @property
-    def station_app(self) -> OperatorApp:
-        return cast("OperatorApp", self.app)
 
     @property
     def is_admin(self) -> bool:
@@ -85,13 +87,6 @@ class TodayScreen(WaitsOnTop[None]):
 
     # --- reading ----------------------------------------------------------------------------
 
-    def _to_ui(self, callback: Any, *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the app is closing
-            self.app.call_from_thread(callback, *args)
-
-    def _notify(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity)  # type: ignore[arg-type]
-
     def _message(self, text: str) -> None:
         self.query_one("#today-message", Static).update(Text(text))
 
@@ -100,26 +95,22 @@ class TodayScreen(WaitsOnTop[None]):
 
     @work(thread=True, exclusive=True, group="today-load", exit_on_error=False)
     def load(self) -> None:
-        station = self.station_app.station
         try:
-            letters, tickets = letter_desk.today_view(
-                station.db, station.office_id, station.config.tz, day=self._today()
-            )
+            letters, tickets = letter_desk.today_view(self.station_app.station, day=self._today())
         except Exception as exc:  # the next refresh tries again
             self._to_ui(self._message, f"Gagal membaca data hari ini: {exc}")
             return
         self._to_ui(self.show, letters, tickets)
 
-    def _today(self) -> Any:
-        today = getattr(self.app, "today", None)  # the app's clock when it has one
-        return today() if callable(today) else None
+    def _today(self) -> dt.date:
+        return self.station_app.today()
 
     def show(self, letters: list[TodayLetter], tickets: list[ServedTicket]) -> None:
         if not self.is_attached:
             return
         self.letters, self.tickets = letters, tickets
         day = self._today()
-        header = f"Hari ini{f', {day:%d-%m-%Y}' if day else ''}: {len(letters)} surat, "
+        header = f"Hari ini, {day:%d-%m-%Y}: {len(letters)} surat, "
         header += f"{len(tickets)} tiket terlayani"
         self.query_one("#today-header", Static).update(header)
         table = self.query_one("#letters", DataTable)
@@ -180,9 +171,7 @@ class TodayScreen(WaitsOnTop[None]):
         station = app.station
         operator = app.user.username if app.user else "-"
         try:
-            number, doc = letter_desk.reprint_document(
-                station.db, station.office_id, number, operator=operator
-            )
+            number, doc = letter_desk.reprint_document(station, number, operator=operator)
         except LetterRefusal as exc:
             self._to_ui(self._done, str(exc), "warning")
             return
@@ -198,24 +187,22 @@ class TodayScreen(WaitsOnTop[None]):
     def _print(self, number: str, doc: Document) -> None:  # worker thread
         app = self.station_app
         station = app.station
-        assert self.spooler is not None
-        try:
-            self.spooler.print_letter(doc, station.config.printer).result()
-        except PrinterFault as fault:
-            self._to_ui(self.print_failed, number, doc, fault)
-            return
-        except Exception as exc:
-            self._to_ui(self.print_failed, number, doc, PrinterFault("offline", str(exc)))
-            return
         operator = app.user.username if app.user else "-"
-        try:
-            letter_desk.record_letter_print(
-                station.db, station.office_id, number, operator=operator
-            )
-        except Exception as exc:
-            self._to_ui(self._done, f"Tercetak, tetapi gagal dicatat: {exc}", "warning")
-            return
-        self._to_ui(self._done, f"Surat {number} dicetak ulang ({doc.copy_marker}).")
+        outcome = print_and_record(
+            doc,
+            station.config.printer,
+            lambda: letter_desk.record_letter_print(station, number, operator=operator),
+            spooler=self.spooler,
+        )
+        if outcome.fault is not None:
+            self._to_ui(self.print_failed, number, doc, outcome.fault)
+        elif outcome.not_recorded is not None:
+            message = f"Tercetak, tetapi gagal dicatat: {outcome.not_recorded}"
+            self._to_ui(self._done, message, "warning")
+        elif doc.copy_marker:
+            self._to_ui(self._done, f"Surat {number} dicetak ulang ({doc.copy_marker}).")
+        else:  # no print of it had reached paper: this one is the original
+            self._to_ui(self._done, f"Surat {number} dicetak (asli).")
 
     def print_failed(self, number: str, doc: Document, fault: PrinterFault) -> None:
         if not self.on_top:  # behind the idle lock: ask once the screen is back
@@ -230,7 +217,7 @@ class TodayScreen(WaitsOnTop[None]):
 
         self.app.push_screen(PrinterFaultDialog(fault.message, keep_label="Batal"), chosen)
 
-    def _done(self, message: str, severity: str = "information") -> None:
+    def _done(self, message: str, severity: SeverityLevel = "information") -> None:
         self.busy = False
         self._message("")
         self._notify(message, severity)
@@ -262,9 +249,7 @@ class TodayScreen(WaitsOnTop[None]):
         station = app.station
         operator = app.user.username if app.user else "-"
         try:
-            letter_desk.revoke(
-                station.db, station.office_id, number, reason=reason, operator=operator
-            )
+            letter_desk.revoke(station, number, reason=reason, operator=operator)
         except LetterRefusal as exc:
             self._to_ui(self._done, str(exc), "warning")
             return

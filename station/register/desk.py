@@ -1,0 +1,60 @@
+"""What the counter's screens ask of the register, each call one transaction of its own.
+
+The resident card (an audited NIK lookup), the audited name search, recording an e-KTP and
+registering a new resident. The screens call these in thread workers and never open a
+database session themselves (docs/architecture.md). No Textual here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from station.register.card import ResidentCard, build_card
+from station.register.ektp import mark_recorded
+from station.register.registration import Registered, register_resident
+from station.register.residents import SearchResult, find, lookup_nik
+
+if TYPE_CHECKING:
+    from station.home.context import Station
+
+
+def resident_card(
+    station: Station,
+    nik: str,
+    *,
+    operator: str | None,
+    today: dt.date,
+    purpose: str = "",
+    terminal: str = "",
+) -> ResidentCard | None:
+    """The card of the resident with this NIK (None: not in the register); the lookup is
+    audited, so it runs in a write transaction."""
+    with station.db.write() as session:
+        resident = lookup_nik(
+            session, station.office_id, nik, operator=operator, purpose=purpose, terminal=terminal
+        )
+        return build_card(resident, today) if resident is not None else None
+
+
+def search_residents(
+    station: Station, query: str, *, operator: str | None, terminal: str = ""
+) -> SearchResult:
+    """``residents.find`` (NIK or name) in a write transaction: the search is audited."""
+    with station.db.write() as session:
+        return find(session, station.office_id, query, operator=operator, terminal=terminal)
+
+
+def record_ektp(station: Station, nik: str, *, operator: str, today: dt.date) -> None:
+    """The resident recorded their e-KTP today (the Dukcapil receipt shown); audited."""
+    with station.db.write() as session:
+        mark_recorded(session, station.office_id, nik, today, operator, today=today)
+
+
+def register_new(
+    station: Station, fields: Mapping[str, str], *, operator: str, today: dt.date
+) -> Registered:
+    """Register a resident the register does not know (the counter's form); audited."""
+    with station.db.write() as session:
+        return register_resident(session, station.office_id, fields, operator=operator, today=today)
