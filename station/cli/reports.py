@@ -223,17 +223,27 @@ def day() -> None:
 def day_summary(
     on_date: dt.datetime | None, do_print: bool, output: Path | None
 ) -> tuple[dict[str, Any], str]:
-    """Ringkasan hari: tiket per layanan, nomor surat, penyelesaian, petugas; ditandatangani."""
-    from station.reports.day_summary import SummaryError, signed_summary, summary_text
+    """Ringkasan hari: tiket per layanan, nomor surat, penyelesaian, petugas; ditandatangani.
+
+    Ringkasan juga menjadi jangkar jejak audit: disimpan di folder cadangan (dan di --output);
+    simpan salinannya di luar PC ini, lalu periksa: station audit verify --summary BERKAS."""
+    from station.reports.day_summary import (
+        SummaryError,
+        signed_summary,
+        summary_text,
+        write_anchor_file,
+    )
 
     station = open_station()
     try:
         wanted = on_date.date() if on_date else office_today(station)
         try:
             signed = signed_summary(station, wanted)
+            anchor = write_anchor_file(station.config.backups_dir, signed)
         except SummaryError as exc:
             raise Refusal(str(exc)) from exc
         data = dict(signed)
+        data["anchor_file"] = str(anchor)
         if output is not None:
             output.write_text(json.dumps(signed, ensure_ascii=False, indent=2) + "\n", "utf-8")
             data["output"] = str(output)
@@ -243,7 +253,7 @@ def day_summary(
         station.close()
     if do_print and not data["printed"]:
         raise Refusal(data["print_message"], **data)
-    return data, summary_text(signed)
+    return data, f"{summary_text(signed)}\nDisimpan di {anchor}"
 
 
 def _print_summary(station: Any, signed: dict[str, Any]) -> dict[str, Any]:
