@@ -689,6 +689,49 @@ def _check_schema_and_audit(url: str) -> dict[str, Any]:
     }
 
 
+# What a pg_dump of Station's database lists (``pg_restore --list``): tables and their data,
+# sequences, defaults, constraints, indexes, and the public schema's own entries. A function,
+# trigger, view, rule, policy, extension... is none of these.
+_PG_DUMP_KINDS = (
+    "TABLE",
+    "TABLE DATA",
+    "SEQUENCE",
+    "SEQUENCE SET",
+    "SEQUENCE OWNED BY",
+    "DEFAULT",
+    "CONSTRAINT",
+    "FK CONSTRAINT",
+    "INDEX",
+    "TYPE",
+    "SCHEMA",
+    "COMMENT",
+    "ACL",
+)
+_TOC_LINE = re.compile(r"^\s*\d+;\s*\d+\s+\d+\s+(?P<entry>.+)$")
+
+
+def _pg_dump_foreign_entries(dump: Path) -> list[str]:
+    """The entries of the dump's table of contents that Station's schema never has. This
+    reads the list ``pg_restore`` would run; a crafted file can still hide SQL inside an
+    allowed entry, which the catalog comparison after the restore then finds."""
+    command = [pg_tool("pg_restore"), "--list", str(dump)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise BackupError(f"pg_restore --list gagal: {done.stderr.strip()}")
+    foreign = []
+    for line in done.stdout.splitlines():
+        match = _TOC_LINE.match(line)
+        if match is None:
+            continue
+        entry = match.group("entry").strip()
+        words = entry.split()
+        # the longest kind the entry starts with (TABLE DATA, not TABLE)
+        kinds = [k for k in _PG_DUMP_KINDS if words[: len(k.split())] == k.split()]
+        if not kinds:
+            foreign.append(entry)
+    return foreign
+
+
 def _restore_pg(dump: Path, url: str) -> None:
     from sqlalchemy import inspect
 
@@ -700,6 +743,11 @@ def _restore_pg(dump: Path, url: str) -> None:
             raise BackupError("Basis data PostgreSQL tujuan tidak kosong; gunakan basis data baru.")
     finally:
         engine.dispose()
+    foreign = _pg_dump_foreign_entries(dump)
+    if foreign:  # refused before pg_restore runs any of it
+        raise BackupError(
+            "Cadangan PostgreSQL memuat objek yang tidak dibuat Station: " + "; ".join(foreign[:10])
+        )
     uri, env = _libpq(url)
     command = [pg_tool("pg_restore"), "--no-owner", "--exit-on-error", "--dbname", uri, str(dump)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)

@@ -152,8 +152,11 @@ PG_UNDO_REVOKE = (
 def test_a_poisoned_postgresql_archive_is_refused(
     home: Path, pg_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """pg_dump carries the trigger and its function; the restored catalog is compared with a
-    reference schema migrated to head in the same database."""
+    """A trigger and its function in the dump are refused before pg_restore runs them; an
+    extra table (an entry kind Station's dump has) is found by comparing the restored catalog
+    with a reference schema migrated to head in the same database."""
+    from sqlalchemy import create_engine, inspect
+
     from station.home.context import init_station
 
     source = pg_cluster.create_database("poisoned_source")
@@ -162,16 +165,26 @@ def test_a_poisoned_postgresql_archive_is_refused(
     station = open_station(home)
     try:
         clean = backup(station, tmp_path / "clean.tar.gz")
+        _poison(station, "CREATE TABLE loot (nik text)")
+        looted = backup(station, tmp_path / "looted.tar.gz")
         _poison(station, *PG_UNDO_REVOKE)
-        made = backup(station, tmp_path / "poisoned.tar.gz")
+        poisoned = backup(station, tmp_path / "poisoned.tar.gz")
     finally:
         station.close()
     target = pg_cluster.create_database("poisoned_target")
     with pytest.raises(BackupError) as refused:
-        restore(made, tmp_path / "restored", database_url=target)
+        restore(poisoned, tmp_path / "restored", database_url=target)
     message = str(refused.value)
-    assert "pemicu (trigger) tambahan 'undo_revoke'" in message
-    assert "fungsi tambahan 'undo_revoke()'" in message
+    assert "TRIGGER public letter undo_revoke" in message
+    assert "FUNCTION public undo_revoke()" in message
+    engine = create_engine(target)
+    try:
+        assert inspect(engine).get_table_names() == []  # nothing of it ran
+    finally:
+        engine.dispose()
+    with pytest.raises(BackupError, match="bukan skema Station") as refused:
+        restore(looted, tmp_path / "restored", database_url=target)
+    assert "tabel tambahan 'loot'" in str(refused.value)
     assert not (tmp_path / "restored").exists()
     fresh = pg_cluster.create_database("clean_target")
     result = restore(clean, tmp_path / "clean", database_url=fresh)
