@@ -239,14 +239,17 @@ def day_summary(
         wanted = on_date.date() if on_date else office_today(station)
         try:
             signed = signed_summary(station, wanted)
-            anchor = write_anchor_file(station.config.backups_dir, signed)
         except SummaryError as exc:
             raise Refusal(str(exc)) from exc
         data = dict(signed)
-        data["anchor_file"] = str(anchor)
         if output is not None:
             output.write_text(json.dumps(signed, ensure_ascii=False, indent=2) + "\n", "utf-8")
             data["output"] = str(output)
+        try:
+            anchor = write_anchor_file(station.config.backups_dir, signed)
+        except SummaryError as exc:  # signed and recorded already: hand the summary over
+            raise Refusal(f"{exc}. Ringkasan sudah dicatat; simpan salinannya.", **data) from exc
+        data["anchor_file"] = str(anchor)
         if do_print:
             data.update(_print_summary(station, signed))
     finally:

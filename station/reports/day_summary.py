@@ -160,8 +160,11 @@ def write_anchor_file(folder: Path, signed: dict[str, Any]) -> Path:
     mode 0600, never over an existing file; named by office, day and anchored event count,
     which grows with every summary (each one is itself an event)."""
     s = signed["summary"]
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+    except OSError as exc:
+        raise SummaryError(f"Folder {folder} tidak dapat dipakai: {exc}") from exc
     code = str(s.get("office_code", "")).replace(".", "")
     events = int(s.get("audit_head", {}).get("events", 0))
     base = f"{ANCHOR_PREFIX}{code}-{s['day']}-{events:07d}"
@@ -172,10 +175,16 @@ def write_anchor_file(folder: Path, signed: dict[str, Any]) -> Path:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             continue
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+        except OSError as exc:
+            raise SummaryError(f"Tidak dapat menulis ringkasan ke {path}: {exc}") from exc
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            path.unlink(missing_ok=True)
+            raise SummaryError(f"Tidak dapat menulis ringkasan ke {path}: {exc}") from exc
         return path
     raise SummaryError(f"Tidak dapat menulis ringkasan ke {folder}: nama berkas sudah terpakai.")
 
