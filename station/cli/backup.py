@@ -81,7 +81,8 @@ def restore_command(
     events = sum(result.checks.get("audit_events", {}).values())
     lines = [
         f"Cadangan {result.office_code} ({result.created_at}) dipulihkan ke {result.home}.",
-        f"Pemeriksaan lulus: keutuhan, skema terbaru, jejak audit ({events} peristiwa).",
+        "Pemeriksaan lulus: keutuhan, skema Station terbaru tanpa objek asing, "
+        f"jejak audit ({events} peristiwa).",
     ]
     if result.keys_missing:
         lines.append(

@@ -604,19 +604,28 @@ def _pg_schema(url: str) -> tuple[set[SchemaObject], set[SchemaObject]]:
     engine = make_engine(url)
     reference = make_url(url).update_query_dict({"options": f"-csearch_path={REFERENCE_SCHEMA}"})
     try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS station_schema_reference CASCADE"))
-            conn.execute(text("CREATE SCHEMA station_schema_reference"))
-        try:
-            migrate_to_head(reference.render_as_string(hide_password=False))
-            with engine.connect() as conn:
-                found = _pg_objects(conn, "public") | _pg_outside_public(conn)
-                expected = _pg_objects(conn, REFERENCE_SCHEMA)
-        finally:
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA IF EXISTS station_schema_reference CASCADE"))
+        return _pg_compare(engine, reference.render_as_string(hide_password=False))
+    except DBAPIError as exc:
+        raise BackupError(
+            f"Skema pembanding {REFERENCE_SCHEMA} tidak dapat dibuat di basis data tujuan "
+            f"(perlu hak CREATE): {exc.orig}"
+        ) from exc
     finally:
         engine.dispose()
+
+
+def _pg_compare(engine: Any, reference_url: str) -> tuple[set[SchemaObject], set[SchemaObject]]:
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS station_schema_reference CASCADE"))
+        conn.execute(text("CREATE SCHEMA station_schema_reference"))
+    try:
+        migrate_to_head(reference_url)
+        with engine.connect() as conn:
+            found = _pg_objects(conn, "public") | _pg_outside_public(conn)
+            expected = _pg_objects(conn, REFERENCE_SCHEMA)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS station_schema_reference CASCADE"))
     return found, expected
 
 

@@ -201,7 +201,7 @@ RAW_SQL_CALLS = {
     ("station/home/backup.py", "_sqlite_objects"),  # constant SELECT from sqlite_master
     ("station/home/backup.py", "_pg_objects"),  # catalog SELECTs, the schema name bound (:s)
     ("station/home/backup.py", "_pg_outside_public"),  # constant catalog SELECT
-    ("station/home/backup.py", "_pg_schema"),  # constant CREATE/DROP SCHEMA of the reference
+    ("station/home/backup.py", "_pg_compare"),  # constant CREATE/DROP SCHEMA of the reference
     ("migrations/versions/0001_initial_schema.py", "_drop_name_search"),  # constant DDL
     ("migrations/versions/0002_queue.py", "upgrade"),  # constant UPDATE
 }
