@@ -43,24 +43,46 @@ def backup_command(dest: Path | None) -> tuple[dict[str, Any], str]:
     help="Folder rumah baru (bawaan: STATION_HOME). Harus belum ada atau kosong.",
 )
 @click.option("--database-url", default=None, help="Cadangan PostgreSQL: basis data kosong.")
+@click.option(
+    "--yes",
+    "accept",
+    is_flag=True,
+    help="Terima konfigurasi (station.toml) dalam cadangan tanpa bertanya (untuk skrip).",
+)
 @command_output
 def restore_command(
-    file: Path, home: Path | None, database_url: str | None
+    file: Path, home: Path | None, database_url: str | None, accept: bool
 ) -> tuple[dict[str, Any], str]:
-    """Pulihkan cadangan ke rumah baru, setelah diperiksa (keutuhan, skema, jejak audit)."""
-    from station.home.backup import BackupError, restore
+    """Pulihkan cadangan ke rumah baru, setelah diperiksa (keutuhan, skema, jejak audit).
+
+    Konfigurasi dalam cadangan ditampilkan dan harus diterima dulu (atau --yes)."""
+    from station.home.backup import BackupError, RestoreDeclined, restore
     from station.home.config import resolve_home
+
+    as_json = bool(click.get_current_context().meta.get("station_json"))
+
+    def confirm(config: str | None) -> bool:
+        if accept or config is None:
+            return True
+        if as_json:  # no one to ask: refuse, with the config in the output
+            return False
+        click.echo(f"Konfigurasi dalam cadangan (station.toml):\n\n{config.rstrip()}\n")
+        return click.confirm("Terima konfigurasi ini dan pulihkan?", default=False)
 
     target = resolve_home(home)
     try:
-        result = restore(file, target, database_url=database_url)
+        result = restore(file, target, database_url=database_url, confirm=confirm)
+    except RestoreDeclined as exc:
+        hint = " Periksa konfigurasinya, lalu ulangi dengan --yes." if as_json else ""
+        raise Refusal(f"Pemulihan dibatalkan: {exc}{hint}", config=exc.config) from exc
     except BackupError as exc:
         raise Refusal(f"Pemulihan ditolak: {exc}") from exc
     data = result.to_dict()
     events = sum(result.checks.get("audit_events", {}).values())
     lines = [
         f"Cadangan {result.office_code} ({result.created_at}) dipulihkan ke {result.home}.",
-        f"Pemeriksaan lulus: keutuhan, skema terbaru, jejak audit ({events} peristiwa).",
+        "Pemeriksaan lulus: keutuhan, skema Station terbaru tanpa objek asing, "
+        f"jejak audit ({events} peristiwa).",
     ]
     if result.keys_missing:
         lines.append(

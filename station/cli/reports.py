@@ -223,8 +223,16 @@ def day() -> None:
 def day_summary(
     on_date: dt.datetime | None, do_print: bool, output: Path | None
 ) -> tuple[dict[str, Any], str]:
-    """Ringkasan hari: tiket per layanan, nomor surat, penyelesaian, petugas; ditandatangani."""
-    from station.reports.day_summary import SummaryError, signed_summary, summary_text
+    """Ringkasan hari: tiket per layanan, nomor surat, penyelesaian, petugas; ditandatangani.
+
+    Ringkasan juga menjadi jangkar jejak audit: disimpan di folder cadangan (dan di --output);
+    simpan salinannya di luar PC ini, lalu periksa: station audit verify --summary BERKAS."""
+    from station.reports.day_summary import (
+        SummaryError,
+        signed_summary,
+        summary_text,
+        write_anchor_file,
+    )
 
     station = open_station()
     try:
@@ -237,13 +245,18 @@ def day_summary(
         if output is not None:
             output.write_text(json.dumps(signed, ensure_ascii=False, indent=2) + "\n", "utf-8")
             data["output"] = str(output)
+        try:
+            anchor = write_anchor_file(station.config.backups_dir, signed)
+        except SummaryError as exc:  # signed and recorded already: hand the summary over
+            raise Refusal(f"{exc}. Ringkasan sudah dicatat; simpan salinannya.", **data) from exc
+        data["anchor_file"] = str(anchor)
         if do_print:
             data.update(_print_summary(station, signed))
     finally:
         station.close()
     if do_print and not data["printed"]:
         raise Refusal(data["print_message"], **data)
-    return data, summary_text(signed)
+    return data, f"{summary_text(signed)}\nDisimpan di {anchor}"
 
 
 def _print_summary(station: Any, signed: dict[str, Any]) -> dict[str, Any]:

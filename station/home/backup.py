@@ -15,8 +15,12 @@ Why it is built this way:
   folder and renamed into place only when complete and fsynced; a full disk removes the temp
   files and says so plainly.
 - **A restore is checked before it is accepted**: into a staging folder beside the new home;
-  PRAGMA integrity_check and foreign_key_check (SQLite), schema migrated to head, every
-  office's audit chain verified; only then renamed to the home. An existing home is refused.
+  each member once (a duplicate is refused); the archive's ``station.toml`` shown to the admin
+  to accept (``confirm``) before anything is restored; PRAGMA integrity_check and
+  foreign_key_check (SQLite), schema migrated to head and then compared with what the
+  migrations alone produce (``schema_differences``: an extra trigger or view, a missing index,
+  a changed column are refused), every office's audit chain verified; only then renamed to
+  the home. An existing home is refused.
 """
 
 from __future__ import annotations
@@ -37,12 +41,12 @@ import subprocess
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -66,6 +70,14 @@ _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 class BackupError(Exception):
     """A backup or restore that cannot be done, worded for the admin (Bahasa Indonesia)."""
+
+
+class RestoreDeclined(BackupError):
+    """The admin did not accept the archive's configuration; nothing was restored."""
+
+    def __init__(self, message: str, config: str | None) -> None:
+        super().__init__(message)
+        self.config = config
 
 
 @dataclass
@@ -356,9 +368,13 @@ def _read_archive(file: Path, staging: Path) -> dict[str, Any]:
     """Extract the known members into ``staging`` and check their digests."""
     try:
         with tarfile.open(file, mode="r:gz") as archive:
+            seen: set[str] = set()
             for member in archive.getmembers():
                 if member.name not in MEMBERS or not member.isfile():
                     raise BackupError(f"Berkas cadangan berisi anggota asing: {member.name!r}")
+                if member.name in seen:  # the later copy would silently replace the first
+                    raise BackupError(f"Berkas cadangan memuat anggota {member.name!r} dua kali.")
+                seen.add(member.name)
                 source = archive.extractfile(member)
                 assert source is not None
                 with source, (staging / member.name).open("wb") as out:
@@ -401,6 +417,239 @@ def _check_sqlite_file(path: Path) -> dict[str, Any]:
     return {"integrity_check": "ok", "foreign_key_check": "ok"}
 
 
+# --- schema: exactly what the migrations make -------------------------------------------------
+
+SchemaObject = tuple[str, str, str]  # (kind, name, definition)
+REFERENCE_SCHEMA = "station_schema_reference"  # PostgreSQL: the reference, dropped after
+_LABELS = {
+    "table": "tabel",
+    "column": "kolom",
+    "index": "indeks",
+    "constraint": "batasan (constraint)",
+    "trigger": "pemicu (trigger)",
+    "view": "view",
+    "materialized view": "materialized view",
+    "sequence": "sequence",
+    "foreign table": "tabel asing",
+    "function": "fungsi",
+    "rule": "aturan (rule)",
+    "policy": "kebijakan (policy)",
+    "type": "tipe",
+    "schema": "skema",
+    "extension": "ekstensi",
+    "event trigger": "pemicu peristiwa (event trigger)",
+}
+_sqlite_reference: dict[str | None, set[SchemaObject]] = {}
+
+
+def _sqlite_objects(path: Path) -> set[SchemaObject]:
+    """Every entry of ``sqlite_master`` (tables with their columns in their SQL, indexes,
+    triggers, views), whitespace normalised; SQLite's own bookkeeping tables left out."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    finally:
+        conn.close()
+    return {
+        (kind, name, f"{table}: {_normalised_sql(kind, sql or '')}")
+        for kind, name, table, sql in rows
+        if not name.startswith(("sqlite_sequence", "sqlite_stat"))
+    }
+
+
+def _normalised_sql(kind: str, sql: str) -> str:
+    """Whitespace collapsed; a table's columns and constraints sorted, because a batch
+    migration (which rebuilds a table) writes its foreign keys in no fixed order."""
+    sql = " ".join(sql.split())
+    start, end = sql.find("("), sql.rfind(")")
+    if kind != "table" or start < 0 or end < start or "VIRTUAL" in sql[:start].upper():
+        return sql
+    parts, depth, quote, current = [], 0, "", []
+    for char in sql[start + 1 : end]:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"`[":
+            quote = "]" if char == "[" else char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current).strip())
+    return f"{sql[:start]}({', '.join(sorted(parts))}){sql[end + 1 :]}"
+
+
+def _sqlite_expected() -> set[SchemaObject]:
+    """The schema of a fresh SQLite database migrated to head (made once per process)."""
+    head = head_revision()
+    if head not in _sqlite_reference:
+        with tempfile.TemporaryDirectory(prefix="station-schema-") as folder:
+            path = Path(folder) / "reference.db"
+            migrate_to_head(f"sqlite:///{path}")
+            _sqlite_reference[head] = _sqlite_objects(path)
+    return _sqlite_reference[head]
+
+
+def _pg_objects(conn: Any, schema: str) -> set[SchemaObject]:
+    """The objects of one PostgreSQL schema from the catalog, with the schema's name taken out
+    of their definitions so that two schemas compare."""
+    rows: list[Any] = []
+    bound = {"s": schema}
+    rows += conn.execute(
+        text(
+            "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' "
+            "WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' ELSE 'table' END, c.relname, "
+            "CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) ELSE '' END "
+            "|| ' rls=' || c.relrowsecurity::text "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :s AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
+        ),
+        bound,
+    ).all()
+    rows += conn.execute(
+        text(
+            "SELECT 'column', table_name || '.' || column_name, data_type || ' ' || is_nullable "
+            "|| ' ' || coalesce(character_maximum_length::text, '') || ' ' "
+            "|| coalesce(column_default, '') FROM information_schema.columns "
+            "WHERE table_schema = :s"
+        ),
+        bound,
+    ).all()
+    rows += conn.execute(
+        text("SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = :s"), bound
+    ).all()
+    rows += conn.execute(
+        text(
+            "SELECT 'constraint', cl.relname || '.' || con.conname, pg_get_constraintdef(con.oid) "
+            "FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid "
+            "JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE n.nspname = :s"
+        ),
+        bound,
+    ).all()
+    rows += conn.execute(
+        text(
+            "SELECT 'trigger', t.tgname, cl.relname || ': ' || pg_get_triggerdef(t.oid) "
+            "FROM pg_trigger t JOIN pg_class cl ON cl.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = cl.relnamespace "
+            "WHERE NOT t.tgisinternal AND n.nspname = :s"
+        ),
+        bound,
+    ).all()
+    rows += conn.execute(
+        text(
+            "SELECT 'function', p.proname || '(' || pg_get_function_identity_arguments(p.oid) "
+            "|| ')', md5(coalesce(p.prosrc, '')) FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = :s"
+        ),
+        bound,
+    ).all()
+    rows += conn.execute(
+        text(
+            "SELECT 'rule', tablename || '.' || rulename, definition FROM pg_rules "
+            "WHERE schemaname = :s"
+        ),
+        bound,
+    ).all()
+    rows += conn.execute(
+        text(
+            "SELECT 'policy', tablename || '.' || policyname, "
+            "coalesce(qual, '') || ' ' || coalesce(with_check, '') FROM pg_policies "
+            "WHERE schemaname = :s"
+        ),
+        bound,
+    ).all()
+    rows += conn.execute(
+        text(
+            "SELECT 'type', t.typname, t.typtype::text FROM pg_type t "
+            "JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_class c "
+            "ON c.oid = t.typrelid WHERE n.nspname = :s "
+            "AND (t.typtype IN ('e', 'd', 'r', 'm') OR (t.typtype = 'c' AND c.relkind = 'c'))"
+        ),
+        bound,
+    ).all()
+    prefixes = (f'"{schema}".', f"{schema}.")
+    objects = set()
+    for kind, name, definition in rows:
+        for prefix in prefixes:
+            definition = (definition or "").replace(prefix, "")
+        objects.add((str(kind), str(name), " ".join(definition.split())))
+    return objects
+
+
+def _pg_outside_public(conn: Any) -> set[SchemaObject]:
+    """What Station never makes anywhere in its database: other schemas, extensions other than
+    the built-in plpgsql, event triggers."""
+    rows = conn.execute(
+        text(
+            "SELECT 'schema', nspname, '' FROM pg_namespace WHERE nspname NOT IN "
+            "('public', 'pg_catalog', 'information_schema', 'station_schema_reference') "
+            "AND nspname NOT LIKE 'pg\\_%' "
+            "UNION ALL SELECT 'extension', extname, '' FROM pg_extension "
+            "WHERE extname <> 'plpgsql' "
+            "UNION ALL SELECT 'event trigger', evtname, '' FROM pg_event_trigger"
+        )
+    ).all()
+    return {(str(kind), str(name), "") for kind, name, _ in rows}
+
+
+def _pg_schema(url: str) -> tuple[set[SchemaObject], set[SchemaObject]]:
+    """(found, expected): the restored ``public`` schema, and a reference made by migrating a
+    new, empty schema of the same database to head, dropped again afterwards."""
+    from station.store.db import make_engine
+
+    engine = make_engine(url)
+    reference = make_url(url).update_query_dict({"options": f"-csearch_path={REFERENCE_SCHEMA}"})
+    try:
+        return _pg_compare(engine, reference.render_as_string(hide_password=False))
+    except DBAPIError as exc:
+        raise BackupError(
+            f"Skema pembanding {REFERENCE_SCHEMA} tidak dapat dibuat di basis data tujuan "
+            f"(perlu hak CREATE): {exc.orig}"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def _pg_compare(engine: Any, reference_url: str) -> tuple[set[SchemaObject], set[SchemaObject]]:
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS station_schema_reference CASCADE"))
+        conn.execute(text("CREATE SCHEMA station_schema_reference"))
+    try:
+        migrate_to_head(reference_url)
+        with engine.connect() as conn:
+            found = _pg_objects(conn, "public") | _pg_outside_public(conn)
+            expected = _pg_objects(conn, REFERENCE_SCHEMA)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS station_schema_reference CASCADE"))
+    return found, expected
+
+
+def schema_differences(url: str) -> list[str]:
+    """How the database's schema differs from what Station's migrations make (Indonesian, one
+    entry per extra, missing or changed object); empty when it is exactly Station's.
+
+    SQLite: every ``sqlite_master`` entry against a fresh database migrated to head.
+    PostgreSQL: tables, columns, indexes, constraints, triggers, views, sequences, functions,
+    rules, policies and types of ``public`` against a reference schema migrated to head in the
+    same database, and no other schema, extension (but plpgsql) or event trigger."""
+    if is_sqlite(url):
+        found, expected = _sqlite_objects(_sqlite_path(url)), _sqlite_expected()
+    else:
+        found, expected = _pg_schema(url)
+    extra = {(kind, name) for kind, name, _ in found - expected}
+    missing = {(kind, name) for kind, name, _ in expected - found}
+    changed = extra & missing
+    out = [f"{_LABELS.get(k, k)} tambahan {n!r}" for k, n in sorted(extra - changed)]
+    out += [f"{_LABELS.get(k, k)} {n!r} tidak ada" for k, n in sorted(missing - changed)]
+    out += [f"{_LABELS.get(k, k)} {n!r} berbeda" for k, n in sorted(changed)]
+    return out
+
+
 def _check_schema_and_audit(url: str) -> dict[str, Any]:
     from alembic.script import ScriptDirectory
 
@@ -427,6 +676,11 @@ def _check_schema_and_audit(url: str) -> dict[str, Any]:
     try:
         if current_revision(db.engine) != head_revision():
             raise BackupError("Skema basis data tidak dapat dibawa ke versi terbaru.")
+        differences = schema_differences(url)
+        if differences:
+            raise BackupError(
+                "Skema basis data cadangan bukan skema Station: " + "; ".join(differences[:10])
+            )
         chains: dict[str, int] = {}
         with db.read() as session:
             for office in session.scalars(select(Office).order_by(Office.id)):
@@ -436,7 +690,55 @@ def _check_schema_and_audit(url: str) -> dict[str, Any]:
                 chains[office.code] = report.events
     finally:
         db.dispose()
-    return {"revision": head_revision(), "migrated": migrated, "audit_events": chains}
+    return {
+        "revision": head_revision(),
+        "migrated": migrated,
+        "schema": "sama dengan migrasi",
+        "audit_events": chains,
+    }
+
+
+# What a pg_dump of Station's database lists (``pg_restore --list``): tables and their data,
+# sequences, defaults, constraints, indexes, and the public schema's own entries. A function,
+# trigger, view, rule, policy, extension... is none of these.
+_PG_DUMP_KINDS = (
+    "TABLE",
+    "TABLE DATA",
+    "SEQUENCE",
+    "SEQUENCE SET",
+    "SEQUENCE OWNED BY",
+    "DEFAULT",
+    "CONSTRAINT",
+    "FK CONSTRAINT",
+    "INDEX",
+    "TYPE",
+    "SCHEMA",
+    "COMMENT",
+    "ACL",
+)
+_TOC_LINE = re.compile(r"^\s*\d+;\s*\d+\s+\d+\s+(?P<entry>.+)$")
+
+
+def _pg_dump_foreign_entries(dump: Path) -> list[str]:
+    """The entries of the dump's table of contents that Station's schema never has. This
+    reads the list ``pg_restore`` would run; a crafted file can still hide SQL inside an
+    allowed entry, which the catalog comparison after the restore then finds."""
+    command = [pg_tool("pg_restore"), "--list", str(dump)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise BackupError(f"pg_restore --list gagal: {done.stderr.strip()}")
+    foreign = []
+    for line in done.stdout.splitlines():
+        match = _TOC_LINE.match(line)
+        if match is None:
+            continue
+        entry = match.group("entry").strip()
+        words = entry.split()
+        # the longest kind the entry starts with (TABLE DATA, not TABLE)
+        kinds = [k for k in _PG_DUMP_KINDS if words[: len(k.split())] == k.split()]
+        if not kinds:
+            foreign.append(entry)
+    return foreign
 
 
 def _restore_pg(dump: Path, url: str) -> None:
@@ -450,6 +752,11 @@ def _restore_pg(dump: Path, url: str) -> None:
             raise BackupError("Basis data PostgreSQL tujuan tidak kosong; gunakan basis data baru.")
     finally:
         engine.dispose()
+    foreign = _pg_dump_foreign_entries(dump)
+    if foreign:  # refused before pg_restore runs any of it
+        raise BackupError(
+            "Cadangan PostgreSQL memuat objek yang tidak dibuat Station: " + "; ".join(foreign[:10])
+        )
     uri, env = _libpq(url)
     command = [pg_tool("pg_restore"), "--no-owner", "--exit-on-error", "--dbname", uri, str(dump)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
@@ -462,11 +769,17 @@ def restore(
     home: str | os.PathLike[str],
     *,
     database_url: str | None = None,
+    confirm: Callable[[str | None], bool] | None = None,
 ) -> RestoreResult:
     """Restore ``file`` into a new, empty ``home``; checked before the home appears.
 
     SQLite backups become ``home/station.db``. A PostgreSQL backup needs ``database_url``,
-    an empty database, which is written into the new home's station.toml."""
+    an empty database, which is written into the new home's station.toml.
+
+    ``confirm`` is shown the archive's ``station.toml`` (its text, as checked against the
+    manifest, or None when the archive has none) before anything is restored; when it answers
+    False, ``RestoreDeclined`` is raised and nothing is left behind. The config becomes the
+    home's own (printer, key folder, office), so the admin accepts it; None accepts it."""
     source = Path(file)
     target = Path(home).expanduser().resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -477,6 +790,10 @@ def restore(
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.restoring-", dir=target.parent))
     try:
         manifest = _read_archive(source, staging)
+        config = staging / CONFIG_MEMBER
+        shown = config.read_text("utf-8", errors="replace") if config.exists() else None
+        if confirm is not None and not confirm(shown):
+            raise RestoreDeclined("Konfigurasi dalam cadangan tidak diterima.", shown)
         checks: dict[str, Any] = {}
         dialect = manifest.get("dialect")
         if dialect == "sqlite":

@@ -63,6 +63,11 @@ def summary_ops(signed: dict[str, Any], settings: PrintSettings) -> list[Op]:
     for operator in s["operators"] or [{"name": "-"}]:
         ops += _lines(f"- {operator['name']}", width)
     ops += [Text("-" * width)]
+    head = s.get("audit_head")
+    if head:  # the anchor of the audit trail (docs/security.md)
+        ops += _lines(f"Jejak audit: {head['events']} peristiwa, kepala:", width)
+        digest = head["hash"]
+        ops += _lines(" ".join(digest[i : i + 8] for i in range(0, len(digest), 8)), width)
     ops += _lines(f"Tanda tangan Ed25519, kunci {signed['key_id']}:", width)
     ops += _lines(signature_groups(signed), width)
     ops += _lines(f"Dibuat {s['generated_at']}", width)

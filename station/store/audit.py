@@ -4,6 +4,11 @@ Each event's hash covers its content and the previous event's hash; the office's
 sequence row holds the id of the newest event. Editing, inserting or deleting any row, the
 newest included, therefore breaks the chain, and ``verify_chain`` names the first broken link.
 Events are written in the caller's transaction, so an act and its record commit together.
+
+The chain uses no secret, so whoever holds the database can delete its newest rows (and fix the
+pointer) or rewrite it whole with recomputed hashes. The signed day summary anchors it
+(station.reports.day_summary): it signs the head (event count and hash, ``chain_head``), and
+``check_anchors`` proves that the chain still holds each anchored head (docs/security.md).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from station.store.models import AuditEvent, Sequence, utcnow
@@ -166,6 +171,85 @@ def verify_chain(session: Session, office_id: int) -> ChainReport:
             "(ada baris terakhir yang dihapus atau disisipkan).",
         )
     return ChainReport(True, count, None, None)
+
+
+# --- anchors: heads signed outside the database ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """The chain's head: how many events the office's chain holds and the newest one's hash."""
+
+    events: int
+    hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"events": self.events, "hash": self.hash}
+
+
+def chain_head(session: Session, office_id: int) -> Head:
+    """The office's head, with the pointer locked as ``record`` locks it: call it in the writing
+    transaction that records the anchor, so no event can slip between the head and the record."""
+    pointer = _chain_head(session, office_id)
+    if not pointer.last_value:
+        return Head(0, GENESIS)
+    newest = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == pointer.last_value))
+    if newest is None:
+        raise RuntimeError("audit chain head points at a missing event; run audit verify")
+    count = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.office_id == office_id, AuditEvent.id <= pointer.last_value)
+    )
+    return Head(int(count or 0), newest)
+
+
+@dataclass(frozen=True)
+class AnchorCheck:
+    anchor: Head
+    ok: bool
+    problem: str | None  # Indonesian, for the admin
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.anchor.to_dict(), "ok": self.ok, "problem": self.problem}
+
+
+def check_anchors(session: Session, office_id: int, anchors: list[Head]) -> list[AnchorCheck]:
+    """Whether the chain still holds each anchored head: the event at position ``events`` (1 is
+    the office's first) must still have ``hash``. Together with ``verify_chain`` (every link
+    from the start, so also from the anchor onward) this finds a chain cut short below an
+    anchor and a chain rewritten with recomputed hashes (docs/security.md)."""
+    wanted = {anchor.events for anchor in anchors}
+    found: dict[int, str] = {0: GENESIS}
+    count = 0
+    stmt = (
+        select(AuditEvent.hash)
+        .where(AuditEvent.office_id == office_id)
+        .order_by(AuditEvent.id)
+        .execution_options(yield_per=1000)
+    )
+    for event_hash_ in session.scalars(stmt):
+        count += 1
+        if count in wanted:
+            found[count] = event_hash_
+    checks = []
+    for anchor in anchors:
+        held = found.get(anchor.events)
+        short = f"#{anchor.events} ({anchor.hash[:16]}…)"
+        if held is None:
+            problem: str | None = (
+                f"Kepala bertanda tangan {short} tidak ada lagi: rantai kini hanya {count} "
+                "peristiwa (peristiwa terakhir telah dihapus)."
+            )
+        elif held != anchor.hash:
+            problem = (
+                f"Kepala bertanda tangan {short} tidak cocok: peristiwa ke-{anchor.events} kini "
+                f"ber-hash {held[:16]}… (rantai telah ditulis ulang)."
+            )
+        else:
+            problem = None
+        checks.append(AnchorCheck(anchor, problem is None, problem))
+    return checks
 
 
 # --- reading the trail (audit viewer) ------------------------------------------------------

@@ -89,7 +89,9 @@ def test_backup_while_another_process_writes(home: Path, tmp_path: Path) -> None
         assert names == {"manifest.json", "station.db", "station.toml"}
         assert not any(n.endswith(".pem") for n in names)  # private keys stay home
     restored = tmp_path / "restored"
-    done = CliRunner().invoke(cli, ["restore", str(path), "--home", str(restored), "--json"])
+    done = CliRunner().invoke(
+        cli, ["restore", str(path), "--home", str(restored), "--yes", "--json"]
+    )
     assert done.exit_code == 0, done.output
     report = json.loads(done.stdout)
     assert report["checks"]["integrity_check"] == "ok"

@@ -94,6 +94,9 @@ def test_printed_summary(day: Station) -> None:
     groups = signature_groups(signed)
     assert groups.replace(" ", "") in text.replace("\n", "").replace(" ", "")
     assert printed.cuts == 1
+    head = signed["summary"]["audit_head"]  # the audit trail's anchor is on the paper too
+    assert f"Jejak audit: {head['events']} peristiwa" in text
+    assert head["hash"] in text.replace("\n", "").replace(" ", "")
     assert all(len(line) <= settings.columns for line in printed.lines)
 
 

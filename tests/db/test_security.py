@@ -198,6 +198,10 @@ RAW_SQL_CALLS = {
     ("station/register/residents.py", "_matching_ids"),  # MATCH :q / to_tsquery(:q), bound
     ("station/home/backup.py", "_copy_sqlite"),  # constant PRAGMAs
     ("station/home/backup.py", "_check_sqlite_file"),  # constant PRAGMAs
+    ("station/home/backup.py", "_sqlite_objects"),  # constant SELECT from sqlite_master
+    ("station/home/backup.py", "_pg_objects"),  # catalog SELECTs, the schema name bound (:s)
+    ("station/home/backup.py", "_pg_outside_public"),  # constant catalog SELECT
+    ("station/home/backup.py", "_pg_compare"),  # constant CREATE/DROP SCHEMA of the reference
     ("migrations/versions/0001_initial_schema.py", "_drop_name_search"),  # constant DDL
     ("migrations/versions/0002_queue.py", "upgrade"),  # constant UPDATE
 }
