@@ -161,10 +161,13 @@ def check_form(
     *,
     today: dt.date,
     resident: ResidentSnapshot | None,
+    family: Iterable[ResidentSnapshot] | None = None,
 ) -> dict[str, str]:
-    """One Indonesian message per wrong field (the purpose under ``keperluan``); empty: ok."""
+    """One Indonesian message per wrong field (the purpose under ``keperluan``); empty: ok.
+
+    Without ``family`` (the KK) the checks of a child on the KK wait for the preview."""
     fields, purpose = split_purpose(lt, values, purpose)
-    errors = dict(lt.validate(fields, today=today, resident=resident).errors)
+    errors = dict(lt.validate(fields, today=today, resident=resident, family=family).errors)
     message = purpose_error(lt, purpose)
     if message and lt.field(PURPOSE_KEY) is None:
         errors[PURPOSE_KEY] = message
@@ -227,11 +230,13 @@ def draft_letter(
         validate_fields=False,
     )
     lt, office, snapshot = checked.letter_type, checked.office, checked.snapshot
-    errors = check_form(lt, request.fields, request.purpose, today=today, resident=snapshot)
+    family, purpose = checked.family, checked.purpose
+    errors = check_form(
+        lt, request.fields, request.purpose, today=today, resident=snapshot, family=family
+    )
     if errors:
         raise LetterRefusal(" ".join(errors.values()), field_errors=errors)
-    family, purpose = checked.family, checked.purpose
-    values = lt.validate(checked.values, today=today, resident=snapshot).values
+    values = lt.validate(checked.values, today=today, resident=snapshot, family=family).values
     number = _expected_number(session, office, settings, lt, today)
     info = OfficeInfo.from_object(office, verify_base_url=settings.verify_base_url)
     try:
