@@ -55,7 +55,7 @@ from station.store.models import LetterType as LetterTypeRow
 USAGE_WINDOW_DAYS = 90
 DRAFT_TOKEN = "DRAFT"  # stands in for the seal in the preview; the printer shows a QR there
 PURPOSE_LABEL = "Keperluan"
-SERVED_STATUSES = (DONE, NO_SHOW)
+SERVED_STATUSES = (DONE, NO_SHOW)  # the Today table: finished and no-show tickets
 
 
 # ------------------------------------------------------------------------------------------
@@ -330,6 +330,17 @@ class ServedTicket:
     outcome: str  # the outcome's label, or the status's (tidak hadir)
     letters: tuple[str, ...]
     finished_at: dt.datetime | None  # in the office's time zone
+    status: str = DONE  # done or no_show (station.queue.rules)
+
+    @property
+    def served(self) -> bool:
+        """Served means finished at a counter; a resident who did not come was not served."""
+        return self.status == DONE
+
+
+def served_count(tickets: Iterable[ServedTicket]) -> int:
+    """The Today screen's "tiket terlayani": finished tickets, not the no-shows beside them."""
+    return sum(1 for t in tickets if t.served)
 
 
 def day_bounds(day: dt.date, tz: Any) -> tuple[dt.datetime, dt.datetime]:
@@ -406,6 +417,7 @@ def todays_tickets(session: Session, office_id: int, day: dt.date, tz: Any) -> l
                 outcome=outcome,
                 letters=tuple(letters.get(ticket.id, ())),
                 finished_at=finished,
+                status=ticket.status,
             )
         )
     return served

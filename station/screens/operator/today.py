@@ -120,7 +120,10 @@ class TodayScreen(WaitsOnTop[None]):
         self.letters, self.tickets = letters, tickets
         day = self._today()
         header = f"Hari ini{f', {day:%d-%m-%Y}' if day else ''}: {len(letters)} surat, "
-        header += f"{len(tickets)} tiket terlayani"
+        served = letter_desk.served_count(tickets)
+        header += f"{served} tiket terlayani"
+        if len(tickets) > served:
+            header += f", {len(tickets) - served} tidak hadir"
         self.query_one("#today-header", Static).update(header)
         table = self.query_one("#letters", DataTable)
         keep = table.cursor_row
