@@ -262,8 +262,8 @@ def _status_nikah(ctx: RuleContext) -> tuple[str | None, str | None]:
     mine = [c for c in ctx.spec.choices if MARITAL_CHOICES.get(c) == sex]
     if sex and MARITAL_CHOICES.get(value) != sex:
         return None, (
-            f"{label} '{value}' bukan untuk {_SEX_WORDS[sex]}; {name} {_SEX_WORDS[sex]} "
-            f"(pilihan: {', '.join(mine) or '-'})."
+            f"{label} '{value}' tidak untuk {_SEX_WORDS[sex]}; {name} tercatat "
+            f"{_SEX_WORDS[sex]} (pilihan: {', '.join(mine) or '-'})."
         )
     registered = clean_text(resident.marital_status).upper()
     state = marital_state(registered)

@@ -179,11 +179,11 @@ def n1_errors(resident: ResidentSnapshot, **values: str) -> dict[str, str]:
 def test_a_woman_is_never_beristri() -> None:
     errors = n1_errors(BRIDE, status_nikah="Beristri", istri_ke="2")
     assert errors["status_nikah"] == (
-        "Status Perkawinan 'Beristri' bukan untuk perempuan; SITI AMINAH perempuan "
+        "Status Perkawinan 'Beristri' tidak untuk perempuan; SITI AMINAH tercatat perempuan "
         "(pilihan: Perawan, Janda)."
     )
     assert "istri_ke" not in errors  # one message, on the status
-    assert "bukan untuk laki-laki" in n1_errors(GROOM, status_nikah="Perawan")["status_nikah"]
+    assert "tidak untuk laki-laki" in n1_errors(GROOM, status_nikah="Perawan")["status_nikah"]
     assert n1_errors(BRIDE, status_nikah="Perawan") == {}
 
 
