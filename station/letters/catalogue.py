@@ -24,6 +24,10 @@ from station.letters.eligibility import EFFECT_KINDS, RULE_DESCRIPTIONS, RULES
 from station.letters.errors import CatalogueError, LetterError
 from station.letters.fields import (
     FIELD_KINDS,
+    FIELD_RULE_KINDS,
+    FIELD_RULE_PARTNERS,
+    FIELD_RULES,
+    MARITAL_CHOICES,
     FieldResult,
     FieldSpec,
     display_value,
@@ -46,6 +50,7 @@ PURPOSE_MODES = ("required", "optional", "none")
 MAX_TEXT_LENGTH = 500
 MAX_PATTERN_LENGTH = 200
 DEFAULT_FAMILY_TITLE = "Anggota keluarga yang menjadi tanggungan :"
+KK_FIELD_RULES = frozenset({"anak_dalam_kk", "nama_anak"})  # field rules that read the KK
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,11 @@ class LetterType:
     def lists_family(self) -> bool:
         return any(isinstance(b, FamilyBlockSpec) for b in self.body)
 
+    @property
+    def reads_family(self) -> bool:
+        """Issuing needs the resident's KK: to list it, or to check a child named on it."""
+        return self.lists_family or any(f.rule in KK_FIELD_RULES for f in self.fields)
+
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
 
@@ -125,10 +135,16 @@ class LetterType:
         *,
         today: date,
         resident: ResidentSnapshot | None = None,
+        family: Iterable[ResidentSnapshot] | None = None,
     ) -> FieldResult:
         """:func:`validate_fields` for this type (messages name the letter)."""
         return validate_fields(
-            self.fields, values, today=today, resident=resident, type_label=self.title_case
+            self.fields,
+            values,
+            today=today,
+            resident=resident,
+            family=family,
+            type_label=self.title_case,
         )
 
     def valid_until(self, issued_on: date) -> date | None:
@@ -262,6 +278,7 @@ _FIELD_KEYS = {
     "prefill",
     "default",
     "help",
+    "rule",
 }
 
 
@@ -376,6 +393,23 @@ def _parse_field(data: Any, index: int, problems: _Problems, seen: set[str]) -> 
             f"{prefill!r} bukan data penduduk (yang boleh: {', '.join(RESIDENT_LABELS)})",
         )
     default = _get(data, "default", str, problems, f"{where}.default")
+    rule = _get(data, "rule", str, problems, f"{where}.rule")
+    if rule is not None:
+        if rule not in FIELD_RULES:
+            problems.add(
+                f"{where}.rule",
+                f"aturan isian {rule!r} tidak dikenal (yang ada: {', '.join(FIELD_RULES)})",
+            )
+        elif kind != FIELD_RULE_KINDS[rule]:
+            problems.add(f"{where}.rule", f'{rule!r} hanya untuk kind = "{FIELD_RULE_KINDS[rule]}"')
+        elif rule == "status_nikah":
+            for choice in choices:
+                if choice not in MARITAL_CHOICES:
+                    problems.add(
+                        f"{where}.choices",
+                        f"{choice!r} bukan status untuk aturan status_nikah (yang boleh: "
+                        f"{', '.join(MARITAL_CHOICES)})",
+                    )
     pattern_hint = _text(data, "pattern_hint", problems, f"{where}.pattern_hint")
     help_text = _text(data, "help", problems, f"{where}.help")
     if len(problems.items) > before:
@@ -399,6 +433,7 @@ def _parse_field(data: Any, index: int, problems: _Problems, seen: set[str]) -> 
         prefill=prefill,
         default=default,
         help=help_text,
+        rule=rule,
     )
     if default is not None:
         # The default must itself pass, or every letter of this type would be refused.
@@ -534,6 +569,17 @@ def parse_letter_type(data: Mapping[str, Any], source: str) -> LetterType:
     seen: set[str] = set()
     parsed = [_parse_field(item, i, problems, seen) for i, item in enumerate(raw_fields)]
     fields = tuple(f for f in parsed if f is not None)
+    rules_used = {f.rule for f in fields if f.rule}
+    for i, spec in enumerate(fields):
+        partner = FIELD_RULE_PARTNERS.get(spec.rule or "")
+        if partner and partner not in rules_used:
+            problems.add(
+                f"fields[{i}].rule",
+                f"{spec.rule!r} membaca isian lain dengan rule = {partner!r}; tambahkan isian itu",
+            )
+    for rule in sorted(rules_used):
+        if sum(f.rule == rule for f in fields) > 1:
+            problems.add("fields", f"rule = {rule!r} hanya boleh dipakai satu isian")
     subject = _get(data, "subject", list, problems, "subject", list(DEFAULT_SUBJECT_ROWS))
     for i, key in enumerate(subject):
         if key not in RESIDENT_LABELS:

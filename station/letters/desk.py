@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 USAGE_WINDOW_DAYS = 90
 DRAFT_TOKEN = "DRAFT"  # stands in for the seal in the preview; the printer shows a QR there
 PURPOSE_LABEL = "Keperluan"
-SERVED_STATUSES = (DONE, NO_SHOW)
+SERVED_STATUSES = (DONE, NO_SHOW)  # the Today table: finished and no-show tickets
 
 
 # ------------------------------------------------------------------------------------------
@@ -177,10 +177,13 @@ def check_form(
     *,
     today: dt.date,
     resident: ResidentSnapshot | None,
+    family: Iterable[ResidentSnapshot] | None = None,
 ) -> dict[str, str]:
-    """One Indonesian message per wrong field (the purpose under ``keperluan``); empty: ok."""
+    """One Indonesian message per wrong field (the purpose under ``keperluan``); empty: ok.
+
+    Without ``family`` (the KK) the checks of a child on the KK wait for the preview."""
     fields, purpose = split_purpose(lt, values, purpose)
-    errors = dict(lt.validate(fields, today=today, resident=resident).errors)
+    errors = dict(lt.validate(fields, today=today, resident=resident, family=family).errors)
     message = purpose_error(lt, purpose)
     if message and lt.field(PURPOSE_KEY) is None:
         errors[PURPOSE_KEY] = message
@@ -243,11 +246,13 @@ def draft_letter(
         validate_fields=False,
     )
     lt, office, snapshot = checked.letter_type, checked.office, checked.snapshot
-    errors = check_form(lt, request.fields, request.purpose, today=today, resident=snapshot)
+    family, purpose = checked.family, checked.purpose
+    errors = check_form(
+        lt, request.fields, request.purpose, today=today, resident=snapshot, family=family
+    )
     if errors:
         raise LetterRefusal(" ".join(errors.values()), field_errors=errors)
-    family, purpose = checked.family, checked.purpose
-    values = lt.validate(checked.values, today=today, resident=snapshot).values
+    values = lt.validate(checked.values, today=today, resident=snapshot, family=family).values
     number = _expected_number(session, office, settings, lt, today)
     info = OfficeInfo.from_object(office, verify_base_url=settings.verify_base_url)
     try:
@@ -349,6 +354,17 @@ class ServedTicket:
     outcome: str  # the outcome's label, or the status's (tidak hadir)
     letters: tuple[str, ...]
     finished_at: dt.datetime | None  # in the office's time zone
+    status: str = DONE  # done or no_show (station.queue.rules)
+
+    @property
+    def served(self) -> bool:
+        """Served means finished at a counter; a resident who did not come was not served."""
+        return self.status == DONE
+
+
+def served_count(tickets: Iterable[ServedTicket]) -> int:
+    """The Today screen's "tiket terlayani": finished tickets, not the no-shows beside them."""
+    return sum(1 for t in tickets if t.served)
 
 
 def day_bounds(day: dt.date, tz: Any) -> tuple[dt.datetime, dt.datetime]:
@@ -425,6 +441,7 @@ def todays_tickets(session: Session, office_id: int, day: dt.date, tz: Any) -> l
                 outcome=outcome,
                 letters=tuple(letters.get(ticket.id, ())),
                 finished_at=finished,
+                status=ticket.status,
             )
         )
     return served

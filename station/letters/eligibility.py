@@ -16,10 +16,12 @@ from typing import Any, Protocol
 
 from station.letters.formats import age_on, clean_text, format_date_id
 from station.letters.resident import (
+    MARRIED,
     STATUS_ACTIVE,
     STATUS_DECEASED,
     STATUS_MOVED,
     ResidentSnapshot,
+    marital_state,
 )
 from station.register.codes import FAMILY_RELATIONSHIP
 
@@ -39,6 +41,12 @@ class RuledType(Protocol):
 
 
 ADULT_AGE = 17  # KTP-el age (UU 24/2013 Pasal 63), also used for SKCK
+MARRIAGE_AGE = 19  # UU 16/2019 amending UU 1/1974 Pasal 7 ayat 1, for men and women alike
+ISLAM = "ISLAM"
+# The KUA's form (N1) is for Muslims; everyone else gets the general pengantar, whose
+# marriage is recorded by Dukcapil (UU 24/2013 Pasal 34). Named in the refusals.
+KUA_MARRIAGE_TYPE = ("N1", "Pengantar Nikah (N1)")
+GENERAL_MARRIAGE_TYPE = ("SPN", "Surat Pengantar Nikah")
 NEVER_MARRIED = "BELUM KAWIN"
 HEAD_OF_FAMILY = "KEPALA KELUARGA"
 
@@ -175,6 +183,64 @@ def _adult_or_married(ctx: EligibilityContext) -> str | None:
     )
 
 
+def _marriage_age(ctx: EligibilityContext) -> str | None:
+    age = _age(ctx)
+    if age >= MARRIAGE_AGE:
+        return None
+    return (
+        f"{ctx.title} hanya untuk calon pengantin berumur {MARRIAGE_AGE} tahun ke atas "
+        f"(UU 16/2019 tentang Perubahan UU 1/1974, Pasal 7); {ctx.name} berumur {age} tahun. "
+        "Di bawah umur itu perkawinan memerlukan dispensasi dari pengadilan."
+    )
+
+
+def _religion(ctx: EligibilityContext) -> str:
+    return " ".join(clean_text(ctx.resident.religion).upper().split())
+
+
+def _islam(ctx: EligibilityContext) -> str | None:
+    religion = _religion(ctx)
+    if religion == ISLAM:
+        return None
+    code, name = GENERAL_MARRIAGE_TYPE
+    if not religion:
+        return f"Agama {ctx.name} belum tercatat; perbarui data penduduk dahulu."
+    return (
+        f"{ctx.title} adalah formulir KUA untuk calon pengantin beragama Islam; {ctx.name} "
+        f"beragama {religion}. Gunakan {name} ({code})."
+    )
+
+
+def _not_islam(ctx: EligibilityContext) -> str | None:
+    religion = _religion(ctx)
+    if not religion:
+        return f"Agama {ctx.name} belum tercatat; perbarui data penduduk dahulu."
+    if religion != ISLAM:
+        return None
+    code, name = KUA_MARRIAGE_TYPE
+    return (
+        f"{ctx.name} beragama Islam; pernikahannya dicatat KUA, jadi gunakan {name} ({code}), "
+        f"bukan {ctx.title}."
+    )
+
+
+def _may_marry(ctx: EligibilityContext) -> str | None:
+    """Not bound by a marriage; a Muslim husband may marry again with the court's permission
+    (UU 1/1974 Pasal 3 ayat 2, Pasal 4 and Pasal 9), which the KUA checks."""
+    status = clean_text(ctx.resident.marital_status).upper()
+    if not status:
+        return f"Status perkawinan {ctx.name} belum tercatat; perbarui data penduduk dahulu."
+    if marital_state(status) != MARRIED:
+        return None
+    if ctx.resident.sex == "L" and _religion(ctx) == ISLAM:
+        return None
+    return (
+        f"{ctx.name} tercatat berstatus {status}; {ctx.title} hanya untuk calon pengantin "
+        "yang tidak terikat perkawinan (UU 1/1974 Pasal 9). Bila perkawinan sudah putus, "
+        "perbarui data penduduk dahulu."
+    )
+
+
 def _ektp_not_recorded(ctx: EligibilityContext) -> str | None:
     if not ctx.resident.ektp_recorded:
         return None
@@ -195,6 +261,10 @@ RULES: dict[str, Rule] = {
     "adult": _adult,
     "adult_or_married": _adult_or_married,
     "ektp_not_recorded": _ektp_not_recorded,
+    "marriage_age": _marriage_age,
+    "islam": _islam,
+    "not_islam": _not_islam,
+    "may_marry": _may_marry,
 }
 RULE_DESCRIPTIONS: dict[str, str] = {
     "active": "penduduk berstatus aktif (bukan pindah, bukan meninggal)",
@@ -205,6 +275,10 @@ RULE_DESCRIPTIONS: dict[str, str] = {
     "adult": f"berumur {ADULT_AGE} tahun ke atas",
     "adult_or_married": f"berumur {ADULT_AGE} tahun ke atas atau sudah/pernah kawin",
     "ektp_not_recorded": "belum melakukan perekaman KTP-el",
+    "marriage_age": f"berumur {MARRIAGE_AGE} tahun ke atas (umur kawin, UU 16/2019)",
+    "islam": "beragama Islam (formulir KUA)",
+    "not_islam": "beragama selain Islam (perkawinan dicatat Dukcapil)",
+    "may_marry": "tidak terikat perkawinan (kecuali suami beragama Islam: izin diperiksa KUA)",
 }
 EFFECT_KINDS: dict[str, str] = {
     "mark_deceased": "status penduduk menjadi meninggal (tanggal dari isian bertipe date)",

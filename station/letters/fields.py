@@ -9,13 +9,22 @@ field that is wrong.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from station.letters.formats import clean_text, format_date_id, format_rupiah
-from station.letters.resident import ResidentSnapshot, resident_values
+from station.letters.resident import (
+    MARRIED,
+    NEVER_MARRIED,
+    STATUS_ACTIVE,
+    STATUS_DECEASED,
+    WAS_MARRIED,
+    ResidentSnapshot,
+    marital_state,
+    resident_values,
+)
 from station.register.nik import normalize_nik, parse_nik
 from station.register.regions import PROVINCES
 
@@ -57,6 +66,7 @@ class FieldSpec:
     prefill: str | None = None
     default: str | None = None
     help: str = ""
+    rule: str | None = None  # a check against the resident, the KK or another field (FIELD_RULES)
     _regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -89,7 +99,7 @@ class FieldSpec:
         for flag in ("past_only", "future_only", "not_before_birth", "upper"):
             if getattr(self, flag):
                 data[flag] = True
-        for key in ("prefill", "default"):
+        for key in ("prefill", "default", "rule"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
         if self.help:
@@ -194,18 +204,208 @@ def _check_one(
     return None, f"{label}: jenis isian {spec.kind!r} tidak dikenal."
 
 
+# ------------------------------------------------------------------------------------------
+# Field rules: a value checked against the resident, the KK or another field of the letter.
+# A letter type names them (``rule = "status_nikah"``) like its eligibility rules; what a
+# marriage letter may say follows the register (docs/domain.md, letters).
+
+# The marital status words of the marriage forms (model N1; OpenSID's S-50), by sex.
+MARITAL_CHOICES: dict[str, str] = {
+    "Jejaka": "L",
+    "Duda": "L",
+    "Beristri": "L",
+    "Perawan": "P",
+    "Janda": "P",
+}
+MARRIED_MAN = "Beristri"
+# The word the register allows, by sex and register marital state; a woman still married
+# has none (UU 1/1974 Pasal 3 and 9: only a husband may, with the court's permission).
+EXPECTED_MARITAL: dict[tuple[str, str], str] = {
+    ("L", NEVER_MARRIED): "Jejaka",
+    ("L", MARRIED): "Beristri",
+    ("L", WAS_MARRIED): "Duda",
+    ("P", NEVER_MARRIED): "Perawan",
+    ("P", WAS_MARRIED): "Janda",
+}
+# A child named on a letter is listed in the holder's KK as ANAK; the holder is its parent:
+# the kepala keluarga or the spouse.
+CHILD_RELATIONSHIP = "ANAK"
+PARENT_RELATIONSHIPS = ("KEPALA KELUARGA", "SUAMI", "ISTRI")
+_SEX_WORDS = {"L": "laki-laki", "P": "perempuan"}
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a field rule sees: its field and value ("" when empty), the values that passed,
+    the type's fields, the resident and the KK (None: not known here, so not checked)."""
+
+    spec: FieldSpec
+    value: str
+    values: Mapping[str, str]
+    specs: tuple[FieldSpec, ...]
+    resident: ResidentSnapshot | None
+    family: tuple[ResidentSnapshot, ...] | None
+
+    def partner(self, rule: str) -> FieldSpec | None:
+        return next((s for s in self.specs if s.rule == rule), None)
+
+
+# A rule returns (value to store instead, or None) and (message, or None).
+FieldRule = Callable[[RuleContext], tuple[str | None, str | None]]
+
+
+def _status_nikah(ctx: RuleContext) -> tuple[str | None, str | None]:
+    value, resident, label = ctx.value, ctx.resident, ctx.spec.label
+    if not value or resident is None:
+        return None, None
+    name = clean_text(resident.name) or "Penduduk ini"
+    sex = resident.sex if resident.sex in _SEX_WORDS else ""
+    mine = [c for c in ctx.spec.choices if MARITAL_CHOICES.get(c) == sex]
+    if sex and MARITAL_CHOICES.get(value) != sex:
+        return None, (
+            f"{label} '{value}' tidak untuk {_SEX_WORDS[sex]}; {name} tercatat "
+            f"{_SEX_WORDS[sex]} (pilihan: {', '.join(mine) or '-'})."
+        )
+    registered = clean_text(resident.marital_status).upper()
+    state = marital_state(registered)
+    if not sex or state is None:
+        return None, None
+    expected = EXPECTED_MARITAL.get((sex, state))
+    if expected is None:
+        return None, (
+            f"{name} tercatat berstatus {registered}; perempuan yang masih terikat perkawinan "
+            "tidak dapat diberi pengantar nikah."
+        )
+    if value != expected:
+        return None, (
+            f"{label} '{value}' tidak sesuai data penduduk: {name} tercatat {registered}, "
+            f"jadi {label.lower()} adalah {expected}."
+        )
+    return None, None
+
+
+def _istri_ke(ctx: RuleContext) -> tuple[str | None, str | None]:
+    status_spec = ctx.partner("status_nikah")
+    if status_spec is None or status_spec.key not in ctx.values:
+        return None, None  # the status is missing or wrong: its own message says so
+    label = ctx.spec.label
+    if ctx.values[status_spec.key] == MARRIED_MAN:
+        if not ctx.value:
+            return None, f"{label} wajib diisi untuk status {MARRIED_MAN}."
+        if int(ctx.value) < 2:
+            return None, (
+                f"{label} untuk pria {MARRIED_MAN.lower()} paling kecil 2 (calon istri "
+                "menjadi istri kedua atau berikutnya)."
+            )
+        return None, None
+    if ctx.value:
+        return None, (
+            f"{label} hanya diisi untuk status {MARRIED_MAN}; "
+            f"{status_spec.label.lower()}: {ctx.values[status_spec.key]}."
+        )
+    return None, None
+
+
+def _child_of(ctx: RuleContext, nik: str) -> tuple[ResidentSnapshot | None, str | None]:
+    """The holder's child with this NIK from the KK, or why it is not one."""
+    resident, family = ctx.resident, ctx.family
+    if resident is None or family is None:
+        return None, None
+    name = clean_text(resident.name) or "Pemohon"
+    kk = resident.kk_number
+    if not kk:
+        return None, f"Nomor KK {name} belum tercatat; anak tidak dapat diperiksa dalam KK."
+    if nik == resident.nik:
+        return None, f"{ctx.spec.label} adalah NIK pemohon sendiri, bukan anaknya."
+    relation = clean_text(resident.family_relationship).upper()
+    if relation not in PARENT_RELATIONSHIPS:
+        shown = relation or "belum tercatat"
+        return None, (
+            f"{name} tercatat dalam KK sebagai {shown}, bukan orang tua (kepala keluarga, "
+            "suami atau istri); surat ini diajukan oleh orang tua anak."
+        )
+    child = next((m for m in family if m.nik == nik and m.kk_number == kk), None)
+    if child is None:
+        return None, f"Anak dengan NIK {nik} tidak tercantum dalam KK {name} (No. KK {kk})."
+    child_name = clean_text(child.name)
+    child_relation = clean_text(child.family_relationship).upper()
+    if child_relation != CHILD_RELATIONSHIP:
+        return None, (
+            f"{child_name} tercatat dalam KK sebagai {child_relation or 'belum tercatat'}, "
+            f"bukan {CHILD_RELATIONSHIP}."
+        )
+    if child.status != STATUS_ACTIVE:
+        gone = "meninggal dunia" if child.status == STATUS_DECEASED else "pindah"
+        return None, f"{child_name} tercatat sudah {gone}."
+    return child, None
+
+
+def _anak_dalam_kk(ctx: RuleContext) -> tuple[str | None, str | None]:
+    if not ctx.value:
+        return None, None
+    _, message = _child_of(ctx, ctx.value)
+    return None, message
+
+
+def _nama_anak(ctx: RuleContext) -> tuple[str | None, str | None]:
+    nik_spec = ctx.partner("anak_dalam_kk")
+    if nik_spec is None or nik_spec.key not in ctx.values:
+        return None, None
+    child, message = _child_of(ctx, ctx.values[nik_spec.key])
+    if child is None or message:
+        return None, None  # the NIK field carries the message
+    registered = clean_text(child.name).upper()
+    if not ctx.value:
+        return registered, None
+    if ctx.value.upper() != registered:
+        return None, (
+            f"{ctx.spec.label} '{ctx.value}' tidak sama dengan data KK untuk NIK "
+            f"{child.nik}: {registered}."
+        )
+    return None, None
+
+
+FIELD_RULES: dict[str, FieldRule] = {
+    "status_nikah": _status_nikah,
+    "istri_ke": _istri_ke,
+    "anak_dalam_kk": _anak_dalam_kk,
+    "nama_anak": _nama_anak,
+}
+# The kind each rule's field must have, and what the rule means (docs/letters.md).
+FIELD_RULE_KINDS: dict[str, str] = {
+    "status_nikah": "choice",
+    "istri_ke": "number",
+    "anak_dalam_kk": "nik",
+    "nama_anak": "text",
+}
+FIELD_RULE_DESCRIPTIONS: dict[str, str] = {
+    "status_nikah": (
+        "status perkawinan calon pengantin sesuai jenis kelamin dan data penduduk "
+        "(Jejaka/Duda/Beristri untuk laki-laki, Perawan/Janda untuk perempuan)"
+    ),
+    "istri_ke": "istri ke-n (2–4), hanya dan wajib untuk status Beristri",
+    "anak_dalam_kk": "NIK anak tercantum sebagai ANAK dalam KK pemohon (orang tuanya)",
+    "nama_anak": "nama anak sama dengan data KK (diisi dari KK bila kosong)",
+}
+# A rule that reads another field needs that field's rule in the same type.
+FIELD_RULE_PARTNERS: dict[str, str] = {"istri_ke": "status_nikah", "nama_anak": "anak_dalam_kk"}
+
+
 def validate_fields(
     specs: tuple[FieldSpec, ...],
     values: Mapping[str, object],
     *,
     today: date,
     resident: ResidentSnapshot | None = None,
+    family: Iterable[ResidentSnapshot] | None = None,
     type_label: str = "surat ini",
 ) -> FieldResult:
     """Check typed values against the specs; never raises on any input.
 
     Missing values take the field's ``default``, then its ``prefill`` from the resident.
     Unknown keys are errors (a typo must not silently drop a value from the letter).
+    Field rules then check values against the resident and, when ``family`` (the KK
+    members) is given, the KK; without it those checks wait for issuing.
     """
     by_key = {s.key: s for s in specs}
     errors: dict[str, str] = {}
@@ -230,6 +430,19 @@ def validate_fields(
             errors[spec.key] = message
         elif value is not None:
             cleaned[spec.key] = value
+    members = tuple(family) if family is not None else None
+    # rules that read another field's value run after that field's own rule
+    for spec in sorted(specs, key=lambda s: (s.rule or "") in FIELD_RULE_PARTNERS):
+        rule = FIELD_RULES.get(spec.rule or "")
+        if rule is None or spec.key in errors:
+            continue
+        ctx = RuleContext(spec, cleaned.get(spec.key, ""), cleaned, specs, resident, members)
+        filled, message = rule(ctx)
+        if message is not None:
+            errors[spec.key] = message
+            cleaned.pop(spec.key, None)
+        elif filled:
+            cleaned[spec.key] = filled
     return FieldResult(cleaned, errors)
 
 

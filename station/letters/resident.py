@@ -22,6 +22,25 @@ STATUS_MOVED = "moved"
 STATUS_DECEASED = "deceased"
 STATUSES = (STATUS_ACTIVE, STATUS_MOVED, STATUS_DECEASED)
 
+# What a register marital status says about the person (station.register.codes.MARITAL_STATUS:
+# BELUM KAWIN, KAWIN [BELUM] TERCATAT, CERAI HIDUP/MATI [BELUM] TERCATAT).
+NEVER_MARRIED = "never"
+MARRIED = "married"
+WAS_MARRIED = "was_married"
+
+
+def marital_state(status: str) -> str | None:
+    """``never``, ``married`` or ``was_married`` for a register label; None when unrecorded
+    or unknown."""
+    label = " ".join(str(status or "").upper().split())
+    if label == "BELUM KAWIN":
+        return NEVER_MARRIED
+    if label.startswith("KAWIN"):
+        return MARRIED
+    if label.startswith("CERAI"):
+        return WAS_MARRIED
+    return None
+
 
 @dataclass(frozen=True)
 class ResidentSnapshot:

@@ -267,14 +267,14 @@ def check_request(
     if resident is None:
         raise LetterRefusal("NIK tidak terdaftar di register kelurahan.")
     snapshot = ResidentSnapshot.from_object(resident)
-    family = _family(session, resident) if lt.lists_family else []
+    family = _family(session, resident) if lt.reads_family else []
     eligibility = check_eligibility(lt, snapshot, today=today, family=family)
     if not eligibility.allowed:
         raise LetterRefusal(eligibility.message, refusals=[r.message for r in eligibility.refusals])
     values, purpose = split_purpose(lt, request.fields, request.purpose)
     if not validate_fields:
         return CheckedRequest(lt, office, resident, snapshot, family, values, purpose)
-    checked = lt.validate(values, today=today, resident=snapshot)
+    checked = lt.validate(values, today=today, resident=snapshot, family=family)
     if not checked.ok:
         raise LetterRefusal(" ".join(checked.errors.values()), field_errors=dict(checked.errors))
     return CheckedRequest(lt, office, resident, snapshot, family, dict(checked.values), purpose)

@@ -40,6 +40,8 @@ from station.queue.rules import (
     CALLED,
     CANCELLED,
     DONE,
+    LETTER_ISSUED,
+    LETTER_REVOKED,
     NO_SHOW,
     OUTCOMES,
     PRIORITY_REASONS,
@@ -78,7 +80,7 @@ from station.queue.view import (
 )
 from station.register.nik import mask_nik
 from station.store.db import Database, database_trouble
-from station.store.models import Counter, Ticket
+from station.store.models import Counter, Letter, Ticket
 from station.store.sequence import next_value
 
 __all__ = [
@@ -340,6 +342,14 @@ def finish(
         )
     counter, _ = my_counter(session, q, counter_number, operator, now)
     held = require_held(session, counter, ticket, ACTIVE)
+    if outcome == LETTER_ISSUED and not _has_issued_letter(session, held):
+        raise QueueError(
+            f"Tiket {held.number} belum punya surat yang diterbitkan; hasil "
+            f"'{OUTCOMES[LETTER_ISSUED]}' hanya setelah surat untuk tiket ini terbit. "
+            "Terbitkan suratnya dulu, atau pilih hasil lain.",
+            "no_letter",
+            ticket=held.number,
+        )
     if held.started_at is None:
         held.started_at = now
     held.status = DONE
@@ -360,6 +370,16 @@ def finish(
         },
     )
     return ticket_view(held, Names.load(session, q.office_id))
+
+
+def _has_issued_letter(session: Session, ticket: Ticket) -> bool:
+    """A letter issued for this ticket and not revoked: outcomes are facts
+    (docs/architecture.md), so "Surat diterbitkan" needs one in the letter register."""
+    return bool(
+        session.scalar(
+            select(exists().where(Letter.ticket_id == ticket.id, Letter.status != LETTER_REVOKED))
+        )
+    )
 
 
 def no_show(

@@ -41,8 +41,10 @@ PRIORITY_REASONS = {
     "lainnya": "Kebutuhan khusus lainnya",
 }
 
+LETTER_ISSUED = "letter_issued"  # an outcome that is a fact: a letter for the ticket exists
+LETTER_REVOKED = "revoked"  # Letter.status of a withdrawn letter (station.letters.store)
 OUTCOMES = {
-    "letter_issued": "Surat diterbitkan",
+    LETTER_ISSUED: "Surat diterbitkan",
     "information_given": "Informasi diberikan",
     "referred": "Dirujuk ke instansi lain",
     "documents_incomplete": "Berkas belum lengkap",

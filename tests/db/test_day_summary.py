@@ -43,13 +43,13 @@ def day(station_home: Path) -> Iterator[Station]:
     for prefix in "AAB":
         q.take_ticket(prefix)
     q.call_next(1, "yohana")
-    q.finish(1, "yohana", outcome="letter_issued")
-    q.cancel("A-002", "yohana", reason="Pulang")
     numbers = []
-    for nik in (HEAD, WIFE):
-        result, issued = run_cli(*issue_args("SKD", nik))
+    for nik, ticket in ((HEAD, ("--ticket", "A-001")), (WIFE, ())):
+        result, issued = run_cli(*issue_args("SKD", nik, *ticket))
         assert result.exit_code == 0, result.output
         numbers.append(issued["number"])
+    q.finish(1, "yohana", outcome="letter_issued")  # A-001 has its letter
+    q.cancel("A-002", "yohana", reason="Pulang")
     station.numbers = numbers  # type: ignore[attr-defined]
     try:
         yield station

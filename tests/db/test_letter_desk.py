@@ -186,6 +186,8 @@ def test_today_letters_and_served_tickets(opened: Station) -> None:
         (served, "Surat diterbitkan", (issued.number,)),
     ]
     assert tickets[1].operator == "Sari Ndun"
+    assert [t.served for t in tickets] == [False, True]
+    assert letter_desk.served_count(tickets) == 1  # the no-show is listed, not served
     tomorrow = dt.datetime.now(tz).date() + dt.timedelta(days=1)
     assert letter_desk.today_view(opened, day=tomorrow) == ([], [])
 

@@ -273,3 +273,60 @@ def test_verify_offline_when_the_register_is_unreachable(
     tampered = token[:-10] + ("B" if token[-10] == "A" else "A") + token[-9:]
     result, check = run_cli("letter", "verify", tampered)
     assert result.exit_code == 1 and check["status"] == "invalid"
+
+
+CHILD = "5371031005190003"  # 7 years old in 2026, ANAK in HEAD's KK
+
+
+def _add_child(station: Station) -> None:
+    with station.db.write() as session:
+        session.add(
+            Resident(
+                office_id=station.office_id,
+                nik=CHILD,
+                kk_number="5371030101150003",
+                name="PAULUS KEBAN",
+                birth_date=dt.date(2019, 5, 10),
+                sex="L",
+                religion="KATHOLIK",
+                marital_status="BELUM KAWIN",
+                family_relationship="ANAK",
+            )
+        )
+
+
+def test_adult_letters_and_the_pengantar_nikah_are_refused_with_reasons(
+    station: Station,
+) -> None:
+    _add_child(station)
+    for code, extra in (
+        ("SKBM", ("--purpose", "Melamar kerja")),
+        ("SKU", ("--field", "nama_usaha=Kios", "--field", "jenis_usaha=Sembako")),
+    ):
+        result, refused = run_cli(*issue_args(code, CHILD, *extra))
+        assert result.exit_code == 1, code
+        assert "17 tahun ke atas" in refused["error"] and "berumur" in refused["error"], code
+    result, refused = run_cli(*issue_args("N1", CHILD, "--field", "status_nikah=Jejaka"))
+    assert result.exit_code == 1
+    assert "19 tahun" in refused["error"]
+    assert "Surat Pengantar Nikah (SPN)" in refused["error"]  # a Katholik: not the KUA form
+    with station.db.read() as session:
+        assert session.scalar(select(Letter.id)) is None
+
+
+def test_skpot_names_a_child_of_the_holders_kk(station: Station) -> None:
+    _add_child(station)
+    school = ("--field", "sekolah=SDI Oesapa", "--field", "penghasilan=2000000")
+    result, refused = run_cli(
+        *issue_args("SKPOT", HEAD, "--field", f"nik_anak={ELDER}", *school, "--purpose", "Beasiswa")
+    )
+    assert result.exit_code == 1
+    assert "tidak tercantum dalam KK YOHANES EMANUEL KEBAN" in refused["field_errors"]["nik_anak"]
+    result, issued = run_cli(
+        *issue_args("SKPOT", HEAD, "--field", f"nik_anak={CHILD}", *school, "--purpose", "Beasiswa")
+    )
+    assert result.exit_code == 0, result.output
+    with station.db.read() as session:
+        letter = session.scalars(select(Letter)).one()
+        assert letter.field_values["nama_anak"] == "PAULUS KEBAN"  # taken from the KK
+        assert letter.number == issued["number"] and "/001/" in letter.number

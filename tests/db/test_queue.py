@@ -22,7 +22,7 @@ from station.queue.facade import Queue, QueueError, QueuePolicy
 from station.store.audit import verify_chain
 from station.store.db import Database
 from station.store.models import AuditEvent, Counter, QueueEvent, Sequence, Service, Ticket
-from tests.helpers.queue_world import WITA, at, new_queue
+from tests.helpers.queue_world import T0, WITA, add_letter, at, new_queue
 
 _dbs = itertools.count()
 
@@ -208,6 +208,7 @@ def test_counter_must_be_open_by_the_operator_and_holds_one_ticket(q: Queue) -> 
     q.start(1, "yohana", now=at(5))
     with refusal("counter_busy"):
         q.call_next(1, "yohana", now=at(6))
+    add_letter(q, "A-001", T0.date())
     done = q.finish(1, "yohana", outcome="letter_issued", now=at(15))
     assert (done.status, done.outcome, done.counter, done.operator) == (
         "done",
@@ -216,6 +217,30 @@ def test_counter_must_be_open_by_the_operator_and_holds_one_ticket(q: Queue) -> 
         "yohana",
     )
     assert q.call_next(1, "yohana", now=at(16)).number == "A-002"
+    consistent(q)
+
+
+def test_letter_issued_is_a_fact_not_a_choice(q: Queue) -> None:
+    """Finishing with "Surat diterbitkan" needs a letter issued for that very ticket; a letter
+    of another ticket or a revoked one does not count."""
+    take(q, "A", 0)
+    take(q, "A", 1)
+    q.open_counter(1, "yohana", now=at(2))
+    q.call_next(1, "yohana", now=at(2))
+    q.start(1, "yohana", now=at(3))
+    with pytest.raises(QueueError) as info:
+        q.finish(1, "yohana", outcome="letter_issued", now=at(4))
+    assert info.value.code == "no_letter"
+    assert "A-001 belum punya surat yang diterbitkan" in str(info.value)
+    add_letter(q, "A-002", T0.date())  # another ticket's letter
+    add_letter(q, "A-001", T0.date(), status="revoked")
+    with refusal("no_letter"):
+        q.finish(1, "yohana", outcome="letter_issued", now=at(5))
+    assert events(q, "A-001") == ["issued", "called", "started"]  # nothing was written
+    assert q.finish(1, "yohana", outcome="information_given", now=at(6)).status == "done"
+    q.call_next(1, "yohana", now=at(7))
+    done = q.finish(1, "yohana", outcome="letter_issued", now=at(8))  # A-002 has its letter
+    assert (done.number, done.outcome) == ("A-002", "letter_issued")
     consistent(q)
 
 
@@ -362,7 +387,7 @@ def test_cover_mode_serves_everything_fairly_and_takes_over_a_stranded_ticket(q:
     taken = q.takeover(1, "yohana", ticket="B-001", now=at(10))
     assert (taken.status, taken.counter, taken.operator) == ("called", 1, "yohana")
     q.start(1, "yohana", now=at(11))
-    q.finish(1, "yohana", outcome="letter_issued", now=at(20))
+    q.finish(1, "yohana", outcome="information_given", now=at(20))
     order = []
     for minute in range(21, 26):
         order.append(q.call_next(1, "yohana", now=at(minute)).number)
@@ -464,7 +489,7 @@ def test_cancel_and_attach_nik(q: Queue) -> None:
     assert audit_details
     assert stored == "5371031708900001"
     assert all("5371031708900001" not in str(d) for d in audit_details)  # masked in the trail
-    q.finish(1, "yohana", outcome="letter_issued", now=at(5))
+    q.finish(1, "yohana", outcome="information_given", now=at(5))
     with refusal("empty"):  # A-002 was cancelled
         q.call_next(1, "yohana", now=at(6))
     consistent(q)
@@ -487,7 +512,7 @@ def test_estimated_wait_uses_typical_minutes_then_recent_median(q: Queue) -> Non
     for length in (4, 6, 20):
         q.call_next(1, "yohana", now=at(10))
         q.start(1, "yohana", now=at(10))
-        q.finish(1, "yohana", outcome="letter_issued", now=at(10 + length))
+        q.finish(1, "yohana", outcome="information_given", now=at(10 + length))
     for _ in range(3):
         take(q, "A", 40)
     q.touch(1, "yohana", now=at(40))
@@ -532,7 +557,7 @@ def test_close_day_closes_waiting_as_not_served_and_numbering_restarts(q: Queue)
             )
         )
     assert reasons == {"Kantor tutup pukul 15.00"}
-    q.finish(1, "yohana", outcome="letter_issued", now=at(7 * 60 + 2))
+    q.finish(1, "yohana", outcome="information_given", now=at(7 * 60 + 2))
     with refusal("future_day"):
         q.close_day("admin", day=dt.date(2026, 12, 5), now=at(0))
     tomorrow = at(24 * 60)
@@ -576,7 +601,7 @@ def test_queue_and_audit_events_agree_with_what_happened(q: Queue) -> None:
     q.call_next(1, "yohana", now=at(2))
     q.recall(1, "yohana", now=at(3))
     q.start(1, "yohana", now=at(4))
-    q.finish(1, "yohana", outcome="letter_issued", now=at(9))
+    q.finish(1, "yohana", outcome="information_given", now=at(9))
     take(q, "C", 10)
     q.cancel("C-001", "yohana", reason="Salah ambil", now=at(11))
     q.close_counter(1, "yohana", now=at(12))
@@ -612,7 +637,7 @@ def test_queue_and_audit_events_agree_with_what_happened(q: Queue) -> None:
     ]
     assert [a.operator for a in audits][2:6] == ["yohana"] * 4
     assert audits[1].operator is None  # the kiosk issued it
-    assert queue_events[5].details["outcome"] == "letter_issued"
+    assert queue_events[5].details["outcome"] == "information_given"
     assert queue_events[5].details["service_seconds"] == 5 * 60
     assert queue_events[2].details["wait_seconds"] == 60
     consistent(q)

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from station.cli import cli
+from tests.helpers.letter_helpers import HEAD, add_residents, issue_args
 
 
 def run(*args: str) -> tuple[int, dict]:
@@ -56,6 +57,16 @@ def _with_operators(home: Path) -> Path:
     return home
 
 
+def _add_resident(home: Path) -> None:
+    from station.home.context import open_station
+
+    station = open_station(home)
+    try:
+        add_residents(station.db, station.office_id)
+    finally:
+        station.close()
+
+
 @pytest.fixture
 def office(station_home: Path) -> Path:
     """On SQLite and on PostgreSQL."""
@@ -93,6 +104,13 @@ def test_a_morning_at_the_counter(office: Path) -> None:
     assert (called["number"], called["counter"], called["service"]) == ("B-001", 1, "B")
     assert ok("queue", "recall", *C1)["call_count"] == 2
     assert ok("queue", "start", *C1)["status"] == "serving"
+    # Outcomes are facts: "Surat diterbitkan" only once a letter for this ticket exists.
+    no_letter = refused("queue", "finish", *C1, "--outcome", "letter_issued")
+    assert no_letter["code"] == "no_letter"
+    assert "B-001 belum punya surat" in no_letter["error"]
+    assert ok("queue", "status")["called"][0]["status"] == "serving"  # nothing changed
+    _add_resident(office)
+    ok(*issue_args("SKD", HEAD, "--ticket", "B-001"))
     done = ok("queue", "finish", *C1, "--outcome", "letter_issued")
     assert (done["status"], done["outcome"]) == ("done", "letter_issued")
 

@@ -104,4 +104,4 @@ def serve_forever(url: str, office_id: int, number: int, operator: str, now_iso:
         except QueueError as exc:
             if exc.code != "wrong_status":  # already in service before the last kill
                 raise
-        q.finish(number, operator, outcome="letter_issued", now=now)
+        q.finish(number, operator, outcome="information_given", now=now)

@@ -248,14 +248,14 @@ def test_sigkill_mid_loop_leaves_a_consistent_queue(db_url: str) -> None:
         assert number == f"{prefix}-{last.get(prefix, 0) + 1:03d}"  # no reuse, no gap
     held = [t for t in q.status(now=T0).called if t.counter == 1]
     if held:
-        q.finish(1, "yohana", outcome="letter_issued", now=T0)
+        q.finish(1, "yohana", outcome="information_given", now=T0)
     while True:
         try:
             q.call_next(1, "yohana", now=T0)
         except QueueError as exc:
             assert exc.code == "empty"
             break
-        q.finish(1, "yohana", outcome="letter_issued", now=T0)
+        q.finish(1, "yohana", outcome="information_given", now=T0)
     assert q.check() == []
     calls = _called_events(db, office_id)
     with db.read() as session:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from station.office.services import seed_queue_defaults
 from station.queue.facade import Queue, QueuePolicy
 from station.store.db import Database
-from station.store.models import Office, Operator
+from station.store.models import Letter, LetterType, Office, Operator, Ticket
 
 WITA = ZoneInfo("Asia/Makassar")
 T0 = dt.datetime(2026, 11, 30, 8, 0, tzinfo=WITA)  # a Monday morning in Kupang
@@ -56,3 +56,36 @@ def new_office(db: Database, operators: tuple[str, ...] = ("yohana", "petrus", "
 
 def new_queue(db: Database, policy: QueuePolicy | None = None) -> Queue:
     return Queue(db, new_office(db), WITA, policy)
+
+
+def add_letter(q: Queue, ticket: str, day: dt.date, *, status: str = "issued") -> None:
+    """A letter row for ``ticket`` as the letter module leaves it (number, type, ticket,
+    status), without rendering or sealing: the queue only reads that it exists."""
+    from sqlalchemy import select
+
+    office_id = q.office.office_id
+    with q.db.write() as session:
+        ticket_id = session.scalars(
+            select(Ticket.id).where(
+                Ticket.office_id == office_id, Ticket.day == day, Ticket.number == ticket
+            )
+        ).one()
+        letter_type = LetterType(
+            office_id=office_id, code=f"T{ticket_id}", title="UJI", classification="400"
+        )
+        session.add(letter_type)
+        session.flush()
+        session.add(
+            Letter(
+                office_id=office_id,
+                letter_type_id=letter_type.id,
+                number=f"400/{ticket_id:03d}/KEL.UJI/{day.year}",
+                year=day.year,
+                sequence=ticket_id,
+                resident_data={},
+                ticket_id=ticket_id,
+                key_id="0" * 16,
+                signature=b"-",
+                status=status,
+            )
+        )

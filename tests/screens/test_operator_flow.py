@@ -114,3 +114,34 @@ def test_serve_a_resident_with_a_domicile_letter_within_the_keystroke_budget(
         check = register_check(session, station.office_id, qr_text, seal)
     assert check.status == "valid"
     assert letter.number in "\n".join(parsed.lines)
+
+
+def test_finish_with_letter_issued_but_no_letter_is_refused(station: Station) -> None:
+    """Outcomes are facts: F5 "Surat diterbitkan" without a letter for the ticket is refused
+    with the queue's own message, and the counter keeps the ticket."""
+    number = Queue.for_station(station).take_ticket("A").ticket.number
+
+    async def scenario() -> None:
+        app = OperatorApp(station, counter=1, refresh_seconds=0.2)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await login(app, pilot)
+            await pilot.pause(0.3)
+            await settle(app, pilot)
+            await pilot.press("f2")
+            await settle(app, pilot)
+            assert number in text(app, "#ticket")
+            await pilot.press("f5")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ChoiceDialog)
+            await pilot.press("up")  # from the suggestion (information) to "Surat diterbitkan"
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, MainScreen)
+            assert any(f"{number} belum punya surat yang diterbitkan" in n for n in notes(app))
+            assert number in text(app, "#ticket")
+
+    run(scenario())
+    with station.db.read() as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        assert ticket.status == "called" and ticket.outcome is None

@@ -36,7 +36,7 @@ def _day(station: Station) -> None:
     for prefix, when in (("A", at(8)), ("A", at(8, 5)), ("B", at(8, 10)), ("A", at(9))):
         q.take_ticket(prefix, now=when)
     q.call_next(1, "sari", now=at(8, 10))
-    q.finish(1, "sari", outcome="letter_issued", now=at(8, 20))
+    q.finish(1, "sari", outcome="information_given", now=at(8, 20))
     with station.db.write() as session:
         session.add(
             Resident(

@@ -37,7 +37,7 @@ def _serve(station: Station) -> None:
     q.take_ticket("A")
     q.take_ticket("A")
     q.call_next(1, "sari")
-    q.finish(1, "sari", outcome="letter_issued")  # A-001 done; A-002 waits
+    q.finish(1, "sari", outcome="information_given")  # A-001 done; A-002 waits
 
 
 def _text(app: App[None], selector: str) -> str:

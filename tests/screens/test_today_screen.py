@@ -229,3 +229,22 @@ def test_a_letter_kept_after_a_printer_fault_prints_as_the_original_then_salinan
     assert [q.decode() for q in original.native_qr + copy.native_qr] == [issued.qr] * 2
     letter = stored(desk, issued.number)
     assert (letter.print_count, letter.copies) == (2, 1)
+
+
+def test_header_counts_served_tickets_not_no_shows(desk: Station) -> None:
+    _, ticket = issue_served(desk)
+    queue = Queue.for_station(desk)
+    queue.open_counter(1, "sari")
+    missed = queue.take_ticket("A").ticket.number
+    queue.call_next(1, "sari")
+    for _ in range(2):  # no-show only after three calls
+        queue.recall(1, "sari")
+    queue.no_show(1, "sari")
+    queue.close_counter(1, "sari")
+
+    async def scenario(app: OperatorApp, pilot: Pilot[None]) -> None:
+        header = str(app.screen.query_one("#today-header", Static).render())
+        assert "1 surat, 1 tiket terlayani, 1 tidak hadir" in header
+        assert [row[0] for row in cells(app, "#tickets")] == [missed, ticket]
+
+    run_today(desk, "sari", "2468", scenario)

@@ -95,7 +95,8 @@ REQUIRED_TYPES = {
     "SKK": "400.12.3.1",  # Kematian
     "SKP": "400.12.2.2",  # Pindah
     "SKPOT": "400.3.3.2",  # Penghasilan Orang Tua
-    "N1": "400.12.3.2",  # Pengantar Nikah
+    "N1": "400.12.3.2",  # Pengantar Nikah (KUA, Islam)
+    "SPN": "400.12.3.2",  # Surat Pengantar Nikah (other religions)
     "SKH": "400.12.2.1",  # Kehilangan
     "EKTP": "400.12.2.1",  # Pengantar Perekaman e-KTP
 }
@@ -108,7 +109,11 @@ SAMPLE_BY_KEY = {
     "kode_pos_tujuan": "85111",
     "nis": "0012345678",
     "id_dtks": "5371030101",
+    "status_nikah": "Beristri",  # the sample resident is a married man (N1: istri ke-2)
 }
+# The general pengantar nikah is not for a married man: its sample is a widower.
+SAMPLE_BY_TYPE = {"SPN": {"status_nikah": "Duda"}}
+SAMPLE_RESIDENT = {"SPN": dataclasses.replace(RESIDENT, marital_status="CERAI MATI")}
 
 
 def sample_values(letter_type: LetterType) -> dict[str, str]:
@@ -116,7 +121,9 @@ def sample_values(letter_type: LetterType) -> dict[str, str]:
     for spec in letter_type.fields:
         sample = spec.choices[0] if spec.choices else SAMPLE[spec.kind]
         values[spec.key] = SAMPLE_BY_KEY.get(spec.key, sample)
-    result = validate_fields(letter_type.fields, values, today=ISSUED, resident=RESIDENT)
+    values.update(SAMPLE_BY_TYPE.get(letter_type.code, {}))
+    resident = SAMPLE_RESIDENT.get(letter_type.code, RESIDENT)
+    result = validate_fields(letter_type.fields, values, today=ISSUED, resident=resident)
     assert result.ok, result.errors
     return result.values
 
@@ -239,7 +246,7 @@ def test_home_folder_adds_and_replaces_types(tmp_path: Path) -> None:
         '[[body]]\ntext = "Teks kantor sendiri."\n',
     )
     catalogue = load_catalogue([letters, tmp_path / "missing"])
-    assert len(catalogue) == 14
+    assert len(catalogue) == len(REQUIRED_TYPES) + 1
     assert catalogue.require("SKD").classification == "470"
     assert catalogue.require("SKD").source.endswith("domisili.toml")
     skik = catalogue.require("SKIK")

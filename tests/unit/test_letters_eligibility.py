@@ -150,3 +150,73 @@ def test_death_letter_marks_the_deceased() -> None:
     assert not again.allowed and "cetak ulang" in again.message
     # Other letters have no effects.
     assert letter_effects(CATALOGUE.require("SKD"), HEAD, {}) == ()
+
+
+# --- eligibility a camat would sign ------------------------------------------------------
+
+MUSLIM_MAN = dataclasses.replace(
+    HEAD, religion="ISLAM", marital_status="BELUM KAWIN", family_relationship="ANAK"
+)
+BABY = dataclasses.replace(
+    CHILD, nik="5371031508250005", birth_date=date(2025, 8, 15), religion="ISLAM"
+)
+SEVEN = dataclasses.replace(CHILD, birth_date=date(2019, 3, 1))  # 7 years old
+
+
+def test_pengantar_nikah_only_from_nineteen() -> None:
+    baby = check("N1", BABY)
+    assert not baby.allowed
+    assert [r.rule for r in baby.refusals] == ["marriage_age"]
+    assert "19 tahun" in baby.message and "berumur 1 tahun" in baby.message
+    assert "UU 16/2019" in baby.message
+    eighteen = dataclasses.replace(MUSLIM_MAN, birth_date=date(2007, 8, 18))
+    assert [r.rule for r in check("N1", eighteen).refusals] == ["marriage_age"]
+    assert check("N1", dataclasses.replace(eighteen, birth_date=date(2007, 8, 17))).allowed
+    assert not check("SPN", dataclasses.replace(eighteen, religion="KRISTEN")).allowed
+
+
+def test_the_kua_form_is_for_muslims_and_the_general_pengantar_for_others() -> None:
+    christian = dataclasses.replace(MUSLIM_MAN, religion="KRISTEN")
+    refused = check("N1", christian)
+    assert [r.rule for r in refused.refusals] == ["islam"]
+    assert "beragama KRISTEN" in refused.message
+    assert "Surat Pengantar Nikah (SPN)" in refused.message
+    assert check("SPN", christian).allowed
+    assert CATALOGUE.require("SPN").field("bin_binti") is None  # no Bin/Binti outside the KUA
+    muslim = check("SPN", MUSLIM_MAN)
+    assert [r.rule for r in muslim.refusals] == ["not_islam"]
+    assert "Pengantar Nikah (N1)" in muslim.message
+    assert check("N1", MUSLIM_MAN).allowed
+    unknown = check("N1", dataclasses.replace(MUSLIM_MAN, religion=""))
+    assert "Agama" in unknown.message and "belum tercatat" in unknown.message
+
+
+def test_only_residents_free_to_marry_get_a_pengantar_nikah() -> None:
+    muslim_wife = dataclasses.replace(WIFE, religion="ISLAM")
+    refused = check("N1", muslim_wife)
+    assert [r.rule for r in refused.refusals] == ["may_marry"]
+    assert "tercatat berstatus KAWIN" in refused.message
+    # a Muslim husband may (the KUA checks the court's permission); the form says Beristri
+    assert check("N1", dataclasses.replace(MUSLIM_MAN, marital_status="KAWIN")).allowed
+    married_christian = dataclasses.replace(HEAD, religion="KATHOLIK")
+    assert [r.rule for r in check("SPN", married_christian).refusals] == ["may_marry"]
+    widow = dataclasses.replace(muslim_wife, marital_status="CERAI MATI")
+    assert check("N1", widow).allowed
+
+
+def test_adult_acts_are_refused_to_a_child() -> None:
+    for code in ("SKBM", "SKU", "SKPOT", "SKL", "SKCK"):
+        result = check(code, SEVEN)
+        assert not result.allowed, code
+        assert "17 tahun" in result.message and "berumur 7 tahun" in result.message, code
+    assert check("SKBM", dataclasses.replace(SEVEN, birth_date=date(2009, 8, 17))).allowed
+    # a married 16-year-old runs a business and provides for a child
+    married = dataclasses.replace(SEVEN, birth_date=date(2010, 1, 1), marital_status="KAWIN")
+    for code in ("SKU", "SKPOT"):
+        assert check(code, married).allowed, code
+
+
+def test_which_letters_a_child_may_have() -> None:
+    """Every built-in type either certifies an adult act or is open to a child on purpose."""
+    open_to_children = {t.code for t in CATALOGUE if check(t.code, SEVEN).allowed}
+    assert open_to_children == {"SKD", "SP", "SKK", "SKP", "SKH"}

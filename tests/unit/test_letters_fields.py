@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from station.letters import ResidentSnapshot, load_catalogue, validate_fields
+from station.letters import CatalogueError, ResidentSnapshot, load_catalogue, validate_fields
+from station.letters.catalogue import parse_letter_type_text
 from station.letters.fields import FieldSpec, display_value
 
 TODAY = date(2026, 8, 17)
@@ -159,3 +161,125 @@ def test_validation_never_raises_and_is_idempotent(code: str, values: dict[str, 
     assert again.values == result.values
     for value in result.values.values():
         assert "\n" not in value and "\t" not in value
+
+
+# --- field rules: what a marriage letter says, whose child a letter names -------------------
+
+GROOM = dataclasses.replace(RESIDENT, religion="ISLAM", marital_status="BELUM KAWIN")
+BRIDE = dataclasses.replace(
+    GROOM, nik="5371035708920002", name="SITI AMINAH", birth_date=date(1992, 8, 17), sex="P"
+)
+
+
+def n1_errors(resident: ResidentSnapshot, **values: str) -> dict[str, str]:
+    n1 = CATALOGUE.require("N1")
+    return dict(n1.validate(values, today=TODAY, resident=resident).errors)
+
+
+def test_a_woman_is_never_beristri() -> None:
+    errors = n1_errors(BRIDE, status_nikah="Beristri", istri_ke="2")
+    assert errors["status_nikah"] == (
+        "Status Perkawinan 'Beristri' tidak untuk perempuan; SITI AMINAH tercatat perempuan "
+        "(pilihan: Perawan, Janda)."
+    )
+    assert "istri_ke" not in errors  # one message, on the status
+    assert "tidak untuk laki-laki" in n1_errors(GROOM, status_nikah="Perawan")["status_nikah"]
+    assert n1_errors(BRIDE, status_nikah="Perawan") == {}
+
+
+def test_the_status_follows_the_register() -> None:
+    married = dataclasses.replace(GROOM, marital_status="KAWIN")
+    error = n1_errors(married, status_nikah="Jejaka")["status_nikah"]
+    assert error == (
+        "Status Perkawinan 'Jejaka' tidak sesuai data penduduk: YOHANES KEBAN tercatat KAWIN, "
+        "jadi status perkawinan adalah Beristri."
+    )
+    assert n1_errors(married, status_nikah="Beristri", istri_ke="2") == {}
+    for status in ("Duda", "Beristri"):
+        assert (
+            "tercatat BELUM KAWIN"
+            in n1_errors(GROOM, status_nikah=status, istri_ke="2")["status_nikah"]
+        )
+    for registered in ("CERAI HIDUP", "CERAI MATI", "CERAI HIDUP TERCATAT"):
+        widower = dataclasses.replace(GROOM, marital_status=registered)
+        assert "adalah Duda" in n1_errors(widower, status_nikah="Jejaka")["status_nikah"]
+        assert n1_errors(widower, status_nikah="Duda") == {}
+        widow = dataclasses.replace(BRIDE, marital_status=registered)
+        assert "adalah Janda" in n1_errors(widow, status_nikah="Perawan")["status_nikah"]
+        assert n1_errors(widow, status_nikah="Janda") == {}
+    wife = dataclasses.replace(BRIDE, marital_status="KAWIN")
+    assert "masih terikat perkawinan" in n1_errors(wife, status_nikah="Janda")["status_nikah"]
+
+
+def test_istri_ke_only_and_always_with_beristri() -> None:
+    married = dataclasses.replace(GROOM, marital_status="KAWIN")
+    assert n1_errors(married, status_nikah="Beristri") == {
+        "istri_ke": "Istri ke- wajib diisi untuk status Beristri."
+    }
+    assert "antara 2 dan 4" in n1_errors(married, status_nikah="Beristri", istri_ke="1")["istri_ke"]
+    assert n1_errors(GROOM, status_nikah="Jejaka", istri_ke="2") == {
+        "istri_ke": "Istri ke- hanya diisi untuk status Beristri; status perkawinan: Jejaka."
+    }
+
+
+KK = "5371030101150003"
+PARENT = dataclasses.replace(RESIDENT, kk_number=KK, family_relationship="KEPALA KELUARGA")
+CHILD = ResidentSnapshot(
+    nik="5371031005150003",
+    name="PAULUS KEBAN",
+    birth_date=date(2015, 5, 10),
+    sex="L",
+    kk_number=KK,
+    family_relationship="ANAK",
+)
+NEPHEW = dataclasses.replace(
+    CHILD, nik="5371031005160004", name="ANDI", family_relationship="FAMILI LAIN"
+)
+STRANGER = dataclasses.replace(CHILD, nik="5371031005170005", kk_number="5371030101150099")
+FAMILY = (PARENT, CHILD, NEPHEW, STRANGER)
+SCHOOL = {"sekolah": "SMPN 1 Kupang", "penghasilan": "1500000"}
+
+
+def skpot(resident: ResidentSnapshot = PARENT, family: object = FAMILY, **values: str):  # type: ignore[no-untyped-def]
+    letter_type = CATALOGUE.require("SKPOT")
+    return letter_type.validate({**SCHOOL, **values}, today=TODAY, resident=resident, family=family)
+
+
+def test_the_child_on_a_letter_is_a_child_in_the_holders_kk() -> None:
+    ok = skpot(nik_anak=CHILD.nik)
+    assert ok.errors == {} and ok.values["nama_anak"] == "PAULUS KEBAN"  # from the KK
+    assert skpot(nik_anak=CHILD.nik, nama_anak="paulus keban").ok
+    wrong_name = skpot(nik_anak=CHILD.nik, nama_anak="Petrus")
+    assert "tidak sama dengan data KK" in wrong_name.errors["nama_anak"]
+    outside = skpot(nik_anak=STRANGER.nik, nama_anak="SIAPA SAJA")
+    assert outside.errors == {
+        "nik_anak": f"Anak dengan NIK {STRANGER.nik} tidak tercantum dalam KK YOHANES KEBAN "
+        f"(No. KK {KK})."
+    }
+    assert "FAMILI LAIN, bukan ANAK" in skpot(nik_anak=NEPHEW.nik).errors["nik_anak"]
+    gone = dataclasses.replace(CHILD, status="deceased")
+    assert "meninggal" in skpot(nik_anak=CHILD.nik, family=(PARENT, gone)).errors["nik_anak"]
+    sibling = dataclasses.replace(PARENT, family_relationship="ANAK")
+    assert "bukan orang tua" in skpot(sibling, nik_anak=CHILD.nik).errors["nik_anak"]
+    assert "NIK pemohon sendiri" in skpot(nik_anak=PARENT.nik).errors["nik_anak"]
+    # without the KK (the form, before the preview) the check waits for issuing
+    assert skpot(nik_anak=STRANGER.nik, family=None).ok
+
+
+@pytest.mark.parametrize(
+    ("field", "problem"),
+    [
+        ('rule = "nope"', "aturan isian 'nope' tidak dikenal"),
+        ('kind = "text"\nrule = "status_nikah"', "'status_nikah' hanya untuk kind = \"choice\""),
+        ('kind = "number"\nrule = "istri_ke"', "tambahkan isian itu"),
+        ('kind = "choice"\nchoices = ["Lajang"]\nrule = "status_nikah"', "'Lajang' bukan status"),
+    ],
+)
+def test_the_catalogue_checks_field_rules(field: str, problem: str) -> None:
+    text = (
+        'code = "UJI"\ntitle = "UJI"\nclassification = "400"\n'
+        f'[[fields]]\nkey = "x"\nlabel = "X"\n{field}\n'
+    )
+    with pytest.raises(CatalogueError) as info:
+        parse_letter_type_text(text, "UJI.toml")
+    assert any(problem in p for p in info.value.problems), info.value.problems
