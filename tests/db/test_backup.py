@@ -275,9 +275,11 @@ def test_a_trailing_slash_names_a_folder(station: Any, tmp_path: Path) -> None:
     made = Path(json.loads(done.stdout)["path"])
     assert folder.is_dir() and made.parent == folder and made.name.endswith(".tar.gz")
     assert (folder.stat().st_mode & 0o777) == 0o700 and (made.stat().st_mode & 0o777) == 0o600
-    again = runner.invoke(cli, ["backup", str(folder), "--json"])  # an existing folder
+    existing = tmp_path / "ada"
+    existing.mkdir()
+    again = runner.invoke(cli, ["backup", str(existing), "--json"])  # a folder, no slash
     assert again.exit_code == 0, again.output
-    assert Path(json.loads(again.stdout)["path"]).parent == folder
+    assert Path(json.loads(again.stdout)["path"]).parent == existing
 
     named = tmp_path / "hari-ini.tar.gz"
     done = runner.invoke(cli, ["backup", str(named), "--json"])
