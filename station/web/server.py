@@ -107,8 +107,9 @@ class BoundedH11Protocol(H11Protocol):
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        self.conn = BoundedConnection(MAX_HEADER_BYTES)
-        self.conn.on_request = self._head_received
+        self.bounded = BoundedConnection(MAX_HEADER_BYTES)
+        self.bounded.on_request = self._head_received
+        self.conn = self.bounded
         self._head_timer: asyncio.TimerHandle | None = None
         # uvicorn's own over-the-cap answer is a module function without our headers: the
         # same test is made here, in front of the app, answered by `busy`.
@@ -163,7 +164,7 @@ class BoundedH11Protocol(H11Protocol):
     # --- uvicorn's own refusals, with our headers ------------------------------------------
 
     def send_400_response(self, msg: str) -> None:
-        status = self.conn.refusal
+        status = self.bounded.refusal
         headers, body = _refusal_headers(status)
         try:
             for event in (
