@@ -369,7 +369,7 @@ same poll through `station.queue.view.PollCache` (the board; the operator app th
 mark (the audit chain head and the counters' newest heartbeat, one indexed statement) or the
 day moved, or every 10 s. Every statement of a poll, a take, a call next and today's letters
 was explained (`EXPLAIN QUERY PLAN` / `EXPLAIN`); "reading history" means a full scan or an
-index search bounded only by the office (`tests/test_query_plans.py` keeps SQLite's plans
+index search bounded only by the office (`tests/db/test_query_plans.py` keeps SQLite's plans
 so). The operator app's start is a fresh `python -c` process, from spawn until the login
 screen is mounted (headless `run_test`, no daily backup); key latencies are measured
 in-process with Pilot from the key event to the expected text, while the app's own refresh

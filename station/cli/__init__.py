@@ -1,4 +1,4 @@
-"""Command-line entry: thin, one function per command (DESIGN §3).
+"""Command-line entry: thin, one function per command (docs/architecture.md §Command-line contract).
 
 Every command takes ``--json`` and then prints exactly one JSON object on stdout. Exit status:
 0 success, 1 a refusal the user must see, 2 wrong usage. Messages to people are Indonesian.

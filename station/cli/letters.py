@@ -219,33 +219,33 @@ def letter_verify(text: str) -> tuple[dict[str, Any], str]:
 def verify_qr_text(text: str) -> Any:
     """Offline first (keys from the register, or from the home's key files when the register
     cannot be reached), then the register's status."""
+    from pathlib import Path
+
     from sqlalchemy.exc import SQLAlchemyError
 
     from station.home.config import load_config
     from station.home.context import NotInitialised, open_station
-    from station.home.keys import file_public_keys, public_keys
+    from station.home.keys import file_public_keys
+    from station.letters.catalogue import load_catalogue
     from station.letters.seal import verify_token
-    from station.letters.verify import offline_check, register_check
+    from station.letters.verify import office_verifier, offline_check, register_check
+    from station.office.clock import OfficeClock
 
     config = load_config()
     try:
         station = open_station()
     except (NotInitialised, SQLAlchemyError, OSError):
-        seal = verify_token(text, file_public_keys(config.keys_dir), today=office_today(config))
+        today = OfficeClock(config.tz).today()
+        seal = verify_token(text, file_public_keys(config.keys_dir), today=today)
         return offline_check(seal, reachable=False)
     try:
         with station.db.read() as session:
-            keys = public_keys(session, station.office_id)
-            seal = verify_token(text, keys, today=office_today(config))
-            return register_check(session, station.office_id, text, seal)
+            verifier = office_verifier(session, station.office_id, config.tz)
+            seal = verifier.verify(text, today=station.clock.today())
+            catalogue = load_catalogue([Path(config.home) / "letters"])
+            return register_check(session, station.office_id, text, seal, catalogue=catalogue)
     finally:
         station.close()
-
-
-def office_today(config: Any) -> Any:
-    import datetime as dt
-
-    return dt.datetime.now(config.tz).date()
 
 
 @letter.command("revoke")
@@ -315,6 +315,7 @@ def _key_dict(key: Any) -> dict[str, Any]:
         "public_key": bytes(key.public_key).hex(),
         "created_at": key.created_at.isoformat(),
         "retired_at": key.retired_at.isoformat() if key.retired_at else None,
+        "compromised_at": key.compromised_at.isoformat() if key.compromised_at else None,
     }
 
 
@@ -371,6 +372,46 @@ def keys_rotate(operator: str | None) -> tuple[dict[str, Any], str]:
     return data, f"Kunci baru {data['key_id']}; dipensiunkan: {', '.join(data['retired']) or '-'}"
 
 
+@keys.command("revoke")
+@click.argument("key_id")
+@click.option("--reason", required=True, help="Mengapa kunci ini tidak dapat dipercaya lagi.")
+@click.option("--operator", default=None, help="Petugas (jejak audit).")
+@command_output
+def keys_revoke(key_id: str, reason: str, operator: str | None) -> tuple[dict[str, Any], str]:
+    """Nyatakan kunci bocor: tidak satu pun segelnya dipercaya lagi (kunci aktif diganti)."""
+    from station.home.keys import revoke_key
+    from station.letters.formats import clean_text
+    from station.store import audit
+
+    why = clean_text(reason).strip()
+    if not why:
+        raise Refusal("Alasan pencabutan kunci wajib diisi.")
+
+    def run(station: Any) -> dict[str, Any]:
+        with station.db.write() as session:
+            try:
+                new_id, retired = revoke_key(
+                    session, station.office_id, station.config.keys_dir, key_id, reason=why
+                )
+            except KeyError:
+                raise Refusal(f"Kunci {key_id} tidak dikenal kantor ini.") from None
+            audit.record(
+                session,
+                office_id=station.office_id,
+                action="keys.revoke",
+                subject=key_id.lower(),
+                details={"reason": why, "new_key": new_id, "retired": retired},
+                operator=operator_name(operator),
+            )
+        return {"key_id": key_id.lower(), "compromised": True, "new_key_id": new_id}
+
+    data = _with_station(run)
+    human = f"Kunci {data['key_id']} dinyatakan bocor: segelnya tidak dipercaya lagi."
+    if data["new_key_id"]:
+        human += f" Kunci aktif baru: {data['new_key_id']}."
+    return data, human
+
+
 @keys.command("export-public")
 @command_output
 def keys_export_public() -> tuple[dict[str, Any], str]:
@@ -420,6 +461,10 @@ def serve(host: str, port: int, rate_limit: int) -> None:
         station = open_station()
     except NotInitialised as exc:
         raise click.ClickException(str(exc)) from exc
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"Halaman verifikasi surat: http://{shown_host}:{port}/")
+    click.echo(f"Kode QR surat kantor ini menuju: {station.config.verify_base_url}v/…")
+    click.echo("Hentikan dengan Ctrl+C.")
     serve_page(station, host=host, port=port, rate_limit_per_minute=rate_limit)
 
 

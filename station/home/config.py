@@ -1,7 +1,8 @@
 """The station home and its ``station.toml``, with ``STATION_*`` environment overrides.
 
 The home holds everything an office owns: the config, the SQLite file, the signing key and
-backups. Whoever has the home has the data, so the shell is the trust boundary (DESIGN §3).
+backups. Whoever has the home has the data, so the shell is the trust boundary
+(docs/architecture.md §Command-line contract).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ the old file; a change that does not load is refused and nothing is written. The
 in the database follows (``office.sync_office``), because letters take the lurah's name and
 the address from there, in every process.
 
-Core module: no Textual import (DESIGN §2).
+Core module: no Textual import (docs/architecture.md §Import contracts).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Opening a station: its config, its database (migrated to head) and its office.
 
 Every process (CLI, operator app, kiosk, board, web) starts here, so every process migrates
-the schema to head before touching data (DESIGN §1).
+the schema to head before touching data (docs/architecture.md §Processes).
 """
 
 from __future__ import annotations

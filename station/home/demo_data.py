@@ -2,12 +2,13 @@
 
 Every person is made up: names, NIKs and KK numbers are random combinations of common parts,
 so no row describes a real person.  The output uses the canonical import format of the
-resident CSV (DOMAIN §2 labels, ``DD-MM-YYYY`` dates, ``L``/``P``, ``Y``/``T``).
+resident CSV (docs/domain.md §2.2 labels, ``DD-MM-YYYY`` dates, ``L``/``P``, ``Y``/``T``).
 
 Residents come in KK families living in Kelurahan Oesapa (Kecamatan Kelapa Lima, Kota Kupang):
 a KEPALA KELUARGA, usually an ISTRI, 0–5 ANAK and sometimes an ORANGTUA or FAMILI LAIN, with
-consistent ages, marital status, names of parents and a shared address.  NIKs follow DOMAIN §1
-(``PPKKCC DDMMYY SSSS``, day + 40 for women, serial from 0001) and are unique within one run:
+consistent ages, marital status, names of parents and a shared address.  NIKs follow
+docs/domain.md §1 (``PPKKCC DDMMYY SSSS``, day + 40 for women, serial from 0001) and are unique
+within one run:
 the serial is a counter per 12-digit prefix.  About 80 % of NIKs were issued in 53.71.03
 (Kelapa Lima); the rest come from other NTT regencies and a few other cities.
 
@@ -40,7 +41,7 @@ KELURAHAN = "OESAPA"
 KECAMATAN = "KELAPA LIMA"
 MAX_AGE = 95
 
-# Labels (DOMAIN §2, OpenSID seeder).
+# Labels (docs/domain.md §2.2, OpenSID seeder).
 KEPALA, ISTRI, ANAK, ORANGTUA, FAMILI = (
     "KEPALA KELUARGA",
     "ISTRI",
@@ -63,8 +64,8 @@ JOB_NONE = "BELUM/TIDAK BEKERJA"
 JOB_IRT = "MENGURUS RUMAH TANGGA"
 JOB_STUDENT = "PELAJAR/MAHASISWA"
 JOB_RETIRED = "PENSIUNAN"
-# Stored labels of the full OpenSID list (station.register.codes); DOMAIN §2 abbreviates these
-# three.
+# Stored labels of the full OpenSID list (station.register.codes); docs/domain.md §2.2
+# abbreviates these three.
 JOB_PNS = "PEGAWAI NEGERI SIPIL (PNS)"
 JOB_TNI = "TENTARA NASIONAL INDONESIA (TNI)"
 JOB_POLRI = "KEPOLISIAN RI (POLRI)"

@@ -165,6 +165,28 @@ def rotate_key(session: Session, office_id: int, keys_dir: Path) -> tuple[str, l
     return key_id, retired
 
 
+def revoke_key(
+    session: Session, office_id: int, keys_dir: Path, key_id: str, *, reason: str
+) -> tuple[str | None, list[str]]:
+    """Declare a key compromised: nothing it signed is trusted from now on. When it is the
+    active key, a new key replaces it at once (the office must keep signing). Returns (the
+    new active key id or None, the ids retired now). Raises ``KeyError`` for an unknown id."""
+    from station.store.models import utcnow
+
+    key = session.get(SigningKey, key_id.lower())
+    if key is None or key.office_id != office_id:
+        raise KeyError(key_id)
+    now = utcnow()
+    if key.compromised_at is None:
+        key.compromised_at = now
+        key.compromise_reason = reason
+    if key.retired_at is None:
+        new_id, retired = rotate_key(session, office_id, keys_dir)
+        return new_id, retired
+    session.flush()
+    return None, []
+
+
 def file_public_keys(keys_dir: Path) -> dict[str, bytes]:
     """Public keys derived from the private files in the home: the offline verifier's keys
     when the register (database) cannot be reached."""

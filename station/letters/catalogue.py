@@ -83,7 +83,7 @@ class EffectSpec:
 
 @dataclass(frozen=True)
 class LetterType:
-    """One kind of letter an office issues (DOMAIN §4.1)."""
+    """One kind of letter an office issues (docs/domain.md §4.1)."""
 
     code: str
     title: str
@@ -134,7 +134,7 @@ class LetterType:
     def valid_until(self, issued_on: date) -> date | None:
         """Last day the letter is valid, inclusive; None when it does not expire.
 
-        One month from 17 August is 16 September (DOMAIN §4.2, OpenSID's default).
+        One month from 17 August is 16 September (docs/domain.md §4.2, OpenSID's default).
         """
         if self.validity_days is not None:
             return date.fromordinal(issued_on.toordinal() + self.validity_days - 1)
@@ -244,6 +244,7 @@ _TOP_KEYS = {
     "order",
 }
 _FIELD_KEYS = {
+    "public",
     "key",
     "label",
     "kind",
@@ -359,8 +360,10 @@ def _parse_field(data: Any, index: int, problems: _Problems, seen: set[str]) -> 
     if minimum is not None and maximum is not None and minimum > maximum:
         problems.add(f"{where}.min", "tidak boleh lebih besar dari max")
     flags = {}
-    for flag in ("required", "past_only", "future_only", "not_before_birth", "upper"):
+    for flag in ("required", "past_only", "future_only", "not_before_birth", "upper", "public"):
         flags[flag] = _get(data, flag, bool, problems, f"{where}.{flag}", flag == "required")
+    if flags["public"] and kind in ("nik", "kk"):
+        problems.add(f"{where}.public", "nomor NIK/KK tidak pernah tampil di halaman publik")
     for flag in ("past_only", "future_only", "not_before_birth"):
         if flags[flag] and kind != "date":
             problems.add(f"{where}.{flag}", 'hanya untuk kind = "date"')
@@ -392,6 +395,7 @@ def _parse_field(data: Any, index: int, problems: _Problems, seen: set[str]) -> 
         future_only=flags["future_only"],
         not_before_birth=flags["not_before_birth"],
         upper=flags["upper"],
+        public=flags["public"],
         prefill=prefill,
         default=default,
         help=help_text,

@@ -1,4 +1,5 @@
-"""The rendered letter as a neutral structure (DESIGN §2), its plain-text preview and digest.
+"""The rendered letter as a neutral structure, its plain-text preview and digest
+(docs/architecture.md §Layers).
 
 One Document feeds every output: the text preview here, ESC/POS on the receipt printer, the
 verification page, a future A4 PDF.  It is stored with the letter (``to_dict``) so a reprint
@@ -59,7 +60,7 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class DataBlock:
-    """Numbered ``Label : value`` lines (DOMAIN §4.2 item 4), optionally under a title."""
+    """Numbered ``Label : value`` lines (docs/domain.md §4.2 item 4), optionally under a title."""
 
     rows: tuple[DataRow, ...]
     title: str = ""

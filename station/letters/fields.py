@@ -37,7 +37,7 @@ MAX_NUMBER = 10**12
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One input of a letter type (DOMAIN §4.1)."""
+    """One input of a letter type (docs/domain.md §4.1)."""
 
     key: str
     label: str
@@ -53,6 +53,7 @@ class FieldSpec:
     future_only: bool = False
     not_before_birth: bool = False
     upper: bool = False
+    public: bool = False  # on the public page (docs/seal.md, "What the page shows")
     prefill: str | None = None
     default: str | None = None
     help: str = ""

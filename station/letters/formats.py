@@ -6,6 +6,7 @@ a NIP exactly the same way.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
@@ -42,7 +43,7 @@ def day_name_id(d: date) -> str:
 
 
 def roman_month(month: int) -> str:
-    """I–XII for a month number; used in letter numbers (DOMAIN §4.3)."""
+    """I–XII for a month number; used in letter numbers (docs/domain.md §4.3)."""
     if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
         raise ValueError(f"bulan harus 1–12, bukan {month!r}")
     return ROMAN_MONTHS[month - 1]
@@ -88,3 +89,27 @@ def age_on(birth: date, today: date) -> int:
     if (today.month, today.day) < (birth.month, birth.day):
         years -= 1
     return years
+
+
+_SIXTEEN_DIGITS = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
+NAME_KEEP = 3  # letters kept of each word of a name shown publicly
+
+
+def mask_digit_runs(text: str) -> str:
+    """Every run of exactly 16 digits (a NIK or KK typed anywhere) as ``5371********0001``:
+    text that reaches the public page may hold one in a free-text field."""
+    return _SIXTEEN_DIGITS.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
+
+
+def mask_name(name: str) -> str:
+    """A name as the QR and the public page show it: each word cut to its first three letters
+    and a dot (``YOHANES EMANUEL KEBAN`` -> ``YOH. EMA. KEB.``). Enough to match the paper letter
+    and the holder's KTP, not enough to learn a stranger's full name; the dot keeps the seal's
+    compact alphabet (docs/seal.md). Masking a masked name changes nothing."""
+    words = []
+    for word in name.split():
+        if word.endswith(".") or len(word) <= NAME_KEEP:
+            words.append(word)
+        else:
+            words.append(word[:NAME_KEEP] + ".")
+    return " ".join(words)

@@ -1,4 +1,4 @@
-"""Render a letter type for one resident into a :class:`Document` (DOMAIN §4.2 layout).
+"""Render a letter type for one resident into a :class:`Document` (docs/domain.md §4.2).
 
 Pure: everything comes in as arguments (office, resident snapshot, validated field values,
 number, dates, signer), so the same inputs always give the same Document, which is what the
@@ -145,7 +145,7 @@ def _office_context(office: OfficeInfo) -> dict[str, str]:
 
 
 def _default_opening(office: OfficeInfo, signer: Signer) -> str:
-    """DOMAIN §4.2 item 3; a delegate signs "atas nama" the lurah."""
+    """docs/domain.md §4.2 item 3; a delegate signs "atas nama" the lurah."""
     head = "Lurah" if office.kind.lower() == "kelurahan" else f"Kepala {office.kind}"
     who = f"{head} {clean_text(office.name)}"
     if signer.delegated:

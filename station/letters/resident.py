@@ -136,7 +136,7 @@ def resident_values(resident: ResidentSnapshot, *, on: date, kota: str = "") -> 
     }
 
 
-# Labels of the resident rows a letter type may list in its data block (DOMAIN §4.2).
+# Labels of the resident rows a letter type may list in its data block (docs/domain.md §4.2).
 RESIDENT_LABELS: dict[str, str] = {
     "nama": "Nama",
     "nik": "NIK",

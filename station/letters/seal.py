@@ -1,4 +1,5 @@
-"""The seal in a letter's QR code (DESIGN §5, ``docs/seal.md``): a compact signed payload.
+"""The seal in a letter's QR code: a compact signed payload (``docs/seal.md``,
+docs/architecture.md §The seal).
 
 Why this shape:
 - **Offline.** The token carries what a verifier needs to show (office, number, type, dates,
@@ -34,7 +35,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from station.letters.document import Document, document_digest
-from station.letters.formats import clean_text, format_date_id
+from station.letters.formats import clean_text, format_date_id, mask_name
 
 SEAL_VERSION = 1
 KEY_ID_BYTES = 8
@@ -62,6 +63,7 @@ STATUS_VALID = "valid"
 STATUS_INVALID = "invalid"
 STATUS_UNKNOWN_KEY = "unknown_key"
 STATUS_EXPIRED = "expired"
+STATUS_COMPROMISED = "compromised"  # signed by a key the office declared leaked
 
 
 class SealError(ValueError):
@@ -260,7 +262,7 @@ def make_payload(
     nik: str,
     digest: bytes,
 ) -> SealPayload:
-    """A payload from the letter's own values: masks the NIK, fits the upper-case name into
+    """A payload from the letter's own values: masks the NIK and the name, fits the name into
     what the number and type leave of the budget, keeps 16 bytes of the digest."""
     digits = "".join(ch for ch in nik if ch.isdigit())
     if len(digits) != 16 or not digits.isascii():
@@ -270,7 +272,8 @@ def make_payload(
     left = TEXT_BUDGET - _text_size(type_code) - _text_size(number)
     if left < 2:
         raise SealError(f"nomor surat {number!r} terlalu panjang untuk segel")
-    name, truncated = _fit_name(holder_name, left)
+    # The seal holds no more than the public page may show: the masked name.
+    name, truncated = _fit_name(mask_name(holder_name), left)
     if len(digest) < DIGEST_BYTES:
         raise SealError("digest terlalu pendek")
     return SealPayload(
@@ -539,11 +542,27 @@ def _invalid(reason: str, key_id: str | None = None) -> Verification:
     )
 
 
+@dataclass(frozen=True)
+class KeyStanding:
+    """What the office says of one of its keys since it was made: retired on an office day
+    (it signs nothing dated later), or compromised (nothing it signed can be trusted)."""
+
+    retired_on: date | None = None
+    compromised: bool = False
+
+
 class Verifier:
     """Checks tokens against an office's public keys (key id -> raw 32-byte key), current
-    and retired, so letters signed before a key rotation still verify."""
+    and retired, so letters signed before a key rotation still verify. ``standings`` says
+    which keys are retired (a seal dated after the retirement day is invalid: the old key
+    signs nothing new) or compromised (any seal of theirs is untrustworthy)."""
 
-    def __init__(self, public_keys: Mapping[str, bytes]) -> None:
+    def __init__(
+        self,
+        public_keys: Mapping[str, bytes],
+        standings: Mapping[str, KeyStanding] | None = None,
+    ) -> None:
+        self._standings = {k.lower(): v for k, v in (standings or {}).items()}
         self._keys: dict[str, Ed25519PublicKey] = {}
         for key_id, raw in public_keys.items():
             raw = bytes(raw)
@@ -587,6 +606,21 @@ class Verifier:
         except InvalidSignature:
             return _invalid("tanda tangan digital tidak cocok", decoded.key_id)
         payload = decoded.payload
+        standing = self._standings.get(decoded.key_id, KeyStanding())
+        if standing.compromised:
+            return Verification(
+                STATUS_COMPROMISED,
+                f"TIDAK DAPAT DIPERCAYA: kunci penanda tangan {decoded.key_id} telah dinyatakan "
+                "bocor oleh kantor; surat yang ditandatangani dengannya tidak dapat dipercaya.",
+                key_id=decoded.key_id,
+                reason="kunci bocor",
+            )
+        if standing.retired_on is not None and payload.issued_on > standing.retired_on:
+            return _invalid(
+                f"ditandatangani dengan kunci {decoded.key_id} yang sudah pensiun sejak "
+                f"{format_date_id(standing.retired_on)}",
+                decoded.key_id,
+            )
         if isinstance(today, datetime):
             today = today.date()  # a datetime cannot be compared with a date
         today = today or date.today()
@@ -607,8 +641,12 @@ class Verifier:
 
 
 def verify_token(
-    token: str, public_keys: Mapping[str, bytes], *, today: date | None = None
+    token: str,
+    public_keys: Mapping[str, bytes],
+    *,
+    today: date | None = None,
+    standings: Mapping[str, KeyStanding] | None = None,
 ) -> Verification:
     """Verify a token or the QR's text; ``today`` (the office's local date, default the
     system date) decides ``expired``.  Never raises on malformed input."""
-    return Verifier(public_keys).verify(token, today=today)
+    return Verifier(public_keys, standings).verify(token, today=today)

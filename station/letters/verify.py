@@ -11,19 +11,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.letters import Document, document_digest, document_from_dict, document_to_text
-from station.letters.formats import clean_text
-from station.letters.seal import DIGEST_BYTES, STATUS_EXPIRED, STATUS_VALID, Verification, parse_qr
+from station.home.keys import office_keys
+from station.letters import Document, document_digest, document_from_dict
+from station.letters.fields import display_value
+from station.letters.formats import clean_text, mask_digit_runs, mask_name
+from station.letters.seal import (
+    DIGEST_BYTES,
+    STATUS_EXPIRED,
+    STATUS_VALID,
+    KeyStanding,
+    Verification,
+    Verifier,
+    parse_qr,
+)
 from station.store.models import Letter
+from station.store.models import LetterType as LetterTypeRow
 
 STATUS_REVOKED = "revoked"
-PUBLIC_WIDTH = 40  # characters per line of the letter text on the verification page
+# Green needs the seal and the register to agree. A good seal the register does not hold
+# means the key signed outside Station; a register out of reach means nothing is confirmed.
+STATUS_UNRECORDED = "unrecorded"
+STATUS_UNCONFIRMED = "unconfirmed"
 
 REGISTER_FOUND = "found"  # the letter is in the register and the token is its seal
 REGISTER_MISSING = "missing"  # signed by the office, but not (or not this token) in the register
@@ -36,6 +51,9 @@ VERDICTS = {
     "revoked": "DICABUT",
     "unknown_key": "TIDAK VALID",
     "invalid": "TIDAK VALID",
+    "compromised": "TIDAK DAPAT DIPERCAYA",
+    "unrecorded": "TIDAK TERCATAT",
+    "unconfirmed": "BELUM DAPAT DIPASTIKAN",
 }
 
 
@@ -51,7 +69,9 @@ class LetterCheck:
     revoked_at: dt.datetime | None = None
     revoke_reason: str | None = None
     text_matches: bool | None = None  # the stored letter's digest equals the token's
-    text: str = ""  # the public view of the stored letter (masked NIK, no birth dates)
+    # The letter type's public fields (label, value), 16-digit runs masked: all the page
+    # shows of the letter's content (docs/seal.md, "What the page shows").
+    public_fields: tuple[tuple[str, str], ...] = ()
 
     @property
     def verdict(self) -> str:
@@ -62,8 +82,12 @@ class LetterCheck:
         """Only an authentic token reveals anything about a letter."""
         return self.seal.authentic
 
-    def public_text(self) -> str:
-        return self.text
+    @property
+    def signer(self) -> tuple[str, str] | None:
+        """(name, position) of who signed, as printed on the letter."""
+        if self.document is None:
+            return None
+        return self.document.signer.name, self.document.signer.position
 
     def to_dict(self) -> dict[str, Any]:
         letter = self.seal.payload.to_dict() if self.shows_letter and self.seal.payload else None
@@ -84,50 +108,101 @@ class LetterCheck:
             if self.document is not None:
                 data["title"] = self.document.title
                 data["signer"] = self.document.signer.name
+                data["signer_position"] = self.document.signer.position
+            data["fields"] = [{"label": k, "value": v} for k, v in self.public_fields]
+            if letter is not None:
+                letter["holder_name"] = mask_name(letter["holder_name"])
         return data
 
 
+def key_standings(session: Session, office_id: int, tz: Any) -> dict[str, KeyStanding]:
+    """Each key's retirement day (office time) and whether it was declared compromised."""
+    return {
+        key.key_id: KeyStanding(
+            retired_on=key.retired_at.astimezone(tz).date() if key.retired_at else None,
+            compromised=key.compromised_at is not None,
+        )
+        for key in office_keys(session, office_id)
+    }
+
+
+def office_verifier(session: Session, office_id: int, tz: Any) -> Verifier:
+    """A verifier that knows the office's keys and what became of each (retired, leaked)."""
+    keys = office_keys(session, office_id)
+    return Verifier(
+        {k.key_id: bytes(k.public_key) for k in keys}, key_standings(session, office_id, tz)
+    )
+
+
 def offline_check(seal: Verification, *, reachable: bool) -> LetterCheck:
-    """The seal's verdict alone (the register was not reachable, or the seal failed)."""
-    register = REGISTER_UNREACHABLE if seal.authentic and not reachable else REGISTER_NOT_ASKED
-    message = seal.message
-    if register == REGISTER_UNREACHABLE:
-        message += " Register kantor tidak dapat dihubungi: status pencabutan belum diperiksa."
-    return LetterCheck(seal.status, message, seal, register)
+    """The seal's verdict alone (the register was not reachable, or the seal failed).
+
+    A good seal checked while the register is out of reach is *unconfirmed*, never green:
+    a revoked letter must not turn valid because the database is down."""
+    if seal.authentic and not reachable:
+        message = (
+            "Tanda tangan digital pada kode QR ini sah, tetapi register kantor tidak dapat "
+            "dihubungi: apakah surat ini tercatat dan belum dicabut BELUM DAPAT DIPASTIKAN. "
+            "Coba periksa lagi nanti."
+        )
+        return LetterCheck(STATUS_UNCONFIRMED, message, seal, REGISTER_UNREACHABLE)
+    return LetterCheck(seal.status, seal.message, seal, REGISTER_NOT_ASKED)
+
+
+Stored = tuple[Document | None, bool | None, tuple[tuple[str, str], ...]]
 
 
 class DocumentCache:
-    """A small LRU of token -> (document, digest matches, public text). A letter's text never
+    """A small LRU of token -> (document, digest matches, public fields). A letter's text never
     changes after issue, so the verification page need not rebuild it for every scan; its
     status (revoked or not) is still read from the register every time."""
 
     def __init__(self, size: int = 2048) -> None:
         self.size = size
-        self._items: OrderedDict[str, tuple[Document | None, bool | None, str]] = OrderedDict()
+        self._items: OrderedDict[str, Stored] = OrderedDict()
 
-    def get(self, token: str) -> tuple[Document | None, bool | None, str] | None:
+    def get(self, token: str) -> Stored | None:
         found = self._items.get(token)
         if found is not None:
             self._items.move_to_end(token)
         return found
 
-    def put(self, token: str, value: tuple[Document | None, bool | None, str]) -> None:
+    def put(self, token: str, value: Stored) -> None:
         self._items[token] = value
         if len(self._items) > self.size:
             self._items.popitem(last=False)
 
 
+def public_fields(letter_type: Any, values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The values of the fields the letter type marks ``public = true``, as displayed on the
+    letter, with every 16-digit run masked. Nothing else of the letter's content is public."""
+    if letter_type is None:
+        return ()
+    shown = []
+    for spec in letter_type.fields:
+        raw = values.get(spec.key)
+        if not spec.public or raw in (None, ""):
+            continue
+        shown.append((spec.label, mask_digit_runs(clean_text(display_value(spec, str(raw))))))
+    return tuple(shown)
+
+
 def _stored_document(
-    session: Session, letter_id: int, seal: Verification
-) -> tuple[Document | None, bool | None, str]:
-    data = session.scalar(select(Letter.document).where(Letter.id == letter_id))
+    session: Session, letter_id: int, seal: Verification, catalogue: Any
+) -> Stored:
+    row = session.execute(
+        select(Letter.document, Letter.field_values, LetterTypeRow.code)
+        .join(LetterTypeRow, LetterTypeRow.id == Letter.letter_type_id)
+        .where(Letter.id == letter_id)
+    ).one()
     try:
-        document = document_from_dict(dict(data or {}))
+        document = document_from_dict(dict(row.document or {}))
     except (KeyError, ValueError, TypeError):
-        return None, None, ""
+        return None, None, ()
     assert seal.payload is not None
     matches = document_digest(document)[:DIGEST_BYTES] == seal.payload.digest
-    return document, matches, document_to_text(document, PUBLIC_WIDTH, public=True)
+    letter_type = catalogue.get(row.code) if catalogue is not None else None
+    return document, matches, public_fields(letter_type, dict(row.field_values or {}))
 
 
 def register_check(
@@ -137,8 +212,10 @@ def register_check(
     seal: Verification,
     *,
     cache: DocumentCache | None = None,
+    catalogue: Any = None,
 ) -> LetterCheck:
-    """Add the register's word to an authentic seal: revoked, the stored letter text."""
+    """Add the register's word to an authentic seal: revoked, the stored letter, and the
+    public fields of its type (``catalogue``: the letter types; without it, none shown)."""
     if not seal.authentic or seal.payload is None:
         return offline_check(seal, reachable=True)
     token = parse_qr(text)
@@ -149,14 +226,15 @@ def register_check(
     ).one_or_none()
     if row is None or (row.token or "") != token:
         return LetterCheck(
-            seal.status,
-            seal.message + " Namun surat ini tidak ditemukan di register kantor.",
+            STATUS_UNRECORDED,
+            "PERINGATAN: tanda tangan digital cocok dengan kunci kantor, tetapi surat ini TIDAK "
+            "TERCATAT di register kantor. Jangan terima surat ini; tanyakan ke kelurahan.",
             seal,
             REGISTER_MISSING,
         )
     stored = cache.get(token) if cache is not None else None
     if stored is None:
-        stored = _stored_document(session, row.id, seal)
+        stored = _stored_document(session, row.id, seal, catalogue)
         if cache is not None:
             cache.put(token, stored)
     document, matches, public = stored

@@ -3,7 +3,7 @@
 Why one object: a ticket's time, a letter's Roman month and the day a report covers must all
 come from the same "now", in the office's time zone (WITA for Kupang), whatever the machine's
 own zone is. Processes build it from ``station.toml``'s time zone; tests and snapshots give it
-a fixed source so nothing they print depends on the real date (docs/architecture.md, "Time").
+a fixed source so nothing they print depends on the real date (docs/architecture.md §Time).
 """
 
 from __future__ import annotations

@@ -140,7 +140,8 @@ def counter_service_ids(session: Session, counter: Counter) -> list[int]:
 
 
 def set_counter_services(session: Session, counter: Counter, service_ids: list[int]) -> None:
-    """Replace what the counter serves; allowed while it is open (DESIGN §4)."""
+    """Replace what the counter serves; allowed while it is open (cover mode,
+    docs/architecture.md §Data model)."""
     current = set(counter_service_ids(session, counter))
     wanted = set(service_ids)
     for service_id in current - wanted:

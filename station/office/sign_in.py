@@ -6,7 +6,7 @@ the other PC does not reset it. Every attempt is audited. A failed attempt must 
 so ``authenticate`` returns a result instead of raising inside the transaction; ``sign_in``
 runs it in its own write transaction and raises ``LoginError`` after the commit.
 
-Core module: no Textual import (DESIGN §2).
+Core module: no Textual import (docs/architecture.md §Import contracts).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Receipt printing (DESIGN §2): Document/ticket → print ops → ESC/POS bytes → printer.
+"""Receipt printing: Document/ticket → print ops → ESC/POS bytes → printer
+(docs/architecture.md §Printing).
 
 The core (letters, queue) never imports this package; python-escpos is imported lazily
 inside it.  Public API::

@@ -1,9 +1,9 @@
-"""Printer URIs (DESIGN §3) → connections that send one job in one write, with timeouts.
+"""Printer URIs (docs/printers.md) → connections that send one job in one write, with timeouts.
 
 ``dummy`` keeps bytes in memory; ``file:PATH`` appends raw bytes to PATH (also a device such
 as ``/dev/usb/lp0``); ``usb:VID:PID``, ``tcp:HOST[:PORT]``, ``serial:DEVICE[:BAUD]`` and
 ``cups:NAME`` use python-escpos printers.  python-escpos is imported lazily, after its
-capabilities pickle directory and logging are set (PITFALLS: python-escpos).
+capabilities pickle directory and logging are set (docs/architecture.md §Printing).
 """
 
 from __future__ import annotations

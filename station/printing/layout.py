@@ -19,7 +19,8 @@ from station.printing.sanitize import clean, is_safe
 
 QrMode = Literal["auto", "native", "image"]
 
-#: python-escpos profiles known to draw no QR themselves (PITFALLS): ``auto`` rasterises.
+#: python-escpos profiles known to draw no QR themselves: ``auto`` rasterises
+#: (docs/architecture.md §Printing).
 NO_NATIVE_QR = frozenset({"simple", "POS-5890", "ZJ-5870"})
 
 CALL_LINE = "Nomor Anda akan dipanggil di layar dan lewat pengeras suara. Mohon menunggu."

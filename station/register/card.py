@@ -5,7 +5,7 @@ Textual. Warnings are the things an operator must not miss before issuing a lett
 that disagrees with the register's birth date or sex, a deceased or moved resident, an adult
 without a recorded e-KTP.
 
-Core module: no Textual import (DESIGN §2).
+Core module: no Textual import (docs/architecture.md §Import contracts).
 """
 
 from __future__ import annotations

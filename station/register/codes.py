@@ -1,4 +1,5 @@
-"""Canonical value lists of the resident register (DOMAIN §2) and one normaliser for all of them.
+"""Canonical value lists of the resident register and one normaliser for all of them
+(docs/domain.md §2.2).
 
 Every coded column is stored as its canonical label (``Resident`` keeps labels, not numbers):
 
@@ -91,7 +92,7 @@ FAMILY_RELATIONSHIP: tuple[tuple[int | None, str], ...] = (
     (11, "LAINNYA"),
 )
 
-# Seeder labels (correct); OpenSID's PendidikanKKEnum mislabels 9 and 10 (DOMAIN §2).
+# Seeder labels (correct); OpenSID's PendidikanKKEnum mislabels 9 and 10 (docs/domain.md §2.2).
 EDUCATION: tuple[tuple[int | None, str], ...] = (
     (1, "TIDAK/BELUM SEKOLAH"),
     (2, "BELUM TAMAT SD/SEDERAJAT"),

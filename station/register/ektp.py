@@ -1,6 +1,6 @@
 """e-KTP recording: residents obliged to hold a KTP-el who have not recorded it yet.
 
-The obligation (UU 24/2013 Pasal 63, DOMAIN issue 8): a resident who is **17 or older, or
+The obligation (UU 24/2013 Pasal 63, docs/domain.md §2.3): a resident who is **17 or older, or
 has ever married** (any marital status other than BELUM KAWIN) must hold a KTP. Only living
 residents of the register count (status ``active``; moved and deceased do not). Age is in
 completed years on the office-local day: someone born on 29 February turns 17 on 1 March in a

@@ -1,9 +1,9 @@
-"""NIK (Nomor Induk Kependudukan) parsing and validation, DOMAIN §1.
+"""NIK (Nomor Induk Kependudukan) parsing and validation, docs/domain.md §1.
 
 Pure functions only: the UI, importers and printing all need the same answer, so nothing here
 touches the DB or the screen.  There is no check digit; validity is structural (length,
 province, day/month/year, serial).  Region codes that are not in the lookup table are only
-warnings, because the NIK keeps the region where it was first issued (DOMAIN §1.4).
+warnings, because the NIK keeps the region where it was first issued (docs/domain.md §1.4).
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def parse_nik(
     known_sex: str | None = None,
     regions: RegionLookup | None = None,
 ) -> NikInfo:
-    """Parse and validate a NIK (DOMAIN §1.2); never raises on any string.
+    """Parse and validate a NIK (docs/domain.md §1.2); never raises on any string.
 
     ``known_birth_date``/``known_sex`` are the stored register values: they pick the century
     and produce mismatch warnings, but never change what the NIK itself says.

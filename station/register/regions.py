@@ -3,7 +3,7 @@
 The built-in table is deliberately small (all provinces, NTT regencies, Kota Kupang's kecamatan
 and Kelapa Lima's kelurahan) so the app works offline before the full national table is
 imported; the importer reads CSV with :func:`read_region_csv`.  Keys are always dotted codes.
-Kemendagri codes only: BPS codes differ (DOMAIN §1.4) and must never be loaded here.
+Kemendagri codes only: BPS codes differ (docs/domain.md §1.4) and must never be loaded here.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The same rules as a file import (``importing.validate_row``): a resident typed i
 counter and one imported from OpenSID must never be held to different standards. The
 operator's form fields use the import's canonical keys; values are text as typed.
 
-Core module: no Textual import (DESIGN §2).
+Core module: no Textual import (docs/architecture.md §Import contracts).
 """
 
 from __future__ import annotations

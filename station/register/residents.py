@@ -228,7 +228,7 @@ def find(
     """By exact NIK when the query is all digits, otherwise by name; audited either way.
 
     Partial NIKs are refused on purpose: a prefix search would let anyone enumerate the
-    register by birth date (DOMAIN §5).
+    register by birth date (docs/domain.md §5).
     """
     compact = normalize_nik(query)
     if compact.isdigit():

@@ -1,4 +1,5 @@
-"""Satisfaction survey (SKM, PermenPAN-RB 14/2017) and its index (IKM), exactly (DOMAIN §6).
+"""Satisfaction survey (SKM, PermenPAN-RB 14/2017) and its index (IKM), exactly
+(docs/domain.md §6.5).
 
 - Nine elements (unsur), each scored 1-4 by a respondent.
 - NRR_i = sum of scores of element i / respondents; weighted with exactly 1/9 (not 0.111,

@@ -13,8 +13,8 @@ Why it is built this way:
 - **One-visit completion** counts finished tickets whose outcome says the matter is done here:
   ``letter_issued`` or ``information_given``. ``referred`` (sent to another agency) and
   ``documents_incomplete`` do not count: the resident leaves without the matter settled at the
-  kelurahan. DOMAIN does not define it; the lurah's goal ("pulang dengan urusan yang sudah
-  selesai") decides. The outcome breakdown is reported beside the rate.
+  kelurahan. No regulation defines it; the lurah's goal ("pulang dengan urusan yang sudah
+  selesai") decides (docs/domain.md §6.4). The outcome breakdown is reported beside the rate.
 - Mean, median and p90 in seconds; p90 is the nearest-rank percentile (an observed value).
 """
 

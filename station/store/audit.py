@@ -185,7 +185,7 @@ def query_events(
     """The office's events, newest first, filtered for the admin's audit viewer.
 
     ``operator`` and ``subject`` match exactly (a NIK is searched whole, never by prefix:
-    DOMAIN §5); ``action`` matches a whole action or a group prefix such as ``queue.``;
+    docs/domain.md §5); ``action`` matches a whole action or a group prefix such as ``queue.``;
     ``day`` is an office-local day (``tz``). Bounded by ``limit``.
     """
     stmt = select(AuditEvent).where(AuditEvent.office_id == office_id)

@@ -1,7 +1,8 @@
 """Engine and sessions for SQLite and PostgreSQL, and migration to head on start.
 
-SQLite needs care to be safe with several processes (PITFALLS): WAL so readers never block the
-writer, ``synchronous=FULL`` so an issued letter survives a power cut, a busy timeout, and
+SQLite needs care to be safe with several processes (docs/architecture.md §The database): WAL
+so readers never block the writer, ``synchronous=FULL`` so an issued letter survives a power
+cut, a busy timeout, and
 ``BEGIN IMMEDIATE`` for every transaction that writes, so that two "call next" presses never
 read the same row and then both upgrade to a write.
 """

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 typed models for the whole data model (DESIGN §4).
+"""SQLAlchemy 2.0 typed models for the whole data model (docs/architecture.md §Data model).
 
 Every table that belongs to one office carries ``office_id`` so that one city PostgreSQL can hold
 many kelurahan. Times are stored as UTC; the office's time zone is applied only for display and
@@ -308,6 +308,8 @@ class SigningKey(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    compromised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    compromise_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEvent(Base):

@@ -17,6 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,10 +28,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from station.home.keys import public_keys
-from station.letters.formats import format_date_id
+from station.letters.catalogue import load_catalogue
+from station.letters.formats import format_date_id, mask_name
 from station.letters.seal import SealFormatError, Verification, Verifier, decode_token
-from station.letters.verify import DocumentCache, LetterCheck, offline_check, register_check
+from station.letters.verify import (
+    DocumentCache,
+    LetterCheck,
+    office_verifier,
+    offline_check,
+    register_check,
+)
 from station.store.models import Office
 
 KEY_REFRESH_SECONDS = 30.0
@@ -68,13 +75,26 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 
-CLASSES = {"valid": "ok", "expired": "warn", "revoked": "rev"}
+# Only "valid" is green: the seal checks AND the register holds the letter unrevoked.
+CLASSES = {
+    "valid": "ok",
+    "expired": "warn",
+    "revoked": "rev",
+    "unrecorded": "warn",
+    "unconfirmed": "warn",
+}
 HEADLINES = {
     "valid": "Surat ini asli dan tercatat di kantor.",
     "expired": "Surat ini asli, tetapi masa berlakunya sudah habis.",
     "revoked": "Surat ini asli, tetapi telah DICABUT oleh kantor dan tidak berlaku lagi.",
     "unknown_key": "Kode QR ini tidak ditandatangani oleh kunci kantor ini.",
     "invalid": "Kode QR ini bukan segel surat yang sah atau telah diubah.",
+    "compromised": "Kunci penanda tangan surat ini telah dinyatakan bocor: surat ini tidak dapat "
+    "dipercaya.",
+    "unrecorded": "Tanda tangan cocok, tetapi surat ini TIDAK TERCATAT di register kantor. "
+    "Jangan terima surat ini; tanyakan ke kelurahan.",
+    "unconfirmed": "Tanda tangan sah, tetapi register kantor sedang tidak dapat dihubungi: "
+    "status surat BELUM DAPAT DIPASTIKAN. Periksa lagi nanti.",
 }
 
 
@@ -211,9 +231,13 @@ def letter_page(check: LetterCheck, office: dict[str, str]) -> HTMLResponse:
             ("Tanggal surat", _date(payload.issued_on)),
             ("Berlaku sampai", _date(payload.valid_until)),
             ("Diterbitkan oleh", office.get("name", payload.office_code)),
-            ("Atas nama", payload.holder_name + ("…" if payload.name_truncated else "")),
-            ("NIK", payload.nik_masked),
         ]
+        if check.signer is not None:
+            name, position = check.signer
+            rows.append(("Ditandatangani", f"{name} ({position})" if position else name))
+        holder = mask_name(payload.holder_name) + ("…" if payload.name_truncated else "")
+        rows += [("Atas nama", holder), ("NIK", payload.nik_masked)]
+        rows += list(check.public_fields)
         if check.revoked_at is not None:
             rows.append(("Dicabut", format_date_id(check.revoked_at.date())))
             rows.append(("Alasan pencabutan", check.revoke_reason or "-"))
@@ -221,14 +245,15 @@ def letter_page(check: LetterCheck, office: dict[str, str]) -> HTMLResponse:
             "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows) + "</dl>"
         )
         parts.append(f"<p>{_e(check.message)}</p>")
-        if check.document is not None:
-            note = (
-                "Cocokkan dengan surat kertas. Isi ini sama dengan yang disegel."
-                if check.text_matches
-                else "Perhatian: isi surat di register tidak cocok dengan segel."
+        if check.text_matches is False:
+            parts.append(
+                "<p>Perhatian: isi surat di register tidak cocok dengan segel. Tanyakan ke "
+                "kantor kelurahan.</p>"
             )
-            parts.append(f"<h2>Isi surat</h2><p>{_e(note)}</p>")
-            parts.append(f"<pre>{_e(check.public_text())}</pre>")
+        parts.append(
+            "<p>Nama dan NIK disamarkan. Cocokkan nomor, tanggal dan nama dengan surat kertas "
+            "dan KTP pemegangnya.</p>"
+        )
     else:
         parts.append(f"<p>{_e(check.message)}</p>")
         parts.append(
@@ -262,6 +287,8 @@ class VerificationService:
         self._loaded_at = -1e9
         self.office: dict[str, str] = {}
         self.documents = DocumentCache()
+        # Which fields of each type are public (built-in types plus the home's own).
+        self.catalogue = load_catalogue([Path(station.config.home) / "letters"])
         # token -> (day, seal verdict): a pure function of token, keys and day; cleared with
         # every key reload so a rotation or a new day is seen within KEY_REFRESH_SECONDS.
         self._seals: OrderedDict[str, tuple[Any, Verification]] = OrderedDict()
@@ -271,11 +298,11 @@ class VerificationService:
         if now - self._loaded_at < KEY_REFRESH_SECONDS:
             return
         with self._lock, self.station.db.read() as session:
-            keys = public_keys(session, self.station.office_id)
+            verifier = office_verifier(session, self.station.office_id, self.station.config.tz)
             office = session.get(Office, self.station.office_id)
             if office is not None:
                 self.office = {"name": f"Kelurahan {office.name}, {office.kota}"}
-        self._verifier = Verifier(keys)
+        self._verifier = verifier
         self._seals = OrderedDict()
         self._loaded_at = now
 
@@ -299,7 +326,12 @@ class VerificationService:
         try:
             with self.station.db.read() as session:
                 return register_check(
-                    session, self.station.office_id, text, seal, cache=self.documents
+                    session,
+                    self.station.office_id,
+                    text,
+                    seal,
+                    cache=self.documents,
+                    catalogue=self.catalogue,
                 )
         except SQLAlchemyError:
             return offline_check(seal, reachable=False)
@@ -339,8 +371,6 @@ def create_app(station: Any, *, rate_limit_per_minute: int = 120) -> Any:
             )
         check = await run_in_threadpool(service.check, token)
         data = check.to_dict()
-        if check.shows_letter and check.document is not None:
-            data["text"] = check.public_text()
         return Response(
             json.dumps(data, ensure_ascii=False, default=str),
             media_type="application/json",

@@ -1,4 +1,5 @@
-"""The command-line contract (DESIGN §3): --json prints one object; exit codes 0/1/2."""
+"""The command-line contract (docs/architecture.md §Command-line contract): --json prints one
+object; exit codes 0/1/2."""
 
 from __future__ import annotations
 

@@ -133,7 +133,9 @@ def test_hostile_values_are_inert_everywhere(
     assert api.headers["content-type"].startswith("application/json")
     payload = json.loads(api.text)
     assert payload["status"] == "revoked"
-    _assert_inert_text(payload["text"])
+    assert payload["fields"], "SKU's business name and kind are public fields"
+    for text in [f["value"] for f in payload["fields"]] + [payload["revoke_reason"] or ""]:
+        _assert_inert_text(text)
 
 
 @settings(
@@ -175,8 +177,8 @@ def test_printer_sanitiser_leaves_only_printable_ascii(text: str) -> None:
 def test_injection_in_a_stored_document_does_not_change_the_seal_check(
     letters_home: tuple[Station, Path],
 ) -> None:
-    """Someone with database access who pastes markup into a stored letter's text: the page
-    shows it escaped and says the text no longer matches the seal."""
+    """Someone with database access who pastes markup into a stored letter's text and its
+    public field: the page shows it escaped and says the text no longer matches the seal."""
     station, _ = letters_home
     data = _issue("Kios", "Melamar pekerjaan")
     with station.db.write() as session:
@@ -185,6 +187,7 @@ def test_injection_in_a_stored_document_does_not_change_the_seal_check(
         doc = dict(letter.document)
         doc["purpose_line"] = "<script>alert(1)</script>"
         letter.document = doc
+        letter.field_values = {**letter.field_values, "nama_usaha": "<script>alert(1)</script>"}
     page = TestClient(create_app(station)).get(f"/v/{parse_qr(data['qr'])}").text
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert "tidak cocok dengan segel" in page

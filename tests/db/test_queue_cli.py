@@ -1,5 +1,6 @@
-"""`station ticket ...` and `station queue ...` (DESIGN §3): one JSON object with --json,
-exit 0 on success, 1 on a refusal (empty queue, wrong counter), 2 on wrong usage."""
+"""`station ticket ...` and `station queue ...` (docs/architecture.md §Command-line contract):
+one JSON object with --json, exit 0 on success, 1 on a refusal (empty queue, wrong counter),
+2 on wrong usage."""
 
 from __future__ import annotations
 

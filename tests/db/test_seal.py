@@ -175,6 +175,25 @@ def test_unknown_key_and_old_keys_after_rotation() -> None:
     assert verify_token(seal_letter(KEY, KEY_ID, vector_payload()), both, today=TODAY).authentic
 
 
+def test_a_retired_key_verifies_up_to_its_retirement_day_and_never_after() -> None:
+    """The seal carries the issue day only, so a letter of the retirement day itself is
+    still the old key's (the rotation may come later that day); the next day's is a forgery."""
+    payload = vector_payload()  # issued 2026-08-17
+    token = seal_letter(KEY, KEY_ID, payload)
+    on_the_day = {KEY_ID: seal.KeyStanding(retired_on=date(2026, 8, 17))}
+    before = {KEY_ID: seal.KeyStanding(retired_on=date(2026, 8, 16))}
+    assert verify_token(token, KEYS, today=TODAY, standings=on_the_day).status == "valid"
+    late = verify_token(token, KEYS, today=TODAY, standings=before)
+    assert late.status == "invalid" and "pensiun" in late.reason and not late.authentic
+
+
+def test_a_compromised_key_is_never_trusted_and_shows_nothing() -> None:
+    token = seal_letter(KEY, KEY_ID, vector_payload())
+    leaked = {KEY_ID: seal.KeyStanding(compromised=True)}
+    result = verify_token(token, KEYS, today=TODAY, standings=leaked)
+    assert result.status == "compromised" and not result.authentic and result.payload is None
+
+
 def test_a_key_listed_under_the_wrong_id_is_not_trusted() -> None:
     other = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
     token = seal_letter(KEY, KEY_ID, vector_payload())

@@ -1,4 +1,4 @@
-"""SKM / IKM (DOMAIN §6): hand-computed cases, properties, and recording rules."""
+"""SKM / IKM (docs/domain.md §6.5): hand-computed cases, properties, and recording rules."""
 
 from __future__ import annotations
 

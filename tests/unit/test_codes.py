@@ -1,4 +1,4 @@
-"""Tests for station.register.codes: the DOMAIN §2 value lists and normalize_code."""
+"""Tests for station.register.codes: the docs/domain.md §2.2 value lists and normalize_code."""
 
 from __future__ import annotations
 

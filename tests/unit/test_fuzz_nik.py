@@ -1,4 +1,4 @@
-"""Hypothesis: the NIK parser against an independent implementation of DOMAIN §1.2.
+"""Hypothesis: the NIK parser against an independent implementation of docs/domain.md §1.2.
 
 ``spec_verdict`` below is written from the domain text alone (its own province list, its own
 date arithmetic, no import from ``station.register.nik`` or ``station.register.regions``), so a bug
@@ -20,7 +20,7 @@ from station.register.nik import mask_nik, normalize_nik, parse_nik
 
 TODAY = date(2026, 1, 1)
 
-# DOMAIN §1.3: the 38 province codes (Kepmendagri 300.2.2-2138/2025).
+# docs/domain.md §1.3: the 38 province codes (Kepmendagri 300.2.2-2138/2025).
 _PROVINCE_TABLE = """
 11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53
 61 62 63 64 65 71 72 73 74 75 76 81 82 91 92 93 94 95 96
@@ -39,7 +39,7 @@ def spec_strip(text: str) -> str:
 
 
 def spec_verdict(text: str, today: date) -> tuple[bool, str | None, tuple[date, ...]]:
-    """(valid, sex, admissible birth dates newest first), straight from DOMAIN §1.2."""
+    """(valid, sex, admissible birth dates newest first), straight from docs/domain.md §1.2."""
     nik = spec_strip(text)
     if len(nik) != 16 or not all("0" <= ch <= "9" for ch in nik):
         return False, None, ()
@@ -137,7 +137,7 @@ def test_any_text_never_raises_and_agrees(text: str, today: date) -> None:
 )
 def test_stored_values_only_add_warnings(text: str, known: date | None, sex: str | None) -> None:
     """The register's birth date and sex pick the century and warn; they never change validity
-    (DOMAIN §1.2 step 8: never auto-correct)."""
+    (docs/domain.md §1.2 step 8: never auto-correct)."""
     plain = parse_nik(text, today=TODAY)
     info = parse_nik(text, today=TODAY, known_birth_date=known, known_sex=sex)
     assert info.valid == plain.valid and info.errors == plain.errors

@@ -31,7 +31,7 @@ from station.store.models import Resident
 
 TODAY = date(2026, 1, 1)
 KK = "5371030101200001"
-NIK_M = "5371031708900001"  # DOMAIN §1.2: valid, M, 1990-08-17
+NIK_M = "5371031708900001"  # docs/domain.md §1.2: valid, M, 1990-08-17
 NIK_F = "5371035708900001"  # valid, F, 1990-08-17
 
 HEADER = [

@@ -343,7 +343,7 @@ def test_effects_must_name_a_date_field() -> None:
 
 
 # ------------------------------------------------------------------------------------------
-# The Document (DOMAIN §4.2)
+# The Document (docs/domain.md §4.2)
 
 
 def test_document_follows_the_domain_layout() -> None:

@@ -1,4 +1,4 @@
-"""Tests for station.register.nik against DOMAIN §1.2 (vectors use today = 2026-01-01)."""
+"""Tests for station.register.nik against docs/domain.md §1.2 (vectors use today = 2026-01-01)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def warning_codes(info: NikInfo) -> list[str]:
     return [i.code for i in info.warnings]
 
 
-# --- DOMAIN §1.2 vector table ------------------------------------------------------------
+# --- docs/domain.md §1.2 vector table ----------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -257,7 +257,7 @@ def test_unknown_district_is_only_a_warning() -> None:
 def test_other_ntt_regency_is_named() -> None:
     info = parse("5304011708900001")
     assert info.regency == "Kabupaten Belu"
-    # The builtin table has no Belu kecamatan: DOMAIN §1.2 step 3 makes that a warning only.
+    # The builtin table has no Belu kecamatan: docs/domain.md §1.2 step 3 makes that a warning only.
     assert warning_codes(info) == ["unknown_district"]
 
 

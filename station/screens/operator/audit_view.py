@@ -1,8 +1,8 @@
 """The admin's audit viewer: the trail in a table, filtered, and a chain check on demand.
 
 Filters: operator, action (whole, or a group such as ``queue.``), NIK or other subject (whole,
-never a prefix: DOMAIN §5), office-local date. Enter in any filter applies them; F6 verifies the
-whole hash chain (station.store.audit.verify_chain). Reads run in thread workers.
+never a prefix: docs/domain.md §5), office-local date. Enter in any filter applies them; F6
+verifies the whole hash chain (station.store.audit.verify_chain). Reads run in thread workers.
 """
 
 from __future__ import annotations
