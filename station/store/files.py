@@ -1,6 +1,6 @@
 """Files Station writes for people to open: exports, reports, print previews.
 
-Two rules for every one of them (docs/security.md, "Exports are data, and private"):
+Two rules for every one of them (docs/security.md §2.12):
 
 - **Data, never formulas.** A CSV or XLSX is opened in a spreadsheet, and a cell that starts
   with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or their full-width forms) is

@@ -3,7 +3,7 @@
 Kept in the web face (not the CLI) so Starlette and uvicorn stay under ``station.web``
 (docs/architecture.md); ``station serve`` only parses its options and calls :func:`serve`.
 
-Why a protocol class of our own (docs/security.md, "The hostile internet"):
+Why a protocol class of our own (docs/security.md §2.5):
 
 - uvicorn picks httptools when it is installed, and httptools has no limit on the request
   head at all: a 64 MB header was answered 200 and a hundred half-sent 20 MB headers grew the

@@ -1,4 +1,4 @@
-"""Exports are data, not formulas, and private (docs/security.md, "Exports").
+"""Exports are data, not formulas, and private (docs/security.md §2.12).
 
 Every file Station writes for a person to open — the e-KTP list, the statistics report in
 CSV/XLSX/JSON, the import's rejection report, the day summary, print previews and a file

@@ -2,7 +2,7 @@
 loopback port, spoken to over raw sockets (a client library would refuse to send what an
 attacker sends). Every loop is bounded; nothing leaves 127.0.0.1.
 
-What is checked (docs/security.md, "The hostile internet against the verification page"):
+What is checked (docs/security.md §2.5):
 the request head is bounded whether it comes whole or never ends, half-sent heads do not
 grow the server, a head trickled in too slowly is cut off, ``X-Forwarded-For`` is believed
 only from a configured proxy, and the answers uvicorn writes itself (400, 431, 503) carry the
