@@ -15,10 +15,14 @@ from station.cli.common import Refusal, command_output, open_station
 
 
 @click.command("backup")
-@click.argument("dest", required=False, type=click.Path(path_type=Path))
+# A str, not a Path: "DIR/" (a folder, made if missing) and "DIR" (a file) differ by the slash.
+@click.argument("dest", required=False, type=click.Path())
 @command_output
-def backup_command(dest: Path | None) -> tuple[dict[str, Any], str]:
-    """Cadangkan basis data dan konfigurasi (aman saat aplikasi lain sedang menulis)."""
+def backup_command(dest: str | None) -> tuple[dict[str, Any], str]:
+    """Cadangkan basis data dan konfigurasi (aman saat aplikasi lain sedang menulis).
+
+    DEST: folder yang ada, atau nama diakhiri / (folder baru, dibuat di dalam folder yang
+    ada), atau nama berkas cadangan. Tanpa DEST: folder backups/ di rumah Station."""
     from station.home.backup import BackupError, backup
 
     station = open_station()

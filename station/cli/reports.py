@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from station.cli.common import Refusal, command_output, office_today, open_station, operator_name
+from station.store.files import private_file, write_private_text
 
 date_type = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -80,12 +81,12 @@ def report(
             if not _json_wanted():  # with --json, stdout holds the one JSON object
                 write_csv(data, sys.stdout)
             return data, ""
-        with output.open("w", newline="", encoding="utf-8") as handle:
+        with private_file(output, "w", newline="", encoding="utf-8") as handle:
             write_csv(data, handle)
     text = json.dumps(data, ensure_ascii=False, indent=2) if fmt == "json" else render_table(data)
     if output is not None:
         if fmt in ("json", "table"):
-            output.write_text(text + "\n", encoding="utf-8")
+            write_private_text(output, text + "\n")
         data = {**data, "output": str(output)}
         return data, f"Laporan ditulis ke {output}"
     return data, text
@@ -140,7 +141,7 @@ def ektp_list(output: Path | None, operator: str | None) -> tuple[dict[str, Any]
                     operator=operator_name(operator),
                 )
                 return {"count": count, "output": None}, ""
-            with output.open("w", newline="", encoding="utf-8") as handle:
+            with private_file(output, "w", newline="", encoding="utf-8") as handle:
                 count = export_unrecorded(
                     session,
                     station.office_id,
@@ -243,7 +244,7 @@ def day_summary(
             raise Refusal(str(exc)) from exc
         data = dict(signed)
         if output is not None:
-            output.write_text(json.dumps(signed, ensure_ascii=False, indent=2) + "\n", "utf-8")
+            write_private_text(output, json.dumps(signed, ensure_ascii=False, indent=2) + "\n")
             data["output"] = str(output)
         try:
             anchor = write_anchor_file(station.config.backups_dir, signed)

@@ -218,16 +218,45 @@ def default_name(station: Any, now: dt.datetime) -> str:
     return f"station-backup-{code}-{local:%Y%m%d-%H%M%S}{SUFFIX}"
 
 
+def _destination(station: Any, dest: str | os.PathLike[str] | None, now: dt.datetime) -> Path:
+    """The archive's path. An existing folder, or a name ending in ``/`` (given as a
+    ``str``: a ``Path`` drops the slash), is a folder and the archive gets a dated name in
+    it; any other name is the archive's own file name. A missing folder named with ``/`` is
+    created 0700, but only inside a folder that exists: ``/media/usb/cadangan/`` while the
+    stick is not mounted must not quietly become a folder on the office PC's own disk."""
+    if dest is None:
+        folder = Path(station.config.backups_dir)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return folder / default_name(station, now)
+    raw = os.fspath(dest)
+    target = Path(raw)
+    if target.is_dir():
+        return target / default_name(station, now)
+    if not raw.endswith(("/", os.sep)):
+        return target
+    if target.exists() or target.is_symlink():
+        raise BackupError(f"{raw} sudah ada dan bukan folder; pilih folder lain.")
+    if not target.parent.is_dir():
+        raise BackupError(
+            f"Folder {target.parent} tidak ada; folder cadangan {target.name}/ hanya dibuat "
+            "di dalam folder yang sudah ada. Apakah media cadangan sudah terpasang?"
+        )
+    try:
+        target.mkdir(mode=0o700)
+    except FileExistsError:  # made meanwhile by another backup: use it
+        pass
+    except OSError as exc:
+        raise BackupError(f"Folder {target} tidak dapat dibuat: {exc.strerror or exc}") from exc
+    return target / default_name(station, now)
+
+
 def backup(station: Any, dest: str | os.PathLike[str] | None = None, *, now: Any = None) -> Path:
     """Write a consistent backup archive and return its path.
 
-    ``dest``: a folder (the file gets a dated name), a file path, or None for the home's
-    ``backups/`` folder."""
+    ``dest``: a folder (the file gets a dated name; see :func:`_destination` for a missing
+    one), a file path, or None for the home's ``backups/`` folder."""
     now = now or dt.datetime.now(dt.UTC)
-    target = Path(dest) if dest is not None else station.config.backups_dir
-    if dest is None or target.is_dir() or str(dest).endswith(os.sep):
-        target.mkdir(parents=True, exist_ok=True)
-        target = target / default_name(station, now)
+    target = _destination(station, dest, now)
     folder = target.parent
     if not folder.is_dir():
         raise BackupError(f"Folder tujuan {folder} tidak ada.")

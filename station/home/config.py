@@ -113,6 +113,15 @@ class VoiceConfig:
 
 
 @dataclass
+class WebConfig:
+    """``[web]``: the verification page (``station serve``). ``trusted_proxies``: the reverse
+    proxies (IP addresses or networks) whose ``X-Forwarded-For`` names the real client; empty
+    (the default) trusts no one, so a client cannot pick its own address for the rate limit."""
+
+    trusted_proxies: list[str] = field(default_factory=list)
+
+
+@dataclass
 class StationConfig:
     """Everything read from ``station.toml`` after environment overrides."""
 
@@ -124,6 +133,7 @@ class StationConfig:
     kiosk: KioskConfig = field(default_factory=KioskConfig)
     board: BoardConfig = field(default_factory=BoardConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     database_url: str = ""
     verify_base_url: str = "https://verifikasi.oesapa.example/"
     timezone: str = "Asia/Makassar"
@@ -172,6 +182,7 @@ _SECTIONS: dict[str, type] = {
     "kiosk": KioskConfig,
     "board": BoardConfig,
     "voice": VoiceConfig,
+    "web": WebConfig,
 }
 _STATION_KEYS = ("verify_base_url", "timezone", "idle_lock_minutes")
 
@@ -282,6 +293,27 @@ def _validate(config: StationConfig) -> None:
         raise ConfigError(f"{path}: kunci 'office.unit_code' tidak boleh kosong")
     _validate_letters(config)
     _validate_display(config)
+    _validate_web(config)
+
+
+def _validate_web(config: StationConfig) -> None:
+    """Each trusted proxy is an IP address or network; "*" (trust anyone) is refused: it
+    would let every client choose the address the rate limit counts."""
+    import ipaddress
+
+    path = config.config_path
+    for entry in config.web.trusted_proxies:
+        if not isinstance(entry, str):
+            raise ConfigError(
+                f"{path}: kunci 'web.trusted_proxies' harus daftar alamat IP, bukan {entry!r}"
+            )
+        try:
+            ipaddress.ip_network(entry)  # strict, as uvicorn reads it
+        except ValueError as exc:
+            raise ConfigError(
+                f"{path}: kunci 'web.trusted_proxies': {entry!r} bukan alamat IP atau "
+                'jaringan (contoh: "127.0.0.1", "10.0.0.0/8")'
+            ) from exc
 
 
 def _validate_display(config: StationConfig) -> None:
@@ -412,6 +444,11 @@ def render_config(config: StationConfig) -> str:
         f"voice = {_toml_value(config.voice.voice)}",
         f"speed = {config.voice.speed}",
         f"chime = {_toml_value(config.voice.chime)}",
+        "",
+        "[web]",
+        "# station serve: the reverse proxies whose X-Forwarded-For is believed (IP addresses",
+        '# or networks, e.g. ["127.0.0.1"] for nginx on this PC). Empty: no one\'s.',
+        f"trusted_proxies = {_toml_value(config.web.trusted_proxies)}",
     ]
     lines += [
         "",

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from station.register.importing.schema import CANONICAL_FIELDS
+from station.store.files import private_file
 
 __all__ = ["RESIDENT_COLUMNS", "generate_residents", "write_csv"]
 
@@ -687,7 +688,8 @@ def write_csv(
     file needs no more memory than a small one, apart from the NIK serial counters.
     """
     written = 0
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    # Invented people, but in a register's shape: private like every export (0600).
+    with private_file(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(RESIDENT_COLUMNS)
         for row in generate_residents(count, seed=seed, today=today):

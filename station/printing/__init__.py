@@ -22,6 +22,7 @@ from typing import Any
 
 from station.printing.faults import MESSAGES, PrinterFault, classify
 from station.printing.layout import PrintSettings, letter_ops, selftest_ops, ticket_ops
+from station.store.files import private_file, private_folder, write_private_text
 
 __all__ = [
     "MESSAGES",
@@ -70,9 +71,12 @@ def save_preview(ops: Any, settings: PrintSettings, printer: Any, name: str) -> 
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:60]
     base = directory / f"{stamp}-{safe}"
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        base.with_suffix(".txt").write_text(preview_text(ops, settings), encoding="utf-8")
-        preview_png(ops, settings).save(base.with_suffix(".png"))
+        # A letter's preview holds the resident's data: a 0700 folder, 0600 files
+        # (station/store/files.py), as private as the printed paper.
+        private_folder(directory)
+        write_private_text(base.with_suffix(".txt"), preview_text(ops, settings))
+        with private_file(base.with_suffix(".png"), "wb") as handle:
+            preview_png(ops, settings).save(handle, format="PNG")
     except OSError:
         return None
     return base

@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any, Protocol
 
 from station.printing.faults import PrinterFault, classify
+from station.store.files import open_private_append
 
 TIMEOUT_S = 5.0
 _modules: tuple[ModuleType, ModuleType] | None = None
@@ -120,7 +121,8 @@ class FileConnection:
 
     def send(self, job: bytes) -> None:
         try:
-            with open(self.path, "ab", buffering=0) as fh:
+            # A file printer's output holds every letter printed: created 0600.
+            with open_private_append(self.path) as fh:
                 written = fh.write(job)
                 if written is not None and written != len(job):
                     raise PrinterFault("timeout", f"{written} dari {len(job)} byte terkirim")

@@ -13,7 +13,6 @@ audited too (UU PDP access log).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import IO, Any
 
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from station.register.nik import mask_nik, normalize_nik, parse_nik
 from station.register.residents import age_on
 from station.store import audit
+from station.store.files import SafeCsvWriter
 from station.store.models import Resident, utcnow
 
 OBLIGED_AGE = 17
@@ -107,8 +107,10 @@ def unrecorded_breakdown(session: Session, office_id: int, today: dt.date) -> di
 def export_unrecorded(
     session: Session, office_id: int, today: dt.date, handle: IO[str], *, operator: str
 ) -> int:
-    """Write the list as CSV (ordered by RW, RT, name) and audit the export; returns rows."""
-    writer = csv.writer(handle)
+    """Write the list as CSV (ordered by RW, RT, name) and audit the export; returns rows.
+    Names and addresses come from import files: a cell that would start a formula in a
+    spreadsheet is written as text (station/store/files.py)."""
+    writer = SafeCsvWriter(handle)
     writer.writerow(EXPORT_COLUMNS)
     stmt = (
         select(

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.queue.rules import CALLED, CANCELLED, DONE, NO_SHOW, NOT_SERVED, SERVING, WAITING
+from station.store.files import SafeCsvWriter, private_file, xlsx_append
 from station.store.models import Letter, LetterType, Operator, QueueEvent, Service, Ticket
 
 COMPLETED_OUTCOMES = ("letter_issued", "information_given")
@@ -334,15 +335,16 @@ def render_table(report: dict[str, Any]) -> str:
 
 
 def write_csv(report: dict[str, Any], handle: Any) -> None:
-    import csv
-
-    writer = csv.writer(handle)
+    """The report as CSV; names of services and operators are text, never formulas
+    (station/store/files.py)."""
+    writer = SafeCsvWriter(handle)
     writer.writerow(["section", "group", "metric", "value"])
     for row in flat_rows(report):
         writer.writerow(["" if v is None else v for v in row])
 
 
 def write_xlsx(report: dict[str, Any], path: Any) -> None:
+    """The report as an XLSX file, created 0600 (station/store/files.py: private_file)."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -350,9 +352,10 @@ def write_xlsx(report: dict[str, Any], path: Any) -> None:
     sheet.title = "Laporan"
     sheet.append(["section", "group", "metric", "value"])
     for row in flat_rows(report):
-        sheet.append(list(row))
+        xlsx_append(sheet, row)
     services = book.create_sheet("Per layanan")
     services.append(["Layanan", "Nama", *(TICKET_LABELS[k] for k in TICKET_KEYS)])
     for prefix, counts in report["tickets"]["by_service"].items():
-        services.append([prefix, counts["name"], *(counts[k] for k in TICKET_KEYS)])
-    book.save(path)
+        xlsx_append(services, [prefix, counts["name"], *(counts[k] for k in TICKET_KEYS)])
+    with private_file(path, "wb") as handle:
+        book.save(handle)

@@ -127,8 +127,9 @@ class SecurityHeaders:
 
 class RateLimit:
     """At most ``per_minute`` requests per client address in a fixed one-minute window
-    (0 = no limit). Behind a reverse proxy every client shares the proxy's address: set the
-    limit there instead."""
+    (0 = no limit). The address is the connection's, or behind a proxy listed in
+    ``[web] trusted_proxies`` the one its ``X-Forwarded-For`` names (station/web/server.py);
+    a forwarded header from anyone else is ignored."""
 
     def __init__(self, app: ASGIApp, per_minute: int) -> None:
         self.app = app

@@ -264,3 +264,37 @@ def test_no_automatic_daily_backup_on_postgresql(station_home: Path) -> None:
             assert not list(opened.config.backups_dir.glob("*.tar.gz"))
     finally:
         opened.close()
+
+
+def test_a_trailing_slash_names_a_folder(station: Any, tmp_path: Path) -> None:
+    """`station backup DIR/` puts a dated archive in DIR, made 0700 when missing (the old
+    CLI lost the slash and wrote a file named DIR); without the slash a missing DIR is the
+    archive's own name; a missing folder is made only inside one that exists."""
+    runner = CliRunner()
+    folder = tmp_path / "cadangan"
+    done = runner.invoke(cli, ["backup", f"{folder}/", "--json"])
+    assert done.exit_code == 0, done.output
+    made = Path(json.loads(done.stdout)["path"])
+    assert folder.is_dir() and made.parent == folder and made.name.endswith(".tar.gz")
+    assert (folder.stat().st_mode & 0o777) == 0o700 and (made.stat().st_mode & 0o777) == 0o600
+    existing = tmp_path / "ada"
+    existing.mkdir()
+    again = runner.invoke(cli, ["backup", str(existing), "--json"])  # a folder, no slash
+    assert again.exit_code == 0, again.output
+    assert Path(json.loads(again.stdout)["path"]).parent == existing
+
+    named = tmp_path / "hari-ini.tar.gz"
+    done = runner.invoke(cli, ["backup", str(named), "--json"])
+    assert done.exit_code == 0 and named.is_file()
+
+    unmounted = tmp_path / "media" / "usb" / "cadangan"
+    refused = runner.invoke(cli, ["backup", f"{unmounted}/", "--json"])
+    assert refused.exit_code == 1
+    message = json.loads(refused.stdout)["error"]
+    assert "tidak ada" in message and "media cadangan sudah terpasang" in message
+    assert not (tmp_path / "media").exists()  # nothing made on the office PC's own disk
+
+    not_a_folder = tmp_path / "berkas"
+    not_a_folder.write_text("x")
+    refused = runner.invoke(cli, ["backup", f"{not_a_folder}/", "--json"])
+    assert refused.exit_code == 1 and "bukan folder" in json.loads(refused.stdout)["error"]

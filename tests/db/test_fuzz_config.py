@@ -36,6 +36,7 @@ _SECTIONS = {
     "voice": ["enabled", "phrase", "voice", "speed", "chime"],
     "station": ["verify_base_url", "timezone", "idle_lock_minutes"],
     "database": ["url"],
+    "web": ["trusted_proxies"],
 }
 _NASTY_TEXT = st.sampled_from(
     [

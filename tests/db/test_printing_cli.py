@@ -126,7 +126,7 @@ def test_printer_failing_mid_job_keeps_the_letter(
 
     sink = bytearray()
     monkeypatch.setattr(
-        connection, "open", lambda *a, **k: FailingFile(sink, 300, exc), raising=False
+        connection, "open_private_append", lambda *a, **k: FailingFile(sink, 300, exc)
     )
     monkeypatch.setenv("STATION_PRINTER", f"file:{tmp_path / 'lp0'}")
     result, issued = _issue()

@@ -37,6 +37,7 @@ from station.register.residents import (
 )
 from station.store import audit
 from station.store.db import Database, bulk_insert
+from station.store.files import private_file, safe_cell
 from station.store.models import Resident, utcnow
 
 
@@ -131,18 +132,14 @@ def _apply_batch(
     return len(inserts), updated
 
 
-# A cell starting with one of these is a formula to Excel/LibreOffice (CSV injection): the
-# report echoes what a hostile file held, and the office opens it in a spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def report_cell(text: str) -> str:
-    """A report cell a spreadsheet shows as text: a leading apostrophe disarms a formula."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+# The report echoes what a hostile file held, and the office opens it in a spreadsheet: a
+# cell that would start a formula gets an apostrophe (CSV injection, station/store/files.py).
+report_cell = safe_cell
 
 
 def _write_report(path: Path, rejections: Iterable[RejectedRow], warned: list[ValidRow]) -> None:
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+    """The rejection report: NIKs and reasons, so private (0600) like every export."""
+    with private_file(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(["baris", "nik", "status", "alasan"])
         for rejection in rejections:
