@@ -319,8 +319,14 @@ def issue_letter(
     request: IssueRequest,
     *,
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> IssuedLetter:
-    """Issue one letter in the caller's write transaction (see the module docstring)."""
+    """Issue one letter in the caller's write transaction (see the module docstring).
+
+    ``now``: the station clock's moment, stored as ``issued_at``; ``today`` defaults to its
+    office day, so a fixed clock dates the letter and its register row alike."""
+    if now is not None and today is None:
+        today = now.astimezone(settings.tz).date()
     today = today or settings.today()
     checked = check_request(session, office_id, settings, request, today=today)
     lt, office, resident = checked.letter_type, checked.office, checked.resident
@@ -384,7 +390,7 @@ def issue_letter(
         resident_data=snapshot.to_dict(),
         field_values=dict(checked.values),
         purpose=purpose,
-        issued_at=utcnow(),
+        issued_at=now or utcnow(),
         operator_id=_operator_id(session, office_id, request.operator),
         ticket_id=ticket_id,
         valid_until=valid_until,
@@ -478,10 +484,16 @@ def letter_summary(letter: Letter) -> dict[str, Any]:
 
 
 def revoke_letter(
-    session: Session, office_id: int, number: str, *, reason: str, operator: str
+    session: Session,
+    office_id: int,
+    number: str,
+    *,
+    reason: str,
+    operator: str,
+    now: dt.datetime | None = None,
 ) -> Letter:
     """Withdraw a letter: it keeps its number (never reused) and its seal now verifies as
-    ``revoked`` against the register."""
+    ``revoked`` against the register. ``now``: the station clock's moment (default: real)."""
     reason = clean_text(reason)[:500]  # shown on the public page: one plain line
     if not reason:
         raise LetterRefusal("Alasan pencabutan wajib diisi.")
@@ -489,7 +501,7 @@ def revoke_letter(
     if letter.status == STATUS_REVOKED:
         raise LetterRefusal(f"Surat nomor {letter.number} sudah dicabut.", number=letter.number)
     letter.status = STATUS_REVOKED
-    letter.revoked_at = utcnow()
+    letter.revoked_at = now or utcnow()
     letter.revoke_reason = reason
     audit.record(
         session,

@@ -110,8 +110,10 @@ def sign(summary: dict[str, Any], key_id: str, private_key: Any) -> dict[str, An
 
 
 def signed_summary(station: Any, day: dt.date, *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Build and sign the summary of ``day`` with the office's active key."""
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(station.config.tz).date()
+    """Build and sign the summary of ``day`` with the office's active key; ``now`` defaults to
+    the station's clock (what "today" and ``generated_at`` mean)."""
+    now = now or station.clock.now()
+    today = now.astimezone(station.config.tz).date()
     if day > today:
         raise SummaryError(f"Hari {day} belum tiba.")
     with station.db.read() as session:

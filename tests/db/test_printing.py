@@ -34,7 +34,9 @@ def test_golden_ticket_and_letter(width: int) -> None:
     settings = PrintSettings(width)
     _check_golden(
         f"ticket_{width}.txt",
-        preview_text(ticket_ops(sample_ticket(), "Kelurahan Oesapa", settings, tz=OFFICE_TZ), settings),
+        preview_text(
+            ticket_ops(sample_ticket(), "Kelurahan Oesapa", settings, tz=OFFICE_TZ), settings
+        ),
     )
     _check_golden(
         f"letter_{width}.txt", preview_text(letter_ops(sample_document(), settings), settings)

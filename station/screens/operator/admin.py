@@ -242,7 +242,8 @@ class AdminScreen(Screen[None]):
                         "berkas 0600" if mode == 0o600 else f"izin berkas {mode:o} (harus 600)"
                     )
                 key_lines.append(
-                    f"{key.key_id}  {state}  dibuat {key.created_at:%d-%m-%Y}  {file_note}"
+                    f"{key.key_id}  {state}  "
+                    f"dibuat {station.clock.local(key.created_at):%d-%m-%Y}  {file_note}"
                 )
         keys = "\n".join(key_lines) or "Belum ada kunci. Jalankan: station init"
         data = {"operators": operators, "services": services, "counters": counters, "keys": keys}
