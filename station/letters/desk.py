@@ -272,11 +272,17 @@ def _writing(db: Database) -> Iterator[Session]:
 
 
 def issue(
-    db: Database, office_id: int, settings: LetterSettings, request: IssueRequest
+    db: Database,
+    office_id: int,
+    settings: LetterSettings,
+    request: IssueRequest,
+    *,
+    now: dt.datetime | None = None,
 ) -> IssuedLetter:
-    """Issue one letter: number, seal, store and audit in one write transaction."""
+    """Issue one letter: number, seal, store and audit in one write transaction. ``now``: the
+    station's clock, which dates the letter (its day, Roman month and ``issued_at``)."""
     with _writing(db) as session:
-        return issue_letter(session, office_id, settings, request)
+        return issue_letter(session, office_id, settings, request, now=now)
 
 
 def record_letter_print(db: Database, office_id: int, number: str, *, operator: str) -> int:
@@ -295,10 +301,19 @@ def reprint_document(
         return letter.number, doc
 
 
-def revoke(db: Database, office_id: int, number: str, *, reason: str, operator: str) -> str:
-    """Revoke a letter (audited); returns its status."""
+def revoke(
+    db: Database,
+    office_id: int,
+    number: str,
+    *,
+    reason: str,
+    operator: str,
+    now: dt.datetime | None = None,
+) -> str:
+    """Revoke a letter (audited); returns its status. ``now``: the station's clock."""
     with _writing(db) as session:
-        return revoke_letter(session, office_id, number, reason=reason, operator=operator).status
+        found = revoke_letter(session, office_id, number, reason=reason, operator=operator, now=now)
+        return found.status
 
 
 # ------------------------------------------------------------------------------------------

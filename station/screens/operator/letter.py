@@ -155,7 +155,14 @@ class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
         try:
             settings = LetterSettings.from_config(station.config)
             with station.db.read() as session:
-                start = letter_desk.letter_offers(session, station.office_id, settings, self.nik)
+                start = letter_desk.letter_offers(
+                    session,
+                    station.office_id,
+                    settings,
+                    self.nik,
+                    today=self._today(),
+                    now=station.clock.now(),
+                )
         except LetterRefusal as exc:
             self._to_ui(self._type_message, str(exc), True)
             return
@@ -425,7 +432,9 @@ class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
         station = self.station_app.station
         assert self.settings is not None
         try:
-            issued = letter_desk.issue(station.db, station.office_id, self.settings, request)
+            issued = letter_desk.issue(
+                station.db, station.office_id, self.settings, request, now=station.clock.now()
+            )
         except LetterRefusal as exc:
             self._to_ui(self.refused, exc)
             return

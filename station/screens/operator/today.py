@@ -263,7 +263,12 @@ class TodayScreen(WaitsOnTop[None]):
         operator = app.user.username if app.user else "-"
         try:
             letter_desk.revoke(
-                station.db, station.office_id, number, reason=reason, operator=operator
+                station.db,
+                station.office_id,
+                number,
+                reason=reason,
+                operator=operator,
+                now=station.clock.now(),
             )
         except LetterRefusal as exc:
             self._to_ui(self._done, str(exc), "warning")
