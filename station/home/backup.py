@@ -210,8 +210,8 @@ def backup(station: Any, dest: str | os.PathLike[str] | None = None, *, now: Any
     """Write a consistent backup archive and return its path.
 
     ``dest``: a folder (the file gets a dated name), a file path, or None for the home's
-    ``backups/`` folder."""
-    now = now or dt.datetime.now(dt.UTC)
+    ``backups/`` folder. ``now`` (default: the station's clock) dates the file and manifest."""
+    now = now or station.clock.now()
     target = Path(dest) if dest is not None else station.config.backups_dir
     if dest is None or target.is_dir() or str(dest).endswith(os.sep):
         target.mkdir(parents=True, exist_ok=True)
@@ -320,7 +320,7 @@ def daily_backup_if_due(
         # One city PostgreSQL: every office PC would dump every office's register. The
         # server is backed up where it runs (`station backup` or pg_dump from its own cron).
         return None
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or station.clock.now()  # the office's day decides whether one is due
     folder: Path = station.config.backups_dir
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)

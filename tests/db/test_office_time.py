@@ -191,3 +191,15 @@ def test_residents_show_gives_the_last_change_in_office_time(
         )
     text = _human("residents", "show", HEAD)
     assert "5 Desember 2026 01.00 WITA" in text
+
+
+def test_a_backup_is_named_and_reported_in_office_time(
+    station: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from station.home.backup import backup
+
+    _set_clock(monkeypatch, dt.datetime(2026, 12, 4, 17, 0, tzinfo=UTC))  # 5 Dec 01:00 WITA
+    path = backup(station, tmp_path)
+    assert path.name.endswith("-20261205-010000.tar.gz"), path.name
+    text = _human("restore", str(path), "--home", str(tmp_path / "restored"))
+    assert "(5 Desember 2026 01.00 WITA) dipulihkan" in text
