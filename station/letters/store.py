@@ -50,6 +50,7 @@ from station.letters.seal import (
     seal_letter,
     verify_url,
 )
+from station.office.clock import OfficeClock
 from station.register.nik import mask_nik
 from station.register.residents import RegisterError, lookup_nik
 from station.store import audit
@@ -177,7 +178,8 @@ class LetterSettings:
         return cls(catalogue, numbering, base, Path(config.keys_dir), config.tz)
 
     def today(self) -> dt.date:
-        return dt.datetime.now(self.tz).date()
+        """The office's day on a real office clock (faces pass ``today=`` from station.clock)."""
+        return OfficeClock(self.tz).today()
 
 
 def _default_pattern() -> str:
