@@ -84,7 +84,7 @@ def restore_command(
     data = result.to_dict()
     events = sum(result.checks.get("audit_events", {}).values())
     lines = [
-        f"Cadangan {result.office_code} ({result.created_at}) dipulihkan ke {result.home}.",
+        f"Cadangan {result.office_code} ({_made_at(result)}) dipulihkan ke {result.home}.",
         "Pemeriksaan lulus: keutuhan, skema Station terbaru tanpa objek asing, "
         f"jejak audit ({events} peristiwa).",
     ]
@@ -94,6 +94,24 @@ def restore_command(
             f"{result.home / 'keys'} (mode 0600), atau buat kunci baru: station keys rotate"
         )
     return data, "\n".join(lines)
+
+
+def _made_at(result: Any) -> str:
+    """When the backup was made, in the restored office's time (the manifest keeps UTC)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from station.home.config import ConfigError, StationConfig, load_config
+    from station.letters.formats import format_moment_id
+
+    try:
+        tz = load_config(result.home).tz
+    except (ConfigError, OSError, ValueError):
+        tz = ZoneInfo(StationConfig.timezone)
+    try:
+        return format_moment_id(dt.datetime.fromisoformat(result.created_at), tz)
+    except (TypeError, ValueError):
+        return str(result.created_at)
 
 
 def register(cli: click.Group) -> None:

@@ -8,7 +8,6 @@ when an app really starts.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import click
@@ -25,8 +24,8 @@ def _kiosk_setup(station: Any) -> dict[str, Any]:
 
     config = station.config
     hours = config.kiosk.hours()
-    now = dt.datetime.now(config.tz)
-    services = Queue.for_station(station).status().services
+    now = station.clock.local()
+    services = Queue.for_station(station).status(now=station.clock.now()).services
     following = hours.next_opening(now)
     return {
         "app": "kiosk",

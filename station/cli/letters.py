@@ -148,7 +148,9 @@ def letter_issue(
     def run(station: Any) -> tuple[Any, dict[str, Any]]:
         settings = _settings(station)
         with station.db.write() as session:
-            issued = issue_letter(session, station.office_id, settings, request)
+            issued = issue_letter(
+                session, station.office_id, settings, request, now=station.clock.now()
+            )
         if no_print:
             return issued, {"printed": False}
         return issued, _print_document(station, issued.number, issued.document, operator)
@@ -176,25 +178,35 @@ def letter_issue(
 @command_output
 def letter_show(number: str, with_text: bool) -> tuple[dict[str, Any], str]:
     """Satu surat dari register menurut nomornya."""
+    import datetime as dt
+
     from station.letters import document_to_text
+    from station.letters.formats import format_date_id, format_moment_id
     from station.letters.store import find_letter, letter_summary, stored_document
 
-    def run(station: Any) -> tuple[dict[str, Any], str]:
+    def run(station: Any) -> tuple[dict[str, Any], str, dict[str, str]]:
         with station.db.read() as session:
             found = find_letter(session, station.office_id, number)
             data = letter_summary(found)
             text = document_to_text(stored_document(found))
+            # What a person reads is office time; the JSON keeps the stored UTC moments.
+            tz = station.clock.tz
+            shown = {"issued": format_moment_id(found.issued_at, tz)}
+            if found.revoked_at is not None:
+                shown["revoked"] = format_moment_id(found.revoked_at, tz)
         data["text"] = text
-        return data, text
+        return data, text, shown
 
-    data, text = _with_station(run)
+    data, text, shown = _with_station(run)
+    valid_until = data["valid_until"]
     lines = [
         f"{data['number']}  {data['title']}",
         f"Status: {data['status']}; atas nama {data['name']} ({data['nik_masked']})",
-        f"Terbit {data['issued_on']}; berlaku sampai {data['valid_until'] or '-'}",
+        f"Terbit {shown['issued']}; berlaku sampai "
+        f"{format_date_id(dt.date.fromisoformat(valid_until)) if valid_until else '-'}",
     ]
-    if data["revoke_reason"]:
-        lines.append(f"Dicabut: {data['revoke_reason']}")
+    if data["revoke_reason"] or "revoked" in shown:
+        lines.append(f"Dicabut {shown.get('revoked', '')}: {data['revoke_reason'] or '-'}")
     if with_text:
         lines += ["", text]
     return data, "\n".join(lines)
@@ -256,7 +268,12 @@ def letter_revoke(number: str, reason: str, operator: str) -> tuple[dict[str, An
     def run(station: Any) -> dict[str, Any]:
         with station.db.write() as session:
             found = revoke_letter(
-                session, station.office_id, number, reason=reason, operator=operator
+                session,
+                station.office_id,
+                number,
+                reason=reason,
+                operator=operator,
+                now=station.clock.now(),
             )
             return {"number": found.number, "status": found.status, "reason": reason}
 
@@ -316,6 +333,15 @@ def _key_dict(key: Any) -> dict[str, Any]:
     }
 
 
+def _retired_text(retired_at: str | None, tz: Any) -> str:
+    """A key's retirement, as the office reads it (the JSON keeps the UTC moment)."""
+    import datetime as dt
+
+    from station.letters.formats import format_moment_id
+
+    return format_moment_id(dt.datetime.fromisoformat(retired_at), tz) if retired_at else "-"
+
+
 def _all_keys(station: Any) -> list[dict[str, Any]]:
     from station.home.keys import office_keys
 
@@ -337,9 +363,12 @@ def keys_show() -> tuple[dict[str, Any], str]:
             "keys": found,
         }
 
-    data = _with_station(run)
+    data, tz = _with_station(lambda station: (run(station), station.clock.tz))
     lines = [f"Kunci aktif: {data['key_id']}", f"Kunci publik: {data['public_key']}"]
-    lines += [f"  lama: {k['key_id']} (pensiun {k['retired_at']})" for k in data["keys"][1:]]
+    lines += [
+        f"  lama: {k['key_id']} (pensiun {_retired_text(k['retired_at'], tz)})"
+        for k in data["keys"][1:]
+    ]
     return data, "\n".join(lines)
 
 

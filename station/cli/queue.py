@@ -97,7 +97,7 @@ def _print_ticket(issued: Any) -> dict[str, Any]:
 
     config = load_config()
     try:
-        print_ticket(issued, f"Kelurahan {config.office.name}", config.printer)
+        print_ticket(issued, f"Kelurahan {config.office.name}", config.printer, tz=config.tz)
     except PrinterFault as fault:
         return {
             "printed": False,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -18,20 +20,27 @@ def nik() -> None:
     """NIK: periksa dan uraikan."""
 
 
-def _with_region_names(use: Callable[[Any], Any]) -> Any:
-    """Run ``use`` with the imported Kemendagri names of an initialised station before the
-    built-in table; without a station (a NIK can be checked anywhere) the built-ins alone."""
-    from station.home.config import ConfigError
+def _with_region_names(use: Callable[[Any, dt.date], Any]) -> Any:
+    """Run ``use(regions, today)`` with the imported Kemendagri names of an initialised station
+    before the built-in table, and the office's day on the station's clock; without a station
+    (a NIK can be checked anywhere) the built-ins alone and the day in the configured (else
+    the default) office time zone."""
+    from station.home.config import ConfigError, StationConfig, load_config
     from station.home.context import NotInitialised, open_station
+    from station.office.clock import OfficeClock
     from station.register.region_store import region_lookup
 
     try:
         station = open_station()
     except (NotInitialised, ConfigError):
-        return use(region_lookup(None))
+        try:
+            tz = load_config().tz
+        except (ConfigError, OSError, ValueError):
+            tz = ZoneInfo(StationConfig.timezone)
+        return use(region_lookup(None), OfficeClock(tz).today())
     try:
         with station.db.read() as session:
-            return use(region_lookup(session))
+            return use(region_lookup(session), station.clock.today())
     finally:
         station.close()
 
@@ -43,7 +52,10 @@ def nik_check(number: str) -> tuple[dict[str, Any], str]:
     """Periksa NIK dan uraikan wilayah, tanggal lahir, jenis kelamin."""
     from station.register.nik import parse_nik
 
-    info = _with_region_names(lambda regions: parse_nik(number, regions=regions))
+    # "In the future" is judged on the office's day (the station's clock), as letters are.
+    info = _with_region_names(
+        lambda regions, today: parse_nik(number, regions=regions, today=today)
+    )
     data = info.to_dict()
     if info.valid:
         sex = {"L": "Laki-laki", "P": "Perempuan"}.get(info.sex or "", "-")
@@ -174,7 +186,11 @@ def residents_show(number: str, operator: str | None) -> tuple[dict[str, Any], s
     try:
         with station.db.write() as session:
             resident = lookup_nik(
-                session, station.office_id, number, operator=operator_name(operator)
+                session,
+                station.office_id,
+                number,
+                operator=operator_name(operator),
+                today=office_today(station),
             )
             data = resident_dict(resident) if resident else None
     except RegisterError as exc:
@@ -183,12 +199,20 @@ def residents_show(number: str, operator: str | None) -> tuple[dict[str, Any], s
         station.close()
     if data is None:
         raise Refusal("NIK tidak terdaftar di register kelurahan.", nik=number)
-    return {"resident": data}, _resident_card(data)
+    return {"resident": data}, _resident_card(data, station.clock.tz)
 
 
-def _resident_card(data: dict[str, Any]) -> str:
-    """The register fields under their Indonesian labels, as an operator reads them."""
+def _resident_card(data: dict[str, Any], tz: Any) -> str:
+    """The register fields under their Indonesian labels, as an operator reads them (the
+    last change in office time; the JSON keeps the stored UTC moment)."""
+    from station.letters.formats import format_moment_id
     from station.register.importing.schema import FIELD_LABELS
+
+    if data.get("updated_at"):
+        data = {
+            **data,
+            "updated_at": format_moment_id(dt.datetime.fromisoformat(data["updated_at"]), tz),
+        }
 
     shown: dict[str, dict[Any, str]] = {
         "sex": {"L": "LAKI-LAKI", "P": "PEREMPUAN"},

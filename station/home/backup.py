@@ -254,8 +254,9 @@ def backup(station: Any, dest: str | os.PathLike[str] | None = None, *, now: Any
     """Write a consistent backup archive and return its path.
 
     ``dest``: a folder (the file gets a dated name; see :func:`_destination` for a missing
-    one), a file path, or None for the home's ``backups/`` folder."""
-    now = now or dt.datetime.now(dt.UTC)
+    one), a file path, or None for the home's ``backups/`` folder. ``now`` (default: the
+    station's clock) dates the file and manifest."""
+    now = now or station.clock.now()
     target = _destination(station, dest, now)
     folder = target.parent
     if not folder.is_dir():
@@ -361,7 +362,7 @@ def daily_backup_if_due(
         # One city PostgreSQL: every office PC would dump every office's register. The
         # server is backed up where it runs (`station backup` or pg_dump from its own cron).
         return None
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or station.clock.now()  # the office's day decides whether one is due
     folder: Path = station.config.backups_dir
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)

@@ -301,9 +301,10 @@ def _writing(db: Database) -> Iterator[Session]:
 
 
 def issue(station: Station, settings: LetterSettings, request: IssueRequest) -> IssuedLetter:
-    """Issue one letter: number, seal, store and audit in one write transaction."""
+    """Issue one letter: number, seal, store and audit in one write transaction, dated by the
+    station's clock (its day, Roman month and ``issued_at``)."""
     with _writing(station.db) as session:
-        return issue_letter(session, station.office_id, settings, request)
+        return issue_letter(session, station.office_id, settings, request, now=station.clock.now())
 
 
 def record_letter_print(station: Station, number: str, *, operator: str) -> int:
@@ -324,9 +325,16 @@ def reprint_document(station: Station, number: str, *, operator: str) -> tuple[s
 
 
 def revoke(station: Station, number: str, *, reason: str, operator: str) -> str:
-    """Revoke a letter (audited); returns its status."""
+    """Revoke a letter (audited, dated by the station's clock); returns its status."""
     with _writing(station.db) as session:
-        found = revoke_letter(session, station.office_id, number, reason=reason, operator=operator)
+        found = revoke_letter(
+            session,
+            station.office_id,
+            number,
+            reason=reason,
+            operator=operator,
+            now=station.clock.now(),
+        )
         return found.status
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, tzinfo
 
 MONTHS_ID = (
     "Januari",
@@ -35,6 +35,13 @@ _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 def format_date_id(d: date) -> str:
     """``17 Agustus 2026``: the long form used in Indonesian letters."""
     return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
+
+
+def format_moment_id(moment: datetime, tz: tzinfo) -> str:
+    """``5 Desember 2026 01.00 WITA``: a stored (aware, UTC) moment as the office reads it."""
+    local = moment.astimezone(tz)
+    zone = local.tzname() or ""
+    return f"{format_date_id(local.date())} {local:%H.%M}" + (f" {zone}" if zone else "")
 
 
 def day_name_id(d: date) -> str:

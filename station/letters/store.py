@@ -48,6 +48,7 @@ from station.letters.seal import (
     seal_letter,
     verify_url,
 )
+from station.office.clock import OfficeClock
 from station.register.nik import mask_nik
 from station.register.residents import RegisterError, lookup_nik
 from station.store import audit
@@ -145,7 +146,8 @@ class LetterSettings:
         return cls(catalogue, numbering, base, Path(config.keys_dir), config.tz)
 
     def today(self) -> dt.date:
-        return dt.datetime.now(self.tz).date()
+        """The office's day on a real office clock (faces pass ``today=`` from station.clock)."""
+        return OfficeClock(self.tz).today()
 
 
 def _default_pattern() -> str:
@@ -287,8 +289,14 @@ def issue_letter(
     request: IssueRequest,
     *,
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> IssuedLetter:
-    """Issue one letter in the caller's write transaction (see the module docstring)."""
+    """Issue one letter in the caller's write transaction (see the module docstring).
+
+    ``now``: the station clock's moment, stored as ``issued_at``; ``today`` defaults to its
+    office day, so a fixed clock dates the letter and its register row alike."""
+    if now is not None and today is None:
+        today = now.astimezone(settings.tz).date()
     today = today or settings.today()
     checked = check_request(session, office_id, settings, request, today=today)
     lt, office, resident = checked.letter_type, checked.office, checked.resident
@@ -352,7 +360,7 @@ def issue_letter(
         resident_data=snapshot.to_dict(),
         field_values=dict(checked.values),
         purpose=purpose,
-        issued_at=utcnow(),
+        issued_at=now or utcnow(),
         operator_id=_operator_id(session, office_id, request.operator),
         ticket_id=ticket_id,
         valid_until=valid_until,
@@ -446,10 +454,16 @@ def letter_summary(letter: Letter) -> dict[str, Any]:
 
 
 def revoke_letter(
-    session: Session, office_id: int, number: str, *, reason: str, operator: str
+    session: Session,
+    office_id: int,
+    number: str,
+    *,
+    reason: str,
+    operator: str,
+    now: dt.datetime | None = None,
 ) -> Letter:
     """Withdraw a letter: it keeps its number (never reused) and its seal now verifies as
-    ``revoked`` against the register."""
+    ``revoked`` against the register. ``now``: the station clock's moment (default: real)."""
     reason = clean_text(reason)[:500]  # shown on the public page: one plain line
     if not reason:
         raise LetterRefusal("Alasan pencabutan wajib diisi.")
@@ -457,7 +471,7 @@ def revoke_letter(
     if letter.status == STATUS_REVOKED:
         raise LetterRefusal(f"Surat nomor {letter.number} sudah dicabut.", number=letter.number)
     letter.status = STATUS_REVOKED
-    letter.revoked_at = utcnow()
+    letter.revoked_at = now or utcnow()
     letter.revoke_reason = reason
     audit.record(
         session,

@@ -24,7 +24,9 @@ class OfficeClock:
     """``now()`` is aware UTC (for storing); ``local()``/``today()`` are the office's."""
 
     tz: Any
-    source: Callable[[], dt.datetime] = field(default=real_now)
+    # Looked up at each call, so a test can move every real clock of a process at once
+    # (``monkeypatch.setattr(station.office.clock, "real_now", ...)``), the CLI's included.
+    source: Callable[[], dt.datetime] = field(default=lambda: real_now())
 
     def now(self) -> dt.datetime:
         moment = self.source()

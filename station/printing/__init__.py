@@ -5,7 +5,7 @@ The core (letters, queue) never imports this package; python-escpos is imported 
 inside it.  Public API::
 
     settings = PrintSettings.from_config(config.printer)
-    ops = letter_ops(document, settings)          # or ticket_ops(issued, office, settings)
+    ops = letter_ops(document, settings)          # or ticket_ops(issued, office, settings, tz=tz)
     job = build_job(ops, settings)                # bytes, starts with ESC @
     send_job(job, config.printer)                 # raises PrinterFault (Indonesian message)
     print_letter(document, config.printer)        # the three steps in one
@@ -130,9 +130,12 @@ def print_and_record(
     return LetterPrint(True, print_count=count)
 
 
-def print_ticket(issued: Any, office_name: str, printer: Any, *, connection: Any = None) -> bytes:
+def print_ticket(
+    issued: Any, office_name: str, printer: Any, *, tz: dt.tzinfo, connection: Any = None
+) -> bytes:
+    """Print a queue ticket; its time is shown in ``tz``, the office's time zone."""
     settings = PrintSettings.from_config(printer)
-    ops = ticket_ops(issued, office_name, settings)
+    ops = ticket_ops(issued, office_name, settings, tz=tz)
     job = build_job(ops, settings)
     send_job(job, printer, connection=connection)
     number = getattr(getattr(issued, "ticket", None), "number", "")

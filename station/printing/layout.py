@@ -10,7 +10,7 @@ than its line (half the columns for double-size text).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass, replace
-from datetime import datetime
+from datetime import tzinfo
 from typing import Any, Literal, cast
 
 from station.letters.document import Document, _block_text, wrap
@@ -125,11 +125,14 @@ def check_qr_data(data: str) -> str:
 # --- ticket ----------------------------------------------------------------------------------
 
 
-def ticket_ops(issued: Any, office_name: str, settings: PrintSettings) -> list[Op]:
-    """The queue ticket (``IssuedTicket``): office, service, number big, time, wait, papers."""
+def ticket_ops(issued: Any, office_name: str, settings: PrintSettings, *, tz: tzinfo) -> list[Op]:
+    """The queue ticket (``IssuedTicket``): office, service, number big, time, wait, papers.
+
+    ``tz`` is the office's time zone: the stored ``issued_at`` is UTC, the person holding the
+    ticket reads office time (docs/architecture.md, "Time")."""
     width = settings.columns
     t = issued.ticket
-    issued_at: datetime = t.issued_at
+    issued_at = t.issued_at.astimezone(tz)
     ops: list[Op] = []
     ops += _centered(office_name, width, bold=True)
     ops += [Text("-" * width)]

@@ -154,11 +154,12 @@ def mark_recorded(
     today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Record that the resident has recorded their e-KTP on ``on_date``; audited."""
+    today = today or dt.date.today()  # callers pass the office's day (station.clock)
     clean = normalize_nik(nik)
-    info = parse_nik(clean)
+    info = parse_nik(clean, today=today)
     if not info.valid:
         raise EktpError("NIK tidak sah: " + "; ".join(e.message for e in info.errors))
-    if on_date > (today or dt.date.today()):
+    if on_date > today:
         raise EktpError(f"Tanggal perekaman {on_date} belum tiba.")
     resident = session.scalars(
         select(Resident)

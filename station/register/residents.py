@@ -77,11 +77,13 @@ def lookup_nik(
     operator: str | None,
     purpose: str = "",
     terminal: str = "",
+    today: dt.date | None = None,
 ) -> Resident | None:
     """Exact NIK lookup, recorded in the audit trail (UU PDP access log) in the same
-    transaction. An invalid NIK is refused before the register is touched."""
+    transaction. An invalid NIK is refused before the register is touched; ``today`` (the
+    office's day, from the station's clock) is what "a birth date in the future" means."""
     nik = normalize_nik(text)
-    info = parse_nik(nik)
+    info = parse_nik(nik, today=today)
     if not info.valid:
         raise RegisterError("; ".join(issue.message for issue in info.errors))
     resident = get_by_nik(session, nik)

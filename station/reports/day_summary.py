@@ -124,8 +124,10 @@ def sign(summary: dict[str, Any], key_id: str, private_key: Any) -> dict[str, An
 
 def signed_summary(station: Any, day: dt.date, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """Build and sign the summary of ``day`` with the office's active key, anchoring the audit
-    chain's head now, and record it as the chain's next event (module docstring)."""
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(station.config.tz).date()
+    chain's head now, and record it as the chain's next event (module docstring). ``now``
+    defaults to the station's clock (what "today" and ``generated_at`` mean)."""
+    now = now or station.clock.now()
+    today = now.astimezone(station.config.tz).date()
     if day > today:
         raise SummaryError(f"Hari {day} belum tiba.")
     with station.db.read() as session:

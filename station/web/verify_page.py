@@ -221,7 +221,9 @@ def _date(value: Any) -> str:
     return format_date_id(value) if value else "tidak dibatasi"
 
 
-def letter_page(check: LetterCheck, office: dict[str, str]) -> HTMLResponse:
+def letter_page(check: LetterCheck, office: dict[str, str], tz: Any) -> HTMLResponse:
+    """``tz``: the office's time zone; a stored moment (the revocation) is shown as the office's
+    day, like the letter's own date (docs/architecture.md, "Time")."""
     parts = [_verdict_box(check.status, check.verdict, HEADLINES[check.status])]
     payload = check.seal.payload
     if check.shows_letter and payload is not None:
@@ -239,7 +241,7 @@ def letter_page(check: LetterCheck, office: dict[str, str]) -> HTMLResponse:
         rows += [("Atas nama", holder), ("NIK", payload.nik_masked)]
         rows += list(check.public_fields)
         if check.revoked_at is not None:
-            rows.append(("Dicabut", format_date_id(check.revoked_at.date())))
+            rows.append(("Dicabut", format_date_id(check.revoked_at.astimezone(tz).date())))
             rows.append(("Alasan pencabutan", check.revoke_reason or "-"))
         parts.append(
             "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows) + "</dl>"
@@ -360,7 +362,7 @@ def create_app(station: Any, *, rate_limit_per_minute: int = 120) -> Any:
         if token is None:
             return malformed_page()
         check = await run_in_threadpool(service.check, token)
-        return letter_page(check, service.office)
+        return letter_page(check, service.office, station.clock.tz)
 
     async def verify_api(request: Request) -> Response:
         token = _token(request)

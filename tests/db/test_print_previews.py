@@ -17,7 +17,7 @@ def test_a_printed_ticket_leaves_a_text_and_a_picture(station: Station, tmp_path
     printer = PrinterConfig(
         uri=f"file:{tmp_path / 'out.bin'}", preview_dir=str(tmp_path / "cetakan")
     )
-    job = print_ticket(issued, "Oesapa", printer)
+    job = print_ticket(issued, "Oesapa", printer, tz=station.config.tz)
     assert (tmp_path / "out.bin").read_bytes() == job
     texts = sorted((tmp_path / "cetakan").glob("*.txt"))
     pictures = sorted((tmp_path / "cetakan").glob("*.png"))
@@ -32,5 +32,7 @@ def test_no_preview_dir_no_files(station: Station, tmp_path: Path) -> None:
     issued = Queue.for_station(station).take_ticket("A")
     out = tmp_path / "printer"
     out.mkdir()
-    print_ticket(issued, "Oesapa", PrinterConfig(uri=f"file:{out / 'out.bin'}"))
+    print_ticket(
+        issued, "Oesapa", PrinterConfig(uri=f"file:{out / 'out.bin'}"), tz=station.config.tz
+    )
     assert [p.name for p in out.iterdir()] == ["out.bin"]

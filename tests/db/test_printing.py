@@ -16,7 +16,7 @@ from station.printing.preview import preview_png, preview_text
 from station.printing.qr import module_dots, native_module_dots, qr_matrix
 from station.printing.sanitize import clean, is_safe
 from tests.helpers.escpos_reader import decode_qr, parse
-from tests.helpers.printing_samples import QR_TEXT, sample_document, sample_ticket
+from tests.helpers.printing_samples import OFFICE_TZ, QR_TEXT, sample_document, sample_ticket
 
 GOLDEN = Path(__file__).parent / "golden" / "printing"
 PAPERS = [(58, "", 32), (80, "", 48), (80, "TM-T88V", 42), (58, "POS-5890", 32)]
@@ -34,7 +34,9 @@ def test_golden_ticket_and_letter(width: int) -> None:
     settings = PrintSettings(width)
     _check_golden(
         f"ticket_{width}.txt",
-        preview_text(ticket_ops(sample_ticket(), "Kelurahan Oesapa", settings), settings),
+        preview_text(
+            ticket_ops(sample_ticket(), "Kelurahan Oesapa", settings, tz=OFFICE_TZ), settings
+        ),
     )
     _check_golden(
         f"letter_{width}.txt", preview_text(letter_ops(sample_document(), settings), settings)
@@ -50,7 +52,7 @@ def test_jobs_fit_the_paper(width: int, profile: str, columns: int) -> None:
         service_name="Pelayanan Administrasi Kependudukan " * 2, documents=long_docs
     )
     for ops in (
-        ticket_ops(ticket, "Kelurahan Oesapa " * 4, settings),
+        ticket_ops(ticket, "Kelurahan Oesapa " * 4, settings, tz=OFFICE_TZ),
         letter_ops(sample_document(address="Perumahan " * 12), settings),
         letter_ops(sample_document().as_copy(2), settings),
     ):

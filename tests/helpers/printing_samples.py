@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from station.letters.document import (
     DataBlock,
@@ -74,6 +75,9 @@ def sample_document(**values: str) -> Document:
     )
 
 
+OFFICE_TZ = ZoneInfo("Asia/Makassar")  # Kupang: WITA, UTC+8
+
+
 def sample_ticket(*, service_name: str = "Surat Keterangan", documents: Any = None) -> Any:
     ticket = SimpleNamespace(
         number="A-012",
@@ -81,7 +85,7 @@ def sample_ticket(*, service_name: str = "Surat Keterangan", documents: Any = No
         service_name=service_name,
         priority=False,
         priority_reason=None,
-        issued_at=dt.datetime(2026, 11, 29, 8, 15),
+        issued_at=dt.datetime(2026, 11, 29, 0, 15, tzinfo=dt.UTC),  # 08:15 WITA, as stored
     )
     docs = ["KTP-el asli", "Kartu Keluarga (KK) asli", "Surat pengantar RT/RW"]
     return SimpleNamespace(

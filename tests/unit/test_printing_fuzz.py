@@ -12,7 +12,7 @@ from station.letters.document import DataBlock, DataRow, Paragraph, SignerBlock
 from station.printing import build_job, letter_ops, ticket_ops
 from station.printing.layout import PrintSettings
 from tests.helpers.escpos_reader import parse
-from tests.helpers.printing_samples import QR_TEXT, sample_document, sample_ticket
+from tests.helpers.printing_samples import OFFICE_TZ, QR_TEXT, sample_document, sample_ticket
 
 CONTROL = st.sampled_from(
     ["\x1b@", "\x1bp\x00\x19\xfa", "\x1dV\x00", "\x1dVA\x10", "\x10\x14\x01\x00\x05",
@@ -68,4 +68,4 @@ def test_every_ticket_field_is_sanitised(
     issued = sample_ticket(service_name=service, documents=docs)
     issued.ticket.number = number
     s = PrintSettings(*paper)
-    _check(build_job(ticket_ops(issued, office, s), s), s.columns)
+    _check(build_job(ticket_ops(issued, office, s, tz=OFFICE_TZ), s), s.columns)

@@ -64,7 +64,7 @@ class KioskApp(App[None]):
         """Print the ticket; a fault is returned, not raised: the ticket is already queued."""
         config = self.station.config
         try:
-            print_ticket(issued, f"Kelurahan {config.office.name}", config.printer)
+            print_ticket(issued, f"Kelurahan {config.office.name}", config.printer, tz=config.tz)
         except Exception as exc:  # any driver error is a fault to show, never a crash
             return classify(exc)
         return None

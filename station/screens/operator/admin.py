@@ -38,8 +38,9 @@ from station.screens.operator.host import OperatorHost
 ROLE_LABELS = {"operator": "Petugas", "admin": "Admin"}
 
 
-def key_line(key: KeyState) -> str:
-    """One signing key for the keys tab: state, date, and whether its file is kept private."""
+def key_line(key: KeyState, tz: Any) -> str:
+    """One signing key for the keys tab: state, date (office time), and whether its file is
+    kept private."""
     state = "aktif" if key.active else "pensiun"
     if key.file_mode is None:
         file_note = "berkas kunci privat TIDAK ADA"
@@ -47,7 +48,8 @@ def key_line(key: KeyState) -> str:
         file_note = "berkas 0600"
     else:
         file_note = f"izin berkas {key.file_mode:o} (harus 600)"
-    return f"{key.key_id}  {state}  dibuat {key.created_at:%d-%m-%Y}  {file_note}"
+    made = key.created_at.astimezone(tz)
+    return f"{key.key_id}  {state}  dibuat {made:%d-%m-%Y}  {file_note}"
 
 
 class OperatorForm(ModalScreen[dict[str, str] | None]):
@@ -203,7 +205,10 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
         for setup in data.counters:
             marks = ["ya" if p in setup.services else "-" for p in prefixes]
             counters.add_row(f"{setup.number} {setup.name}", *marks, key=str(setup.number))
-        keys = "\n".join(map(key_line, data.keys)) or "Belum ada kunci. Jalankan: station init"
+        tz = self.station_app.station.config.tz
+        keys = "\n".join(key_line(k, tz) for k in data.keys) or (
+            "Belum ada kunci. Jalankan: station init"
+        )
         self.query_one("#keys", Static).update(escape(keys))
 
     # --- workers ------------------------------------------------------------------------
