@@ -28,11 +28,9 @@ PRINT_NOT_COUNTED = (
 def _print_document(station: Any, number: str, document: Any, operator: str) -> dict[str, Any]:
     """Print a letter; on success record it (``print_count``). Returns ``printed`` and, on a
     fault, ``print_message``/``print_fault``: the letter itself is never undone."""
-    from sqlalchemy.exc import DBAPIError
-
     from station.letters.store import record_print
     from station.printing import PrinterFault, print_letter
-    from station.store.db import database_trouble
+    from station.store.errors import DatabaseBusy, DatabaseUnavailable
 
     try:
         print_letter(document, station.config.printer)
@@ -46,35 +44,22 @@ def _print_document(station: Any, number: str, document: Any, operator: str) -> 
         with station.db.write() as session:
             letter = record_print(session, station.office_id, number, operator=operator)
             return {"printed": True, "print_count": letter.print_count}
-    except DBAPIError as exc:
-        if database_trouble(exc) is None:
-            raise
+    except (DatabaseBusy, DatabaseUnavailable):
         # On paper already: say so, rather than a refusal that would invite issuing it again.
         return {"printed": True, "print_count": None, "print_note": PRINT_NOT_COUNTED}
 
 
 def _with_station(action: Callable[[Any], T]) -> T:
-    """Open the station, run one action, turn a LetterRefusal, or a database that is locked
-    or out of reach, into a refusal (exit 1) instead of a traceback."""
-    from sqlalchemy.exc import DBAPIError
-
+    """Open the station and run one action; a refusal (LetterRefusal, a database that is
+    locked or out of reach: a StationError) ends the command with exit 1 through
+    ``command_output``."""
     from station.home.context import open_station
-    from station.letters.store import LetterRefusal
-    from station.store.db import database_trouble
 
+    station = open_station()
     try:
-        station = open_station()
-        try:
-            return action(station)
-        finally:
-            station.close()
-    except LetterRefusal as exc:
-        raise Refusal(str(exc), **exc.extra) from exc
-    except DBAPIError as exc:
-        trouble = database_trouble(exc)
-        if trouble is None:
-            raise
-        raise Refusal(trouble[1], code=trouble[0]) from exc
+        return action(station)
+    finally:
+        station.close()
 
 
 def _settings(station: Any) -> Any:
@@ -105,15 +90,10 @@ def letter() -> None:
 @command_output
 def letter_types() -> tuple[dict[str, Any], str]:
     """Jenis surat yang dapat diterbitkan dan isiannya."""
-    from station.letters import LetterError
-    from station.letters.store import LetterRefusal, LetterSettings
+    from station.home.config import load_config
+    from station.letters.store import LetterSettings
 
-    try:
-        from station.home.config import load_config
-
-        settings = LetterSettings.from_config(load_config())
-    except (LetterRefusal, LetterError) as exc:
-        raise Refusal(str(exc)) from exc
+    settings = LetterSettings.from_config(load_config())
     types = [t.to_dict() for t in settings.catalogue.active_types()]
     lines = [f"{t['code']:<6} {t['title']}  ({t['classification']})" for t in types]
     return {"types": types}, "\n".join(lines)
@@ -226,11 +206,12 @@ def verify_qr_text(text: str) -> Any:
     from station.home.keys import file_public_keys, public_keys
     from station.letters.seal import verify_token
     from station.letters.verify import offline_check, register_check
+    from station.store.errors import DatabaseBusy, DatabaseUnavailable
 
     config = load_config()
     try:
         station = open_station()
-    except (NotInitialised, SQLAlchemyError, OSError):
+    except (NotInitialised, SQLAlchemyError, DatabaseBusy, DatabaseUnavailable, OSError):
         seal = verify_token(text, file_public_keys(config.keys_dir), today=office_today(config))
         return offline_check(seal, reachable=False)
     try:

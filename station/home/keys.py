@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station.store.errors import StationError
 from station.store.models import SigningKey
 
 PRIVATE_KEY_MODE = 0o600
@@ -96,7 +97,7 @@ def ensure_signing_key(session: Session, office_id: int, keys_dir: Path) -> tupl
     return key_id, True
 
 
-class KeyFileError(Exception):
+class KeyFileError(StationError):
     """The private key cannot be used for signing (missing, wrong mode, damaged); Indonesian."""
 
 

@@ -10,13 +10,11 @@ No Textual and no printer here: the screens run these in thread workers and hand
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from station.letters import (
@@ -48,7 +46,7 @@ from station.letters.store import (
 from station.queue.rules import DONE, NO_SHOW, OUTCOMES, STATUS_LABELS
 from station.register.nik import mask_nik, normalize_nik
 from station.register.residents import get_by_nik
-from station.store.db import Database, database_trouble
+from station.store.db import Database
 from station.store.models import Letter, Office, Operator, Sequence, Service, Ticket
 from station.store.models import LetterType as LetterTypeRow
 
@@ -257,31 +255,17 @@ def draft_letter(
 # Acts, each one write transaction with its audit record
 
 
-@contextmanager
-def _writing(db: Database) -> Iterator[Session]:
-    """A write transaction whose database trouble (locked, server gone) is a LetterRefusal
-    in Indonesian, so the screen says what to do instead of showing a driver error."""
-    try:
-        with db.write() as session:
-            yield session
-    except DBAPIError as exc:
-        trouble = database_trouble(exc)
-        if trouble is None:
-            raise
-        raise LetterRefusal(trouble[1], code=trouble[0]) from exc
-
-
 def issue(
     db: Database, office_id: int, settings: LetterSettings, request: IssueRequest
 ) -> IssuedLetter:
     """Issue one letter: number, seal, store and audit in one write transaction."""
-    with _writing(db) as session:
+    with db.write() as session:
         return issue_letter(session, office_id, settings, request)
 
 
 def record_letter_print(db: Database, office_id: int, number: str, *, operator: str) -> int:
     """A print reached the printer: count it (audited). Returns the new print count."""
-    with _writing(db) as session:
+    with db.write() as session:
         return record_print(session, office_id, number, operator=operator).print_count
 
 
@@ -290,14 +274,14 @@ def reprint_document(
 ) -> tuple[str, Document]:
     """The stored letter marked ``SALINAN n`` for printing again (same number and seal);
     the print itself is counted by :func:`record_letter_print` once it reached paper."""
-    with _writing(db) as session:
+    with db.write() as session:
         letter, doc = reprint_letter(session, office_id, number, operator=operator, printed=False)
         return letter.number, doc
 
 
 def revoke(db: Database, office_id: int, number: str, *, reason: str, operator: str) -> str:
     """Revoke a letter (audited); returns its status."""
-    with _writing(db) as session:
+    with db.write() as session:
         return revoke_letter(session, office_id, number, reason=reason, operator=operator).status
 
 

@@ -19,10 +19,11 @@ from station.office.services import (
     set_counter_services,
 )
 from station.store import audit
+from station.store.errors import StationError
 from station.store.models import Counter, Service
 
 
-class AdminError(Exception):
+class AdminError(StationError):
     """A refused change, worded for the admin (Bahasa Indonesia)."""
 
 

@@ -35,6 +35,7 @@ from typing import Any
 from station.register import codes
 from station.register.nik import parse_nik
 from station.register.regions import PROVINCES
+from station.store.errors import StationError
 
 __all__ = [
     "CANONICAL_FIELDS",
@@ -260,7 +261,7 @@ class RejectedRow:
     reason: str
 
 
-class ImportFormatError(Exception):
+class ImportFormatError(StationError):
     """The file as a whole cannot be imported; the message is Indonesian and names the file."""
 
 

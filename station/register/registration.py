@@ -25,12 +25,13 @@ from station.register.residents import (
     search_text,
 )
 from station.store import audit
+from station.store.errors import StationError
 from station.store.models import Resident
 
 REQUIRED_FIELDS = ("nik", "kk_number", "name", "birth_date", "sex")
 
 
-class RegistrationRefused(Exception):
+class RegistrationRefused(StationError):
     """The form cannot be saved; ``message`` is Indonesian and lists every problem."""
 
 

@@ -34,6 +34,7 @@ from station.register.importing import (
 from station.register.nik import mask_nik, normalize_nik, parse_nik
 from station.store import audit
 from station.store.db import Database, bulk_insert
+from station.store.errors import StationError
 from station.store.models import Resident, utcnow
 
 SEARCH_LIMIT = 20
@@ -67,7 +68,7 @@ _INSERT_DEFAULTS: dict[str, Any] = {
 }
 
 
-class RegisterError(Exception):
+class RegisterError(StationError):
     """A refusal worded for the person at the keyboard (Bahasa Indonesia)."""
 
 

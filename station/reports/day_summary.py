@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 
 from station.home.keys import KeyFileError, active_key, load_signing_key, public_keys
 from station.reports.statistics import TICKET_KEYS, Period, build_report, letter_rows
+from station.store.errors import StationError
 from station.store.models import Letter, Office, Operator, QueueEvent
 
 FORMAT = 1
 DOMAIN = b"station-day-summary-v1\n"
 
 
-class SummaryError(Exception):
+class SummaryError(StationError):
     """The summary cannot be made (no key, a day to come); Indonesian."""
 
 

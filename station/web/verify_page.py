@@ -31,6 +31,7 @@ from station.home.keys import public_keys
 from station.letters.formats import format_date_id
 from station.letters.seal import SealFormatError, Verification, Verifier, decode_token
 from station.letters.verify import DocumentCache, LetterCheck, offline_check, register_check
+from station.store.errors import DatabaseBusy, DatabaseUnavailable
 from station.store.models import Office
 
 KEY_REFRESH_SECONDS = 30.0
@@ -292,7 +293,7 @@ class VerificationService:
         today = self.station_today()
         try:
             self._refresh()
-        except SQLAlchemyError:
+        except (SQLAlchemyError, DatabaseBusy, DatabaseUnavailable):
             return offline_check(self._verifier.verify(text, today=today), reachable=False)
         seal = self._seal(text, today)
         try:
@@ -300,7 +301,7 @@ class VerificationService:
                 return register_check(
                     session, self.station.office_id, text, seal, cache=self.documents
                 )
-        except SQLAlchemyError:
+        except (SQLAlchemyError, DatabaseBusy, DatabaseUnavailable):
             return offline_check(seal, reachable=False)
 
     def station_today(self) -> Any:

@@ -22,11 +22,11 @@ from station.office.clock import OfficeClock
 from station.office.sign_in import SignedIn, record_logout
 from station.printing.spooler import PrintSpooler
 from station.queue.facade import Queue
-from station.queue.rules import QueueError
 from station.screens.operator.lock import LockScreen
 from station.screens.operator.login import LoginScreen
 from station.screens.operator.main import MainScreen
 from station.screens.operator.palette import StationCommands
+from station.store.errors import StationError
 
 
 def __getattr__(name: str) -> Any:
@@ -178,7 +178,7 @@ class OperatorApp(App[None]):
             return
         try:
             self.queue.close_counter(counter, user.username)
-        except QueueError as exc:  # e.g. already closed by an admin: leave anyway
+        except StationError as exc:  # e.g. already closed by an admin: leave anyway
             self._to_ui(self.notify, str(exc), severity="warning")
         except Exception as exc:  # stay signed in; the operator may retry
             self._to_ui(self.notify, f"Gagal menutup loket: {exc}", severity="error")

@@ -38,6 +38,7 @@ from station.printing.spooler import PrintSpooler, app_spooler
 from station.register.nik import mask_nik
 from station.screens.dialogs import RETRY, PrinterFaultDialog
 from station.screens.on_top import WaitsOnTop
+from station.store.errors import StationError
 
 if TYPE_CHECKING:
     from station.letters import FieldSpec, LetterType
@@ -371,7 +372,7 @@ class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
                 )
             settings = PrintSettings.from_config(station.config.printer)
             text = preview_text(letter_ops(draft.document, settings), settings)
-        except LetterRefusal as exc:
+        except StationError as exc:
             self._to_ui(self.refused, exc)
             return
         except Exception as exc:
@@ -379,7 +380,7 @@ class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
             return
         self._to_ui(self.show_preview, draft, text)
 
-    def refused(self, exc: LetterRefusal) -> None:
+    def refused(self, exc: StationError) -> None:
         """A refusal from the register: back on the form with nothing typed lost."""
         self.busy = False
         self._show_step(STEP_FORM)
@@ -426,7 +427,7 @@ class LetterScreen(WaitsOnTop["IssuedLetter | None"]):
         assert self.settings is not None
         try:
             issued = letter_desk.issue(station.db, station.office_id, self.settings, request)
-        except LetterRefusal as exc:
+        except StationError as exc:
             self._to_ui(self.refused, exc)
             return
         except Exception as exc:

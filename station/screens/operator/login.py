@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from station.office.sign_in import LoginError, sign_in
-from station.queue.rules import QueueError
+from station.office.sign_in import sign_in
+from station.store.errors import StationError
 
 if TYPE_CHECKING:
     from station.screens.operator.app import OperatorApp
@@ -101,7 +101,7 @@ class LoginScreen(Screen[None]):
         try:
             user = sign_in(station.db, station.office_id, username, pin)
             app.queue.open_counter(counter, user.username, **app.at_now())
-        except (LoginError, QueueError) as exc:
+        except StationError as exc:  # a refused PIN or counter, database trouble
             app.call_from_thread(self._failed, str(exc))
             return
         except Exception as exc:  # shown to the operator, the app stays up

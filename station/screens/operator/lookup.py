@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from station.queue.rules import CALLED, QueueError
+from station.queue.rules import CALLED
 from station.register.card import ResidentCard, build_card
 from station.register.codes import SEX_LABELS
 from station.register.ektp import EktpError, mark_recorded
@@ -29,6 +29,7 @@ from station.register.nik import normalize_nik, parse_nik
 from station.register.regions import BuiltinRegions, to_dotted
 from station.register.residents import RegisterError, find, lookup_nik
 from station.screens.choice import ChoiceDialog
+from station.store.errors import StationError
 
 if TYPE_CHECKING:
     from station.letters.store import IssuedLetter
@@ -337,7 +338,7 @@ class LookupScreen(Screen["IssuedLetter | None"]):
             ticket = app.queue.attach_nik(self.ticket, nik, app.user.username, **app.at_now())
             if ticket.status == CALLED:
                 app.queue.start(app.counter, app.user.username, **app.at_now())
-        except QueueError as exc:
+        except StationError as exc:
             self._to_ui(self._warn, str(exc))
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)

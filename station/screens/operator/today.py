@@ -18,11 +18,12 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Label, Static
 
 from station.letters import desk as letter_desk
-from station.letters.store import STATUS_REVOKED, LetterRefusal
+from station.letters.store import STATUS_REVOKED
 from station.printing import PrinterFault
 from station.printing.spooler import PrintSpooler, app_spooler
 from station.screens.dialogs import RETRY, PrinterFaultDialog, RevokeReasonDialog
 from station.screens.on_top import WaitsOnTop
+from station.store.errors import StationError
 
 if TYPE_CHECKING:
     from station.letters import Document
@@ -183,7 +184,7 @@ class TodayScreen(WaitsOnTop[None]):
             number, doc = letter_desk.reprint_document(
                 station.db, station.office_id, number, operator=operator
             )
-        except LetterRefusal as exc:
+        except StationError as exc:
             self._to_ui(self._done, str(exc), "warning")
             return
         except Exception as exc:
@@ -265,7 +266,7 @@ class TodayScreen(WaitsOnTop[None]):
             letter_desk.revoke(
                 station.db, station.office_id, number, reason=reason, operator=operator
             )
-        except LetterRefusal as exc:
+        except StationError as exc:
             self._to_ui(self._done, str(exc), "warning")
             return
         except Exception as exc:
