@@ -7,6 +7,7 @@ Every command takes ``--json`` and then prints exactly one JSON object on stdout
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -25,6 +26,7 @@ from station.cli import (
     reports,
     setup,
 )
+from station.cli.common import refuse_undecodable_arguments
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,4 +54,5 @@ for _module in (
 
 def main() -> None:
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cache" / "station"))
+    refuse_undecodable_arguments(sys.argv[1:])
     cli(prog_name="station")

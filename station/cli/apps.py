@@ -15,12 +15,12 @@ def run_operator_app(
     home: Path | None = None, counter: int | None = None, *, high_contrast: bool = False
 ) -> None:
     """Open the station at ``home`` (default: the usual home) and run the operator app."""
-    from station.home.config import ConfigError
-    from station.home.context import NotInitialised, open_station
+    from station.home.context import open_station
+    from station.store.errors import StationError
 
     try:
         station = open_station(home, daily_backup=True)
-    except (ConfigError, NotInitialised) as exc:
+    except StationError as exc:  # no office yet, a bad config, the database in trouble
         click.echo(f"Gagal: {exc}", err=True)
         raise SystemExit(1) from exc
     from station.screens.operator.app import OperatorApp

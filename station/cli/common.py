@@ -17,15 +17,14 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from station.store.errors import StationError, storage_refusal
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Refusal(Exception):
-    """Stops a command with exit status 1 and a message for the user."""
-
-    def __init__(self, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.extra = extra
+class Refusal(StationError):
+    """Stops a command with exit status 1 and a message for the user (``code`` and
+    ``extra`` go into the ``--json`` answer)."""
 
 
 def _print_json(data: dict[str, Any]) -> None:
@@ -33,29 +32,23 @@ def _print_json(data: dict[str, Any]) -> None:
 
 
 def command_output(func: F) -> F:
-    """Adds ``--json``; turns refusals and known errors into exit 1 with a clear message."""
+    """Adds ``--json``; turns every refusal (a StationError: database trouble included) into
+    exit 1 with its message; ``--json`` prints ``{"error": message, "code": ..., **extra}``.
+    A file that cannot be written because the disk is full or read-only is a refusal too."""
 
     @click.option("--json", "as_json", is_flag=True, help="Cetak satu objek JSON.")
     @wraps(func)
     def wrapper(*args: Any, as_json: bool, **kwargs: Any) -> None:
-        from sqlalchemy.exc import DBAPIError
-
-        from station.home.config import ConfigError
-        from station.home.context import NotInitialised
-        from station.home.keys import KeyFileError
-        from station.store.db import database_trouble
-
         click.get_current_context().meta["station_json"] = as_json
         try:
             data, human = func(*args, **kwargs)
-        except (Refusal, ConfigError, NotInitialised, KeyFileError) as exc:
-            extra = getattr(exc, "extra", {})
-            _fail(str(exc), as_json, extra)
-        except DBAPIError as exc:  # locked past the busy timeout, or the server out of reach
-            trouble = database_trouble(exc)
-            if trouble is None:
+        except StationError as exc:
+            _fail(exc, as_json)
+        except OSError as exc:
+            refusal = storage_refusal(exc)
+            if refusal is None:
                 raise
-            _fail(trouble[1], as_json, {"code": trouble[0]})
+            _fail(refusal, as_json)
         if as_json:
             _print_json(data)
         elif human:
@@ -64,12 +57,40 @@ def command_output(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _fail(message: str, as_json: bool, extra: dict[str, Any]) -> NoReturn:
+def _fail(exc: StationError, as_json: bool) -> NoReturn:
     if as_json:
-        _print_json({"error": message, **extra})
+        _print_json(exc.to_dict())
     else:
-        click.echo(f"Gagal: {message}", err=True)
+        click.echo(f"Gagal: {exc.message}", err=True)
     sys.exit(1)
+
+
+def refuse_undecodable_arguments(argv: list[str]) -> None:
+    """Refuse (exit 1) a command line with an argument that is not UTF-8 text.
+
+    Python hands such bytes over as lone surrogates (``surrogateescape``); stored, printed or
+    sent to the database they end in a ``UnicodeEncodeError`` traceback. Checked once, before
+    click parses anything; ``--json`` anywhere on the line gives the JSON answer.
+    """
+    bad = [arg for arg in argv if _undecodable(arg)]
+    if not bad:
+        return
+    shown = bad[0].encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    refusal = StationError(
+        f'Argumen "{shown}" bukan teks UTF-8 yang sah (mungkin salah salin atau papan ketik '
+        "berpengaturan lain). Ketik ulang argumen itu, lalu coba lagi.",
+        "bad_argument",
+        argument=shown,
+    )
+    _fail(refusal, "--json" in argv)
+
+
+def _undecodable(arg: str) -> bool:
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def operator_name(operator: str | None) -> str:

@@ -50,27 +50,16 @@ def _print_document(station: Any, number: str, document: Any, operator: str) -> 
 
 
 def _with_station(action: Callable[[Any], T]) -> T:
-    """Open the station, run one action, turn a LetterRefusal, or a database that is locked
-    or out of reach, into a refusal (exit 1) instead of a traceback."""
-    from sqlalchemy.exc import DBAPIError
-
+    """Open the station and run one action; a refusal (LetterRefusal, a database that is
+    locked or out of reach: a StationError) ends the command with exit 1 through
+    ``command_output``."""
     from station.home.context import open_station
-    from station.letters.store import LetterRefusal
-    from station.store.db import database_trouble
 
+    station = open_station()
     try:
-        station = open_station()
-        try:
-            return action(station)
-        finally:
-            station.close()
-    except LetterRefusal as exc:
-        raise Refusal(str(exc), **exc.extra) from exc
-    except DBAPIError as exc:
-        trouble = database_trouble(exc)
-        if trouble is None:
-            raise
-        raise Refusal(trouble[1], code=trouble[0]) from exc
+        return action(station)
+    finally:
+        station.close()
 
 
 def _settings(station: Any) -> Any:
@@ -101,15 +90,10 @@ def letter() -> None:
 @command_output
 def letter_types() -> tuple[dict[str, Any], str]:
     """Jenis surat yang dapat diterbitkan dan isiannya."""
-    from station.letters import LetterError
-    from station.letters.store import LetterRefusal, LetterSettings
+    from station.home.config import load_config
+    from station.letters.store import LetterSettings
 
-    try:
-        from station.home.config import load_config
-
-        settings = LetterSettings.from_config(load_config())
-    except (LetterRefusal, LetterError) as exc:
-        raise Refusal(str(exc)) from exc
+    settings = LetterSettings.from_config(load_config())
     types = [t.to_dict() for t in settings.catalogue.active_types()]
     lines = [f"{t['code']:<6} {t['title']}  ({t['classification']})" for t in types]
     return {"types": types}, "\n".join(lines)
@@ -238,11 +222,12 @@ def verify_qr_text(text: str) -> Any:
     from station.letters.seal import verify_token
     from station.letters.verify import office_verifier, offline_check, register_check
     from station.office.clock import OfficeClock
+    from station.store.errors import DatabaseBusy, DatabaseUnavailable
 
     config = load_config()
     try:
         station = open_station()
-    except (NotInitialised, SQLAlchemyError, OSError):
+    except (NotInitialised, SQLAlchemyError, DatabaseBusy, DatabaseUnavailable, OSError):
         today = OfficeClock(config.tz).today()
         seal = verify_token(text, file_public_keys(config.keys_dir), today=today)
         return offline_check(seal, reachable=False)

@@ -13,21 +13,20 @@ from typing import Any, TypeVar
 import click
 
 from station.cli.common import Refusal, command_output, operator_name
-from station.queue.rules import OUTCOMES, PRIORITY_REASONS, STATUS_LABELS, QueueError
+from station.queue.rules import OUTCOMES, PRIORITY_REASONS, STATUS_LABELS
 
 T = TypeVar("T")
 
 
 def _with_queue(action: Callable[[Any], T]) -> T:
-    """Open the station, run one queue action, turn a QueueError into a refusal (exit 1)."""
+    """Open the station and run one queue action; a refusal (QueueError, database trouble:
+    a StationError) ends the command with exit 1 through ``command_output``."""
     from station.home.context import open_station
     from station.queue.facade import Queue
 
     station = open_station()
     try:
         return action(Queue.for_station(station))
-    except QueueError as exc:
-        raise Refusal(str(exc), code=exc.code, **exc.extra) from exc
     finally:
         station.close()
 

@@ -52,6 +52,7 @@ from sqlalchemy.exc import DBAPIError
 
 from station.store import audit
 from station.store.db import Database, current_revision, head_revision, is_sqlite, migrate_to_head
+from station.store.errors import DatabaseBusy, DatabaseUnavailable, StationError
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ WORK_PREFIX = ".station-backup-"
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
-class BackupError(Exception):
+class BackupError(StationError):
     """A backup or restore that cannot be done, worded for the admin (Bahasa Indonesia)."""
 
 
@@ -282,7 +283,7 @@ def _record(station: Any, target: Path) -> None:
                 subject=target.name,
                 details={"bytes": target.stat().st_size, "folder": str(target.parent)},
             )
-    except DBAPIError:
+    except (DBAPIError, DatabaseBusy, DatabaseUnavailable):
         pass
 
 

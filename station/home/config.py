@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from station.store.errors import StationError
+
 CONFIG_NAME = "station.toml"
 DATABASE_NAME = "station.db"
 
 
-class ConfigError(Exception):
+class ConfigError(StationError):
     """A config problem, worded for the admin: which file, which key, what is wrong."""
 
 
@@ -325,7 +327,7 @@ def _validate_display(config: StationConfig) -> None:
     try:
         parse_opening_hours(config.kiosk.opening_hours)
     except OpeningHoursError as exc:
-        raise ConfigError(f"{path}: kunci '{exc.key}' {exc.message}") from exc
+        raise ConfigError(f"{path}: kunci '{exc.key}' {exc.reason}") from exc
     for key in ("show_seconds", "fault_show_seconds"):
         if not 1 <= getattr(config.kiosk, key) <= 300:
             raise ConfigError(f"{path}: kunci 'kiosk.{key}' harus antara 1 dan 300 detik")

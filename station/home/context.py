@@ -17,9 +17,10 @@ from station.office.identity import find_office, sync_office
 from station.office.services import seed_queue_defaults
 from station.store import audit
 from station.store.db import Database, is_sqlite
+from station.store.errors import StationError
 
 
-class NotInitialised(Exception):
+class NotInitialised(StationError):
     """The home has no office yet; ``station init`` must run first."""
 
 

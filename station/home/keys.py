@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.letters.seal import key_id_from_public
+from station.store.errors import StationError
 from station.store.models import SigningKey
 
 PRIVATE_KEY_MODE = 0o600
@@ -92,7 +93,7 @@ def ensure_signing_key(session: Session, office_id: int, keys_dir: Path) -> tupl
     return key_id, True
 
 
-class KeyFileError(Exception):
+class KeyFileError(StationError):
     """The private key cannot be used for signing (missing, wrong mode, damaged); Indonesian."""
 
 

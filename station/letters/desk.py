@@ -10,13 +10,11 @@ No Textual and no printer here: the screens run these in thread workers and hand
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from station.letters import (
@@ -48,7 +46,6 @@ from station.letters.store import (
 from station.queue.rules import DONE, NO_SHOW, OUTCOMES, STATUS_LABELS
 from station.register.nik import mask_nik, normalize_nik
 from station.register.residents import get_by_nik
-from station.store.db import Database, database_trouble
 from station.store.models import Letter, Office, Operator, Sequence, Service, Ticket
 from station.store.models import LetterType as LetterTypeRow
 
@@ -278,7 +275,7 @@ def draft(
     station: Station, settings: LetterSettings, request: IssueRequest, *, today: dt.date
 ) -> Draft:
     """:func:`draft_letter` in a write transaction of its own (the lookup is audited)."""
-    with _writing(station.db) as session:
+    with station.db.write() as session:
         return draft_letter(session, station.office_id, settings, request, today=today)
 
 
@@ -286,30 +283,16 @@ def draft(
 # Acts, each one write transaction with its audit record
 
 
-@contextmanager
-def _writing(db: Database) -> Iterator[Session]:
-    """A write transaction whose database trouble (locked, server gone) is a LetterRefusal
-    in Indonesian, so the screen says what to do instead of showing a driver error."""
-    try:
-        with db.write() as session:
-            yield session
-    except DBAPIError as exc:
-        trouble = database_trouble(exc)
-        if trouble is None:
-            raise
-        raise LetterRefusal(trouble[1], code=trouble[0]) from exc
-
-
 def issue(station: Station, settings: LetterSettings, request: IssueRequest) -> IssuedLetter:
     """Issue one letter: number, seal, store and audit in one write transaction, dated by the
     station's clock (its day, Roman month and ``issued_at``)."""
-    with _writing(station.db) as session:
+    with station.db.write() as session:
         return issue_letter(session, station.office_id, settings, request, now=station.clock.now())
 
 
 def record_letter_print(station: Station, number: str, *, operator: str) -> int:
     """A print reached the printer: count it (audited). Returns the new print count."""
-    with _writing(station.db) as session:
+    with station.db.write() as session:
         return record_print(session, station.office_id, number, operator=operator).print_count
 
 
@@ -317,7 +300,7 @@ def reprint_document(station: Station, number: str, *, operator: str) -> tuple[s
     """The stored letter for printing again (same number and seal): the original while no
     print of it has reached paper, then ``SALINAN n`` (``reprint_letter``). The print itself
     is counted by :func:`record_letter_print` once it reached paper."""
-    with _writing(station.db) as session:
+    with station.db.write() as session:
         letter, doc = reprint_letter(
             session, station.office_id, number, operator=operator, printed=False
         )
@@ -326,7 +309,7 @@ def reprint_document(station: Station, number: str, *, operator: str) -> tuple[s
 
 def revoke(station: Station, number: str, *, reason: str, operator: str) -> str:
     """Revoke a letter (audited, dated by the station's clock); returns its status."""
-    with _writing(station.db) as session:
+    with station.db.write() as session:
         found = revoke_letter(
             session,
             station.office_id,

@@ -52,8 +52,9 @@ HEAD_OF_FAMILY = "KEPALA KELUARGA"
 
 
 @dataclass(frozen=True)
-class Refusal:
-    """Why a letter cannot be issued: ``rule`` for programs, ``message`` for people."""
+class Ineligibility:
+    """Why a letter cannot be issued: ``rule`` for programs, ``message`` for people. (Not an
+    exception: ``LetterRefusal`` carries these messages to the faces.)"""
 
     rule: str
     message: str
@@ -64,7 +65,7 @@ class Eligibility:
     """The answer for one resident and one letter type."""
 
     allowed: bool
-    refusals: tuple[Refusal, ...]
+    refusals: tuple[Ineligibility, ...]
     dependants: tuple[ResidentSnapshot, ...] = ()
 
     @property
@@ -307,7 +308,7 @@ def check_eligibility(
     for name in letter_type.eligibility:
         message = RULES[name](ctx)
         if message:
-            refusals.append(Refusal(name, message))
+            refusals.append(Ineligibility(name, message))
     dependants = dependants_of(resident, family) if letter_type.lists_family else ()
     return Eligibility(not refusals, tuple(refusals), dependants)
 

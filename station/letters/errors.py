@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from station.store.errors import StationError
 
-class LetterError(Exception):
+
+class LetterError(StationError):
     """A refusal to show to the operator or admin (exit status 1 in the CLI)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class CatalogueError(LetterError):

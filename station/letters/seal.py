@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from station.letters.document import Document, document_digest
 from station.letters.formats import clean_text, format_date_id, mask_name
+from station.store.errors import StationError
 
 SEAL_VERSION = 1
 KEY_ID_BYTES = 8
@@ -66,11 +67,11 @@ STATUS_EXPIRED = "expired"
 STATUS_COMPROMISED = "compromised"  # signed by a key the office declared leaked
 
 
-class SealError(ValueError):
+class SealError(StationError, ValueError):
     """Sealing refused: a value that does not fit the format (a bug or a config problem)."""
 
 
-class SealFormatError(ValueError):
+class SealFormatError(StationError, ValueError):
     """Text that is not a well-formed token; verification reports it as ``invalid``."""
 
 

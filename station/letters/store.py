@@ -52,6 +52,7 @@ from station.office.clock import OfficeClock
 from station.register.nik import mask_nik
 from station.register.residents import RegisterError, lookup_nik
 from station.store import audit
+from station.store.errors import StationError
 from station.store.models import Letter, Office, Operator, Resident, Ticket, utcnow
 from station.store.models import LetterType as LetterTypeRow
 from station.store.sequence import next_value
@@ -61,12 +62,9 @@ STATUS_REVOKED = "revoked"
 PURPOSE_KEY = "keperluan"
 
 
-class LetterRefusal(Exception):
-    """Issuing, revoking or reprinting refused, with an Indonesian message and details."""
-
-    def __init__(self, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.extra = extra
+class LetterRefusal(StationError):
+    """Issuing, revoking or reprinting refused, with an Indonesian message and details
+    (``extra``)."""
 
 
 @dataclass(frozen=True)

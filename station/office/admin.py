@@ -38,13 +38,14 @@ from station.office.services import (
     set_counter_services,
 )
 from station.store import audit
+from station.store.errors import StationError
 from station.store.models import AuditEvent, Counter, QueueEvent, Service, Ticket
 
 if TYPE_CHECKING:
     from station.home.context import Station
 
 
-class AdminError(Exception):
+class AdminError(StationError):
     """A refused change, worded for the admin (Bahasa Indonesia)."""
 
 

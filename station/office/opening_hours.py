@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from station.store.errors import StationError
+
 DAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")  # date.weekday()
 DAY_LABELS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 _ALIASES = {"jum'at": "jumat", "ahad": "minggu"}
@@ -25,13 +27,14 @@ DEFAULT_OPENING_HOURS: list[dict[str, str]] = [
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
-class OpeningHoursError(ValueError):
-    """A bad entry; ``key`` names it (``kiosk.opening_hours[2].close``) for the admin."""
+class OpeningHoursError(StationError, ValueError):
+    """A bad entry; ``key`` names it (``kiosk.opening_hours[2].close``) for the admin,
+    ``reason`` says what is wrong; the message is ``key: reason``."""
 
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"{key}: {message}")
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"{key}: {reason}")
         self.key = key
-        self.message = message
+        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from station.store import audit
+from station.store.errors import StationError
 from station.store.models import Operator
 
 ROLES = ("operator", "admin")
@@ -19,7 +20,7 @@ _PIN = re.compile(r"^\d{4,12}$")
 _hasher = PasswordHasher()  # argon2id, random 16-byte salt per hash
 
 
-class OperatorError(Exception):
+class OperatorError(StationError):
     """A refusal worded for the person at the keyboard (Bahasa Indonesia)."""
 
 

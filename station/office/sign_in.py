@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from station.office.operators import pin_matches
 from station.queue.rules import resolve_now
 from station.store import audit
+from station.store.errors import StationError
 from station.store.models import Operator
 
 if TYPE_CHECKING:
@@ -33,12 +34,13 @@ LOCK_MINUTES = 5
 WRONG = "Nama pengguna atau PIN salah."
 
 
-class LoginError(Exception):
+class LoginError(StationError):
     """A refused sign-in, worded for the operator; ``code``: bad_pin, locked, missing."""
 
+    code: str
+
     def __init__(self, message: str, code: str, *, attempts_left: int | None = None) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code)
         self.attempts_left = attempts_left
 
 

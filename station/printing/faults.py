@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import socket
 
+from station.store.errors import StationError
+
 MESSAGES = {
     "offline": "Printer tidak menjawab (offline). Periksa daya dan sambungan printer.",
     "paper_out": "Kertas printer habis. Pasang gulungan kertas baru lalu cetak ulang.",
@@ -16,19 +18,16 @@ MESSAGES = {
 }
 
 
-class PrinterFault(Exception):
-    """Printing failed; ``kind`` is one of :data:`MESSAGES`; ``str()`` is for people."""
+class PrinterFault(StationError):
+    """Printing failed; ``kind`` (also ``code``) is one of :data:`MESSAGES`; ``message`` and
+    ``str()`` are for people."""
 
     def __init__(self, kind: str, detail: str = "") -> None:
         if kind not in MESSAGES:
             raise ValueError(f"unknown printer fault {kind!r}")
         self.kind = kind
         self.detail = detail
-        super().__init__(MESSAGES[kind])
-
-    @property
-    def message(self) -> str:
-        return MESSAGES[self.kind]
+        super().__init__(MESSAGES[kind], kind)
 
     def to_dict(self) -> dict[str, str]:
         return {"fault": self.kind, "message": self.message, "detail": self.detail}

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from station.office.services import served_service_ids, service_by_prefix
@@ -79,7 +78,8 @@ from station.queue.view import (
     ticket_view,
 )
 from station.register.nik import mask_nik
-from station.store.db import Database, database_trouble
+from station.store.db import Database
+from station.store.errors import DatabaseBusy
 from station.store.models import Counter, Letter, Ticket
 from station.store.sequence import next_value
 
@@ -677,23 +677,6 @@ def attach_nik(
 
 # --- the facade ------------------------------------------------------------------------------
 
-_RETRY_SQLSTATES = {"40P01", "40001", "55P03"}  # deadlock, serialization, lock not available
-
-
-def _retryable(exc: DBAPIError) -> bool:
-    if getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES:
-        return True
-    text = str(exc.orig).lower()
-    return "database is locked" in text or "database table is locked" in text
-
-
-def _refuse_if_trouble(exc: DBAPIError) -> None:
-    """Raise the refusal for a database in trouble; any other database error is left to the
-    caller to re-raise as it is."""
-    trouble = database_trouble(exc)
-    if trouble is not None:
-        raise QueueError(trouble[1], trouble[0]) from exc
-
 
 class Queue:
     """One office's queue over a Database: each call is its own transaction, retried a few
@@ -714,27 +697,23 @@ class Queue:
         )
 
     def write(self, action: Callable[[Session], T]) -> T:
-        """Run ``action`` in one write transaction; a database that stays locked, or cannot be
-        reached, ends as a QueueError (``db_busy`` / ``db_unavailable``) that every front end
-        shows like any refusal, never as a traceback."""
+        """Run ``action`` in one write transaction, retried when the database reports a lock
+        timeout, a deadlock or a serialization failure (``DatabaseBusy``: nothing was
+        written). A database that stays locked ends as DatabaseBusy, one that cannot be
+        reached as DatabaseUnavailable: refusals every front end shows, never a traceback."""
         for attempt in range(self.ATTEMPTS):
             try:
                 with self.db.write() as session:
                     return action(session)
-            except DBAPIError as exc:
-                if attempt == self.ATTEMPTS - 1 or not _retryable(exc):
-                    _refuse_if_trouble(exc)
+            except DatabaseBusy:
+                if attempt == self.ATTEMPTS - 1:
                     raise
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
     def read(self, action: Callable[[Session], T]) -> T:
-        try:
-            with self.db.read() as session:
-                return action(session)
-        except DBAPIError as exc:
-            _refuse_if_trouble(exc)
-            raise
+        with self.db.read() as session:
+            return action(session)
 
     def take_ticket(self, prefix: str, **kw: Any) -> IssuedTicket:
         return self.write(lambda s: take_ticket(s, self.office, prefix, **kw))

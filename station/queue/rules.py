@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from station.store.errors import StationError
+
 if TYPE_CHECKING:  # no SQLAlchemy import at runtime: the CLI reads these words when it starts
     from station.store.models import Counter
 
@@ -71,14 +73,14 @@ EVENT_STATUS: dict[str, str | None] = {
 DEFAULT_DAY_END_REASON = "Jam layanan berakhir; belum terlayani hari ini"
 
 
-class QueueError(Exception):
+class QueueError(StationError):
     """A refusal worded for the operator or resident (Bahasa Indonesia); ``code`` is for
     programs (``empty``, ``not_found``, ``counter_busy``, ...)."""
 
+    code: str
+
     def __init__(self, message: str, code: str = "refused", **extra: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.extra = extra
+        super().__init__(message, code, **extra)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 
+from station.store.errors import StationError
+
 __all__ = [
     "CODE_LISTS",
     "KINDS",
@@ -37,17 +39,13 @@ __all__ = [
 ]
 
 
-class CodeError(ValueError):
+class CodeError(StationError, ValueError):
     """A value that is not in the list for ``kind``; ``message`` is Indonesian, for the office."""
 
     def __init__(self, kind: str, value: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
         self.value = value
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from station.register.nik import mask_nik, normalize_nik, parse_nik
 from station.register.residents import age_on
 from station.store import audit
+from station.store.errors import StationError
 from station.store.files import SafeCsvWriter
 from station.store.models import Resident, utcnow
 
@@ -40,7 +41,7 @@ EXPORT_COLUMNS = (
 )
 
 
-class EktpError(Exception):
+class EktpError(StationError):
     """A refusal worded for the operator (Bahasa Indonesia)."""
 
 

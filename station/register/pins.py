@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from station.office.operators import hash_pin, pin_matches
 from station.register.nik import normalize_nik, parse_nik
 from station.store import audit
+from station.store.errors import StationError
 from station.store.models import Resident, ResidentPin
 
 PIN_LENGTH = 6
@@ -32,7 +33,7 @@ _PIN = re.compile(rf"\d{{{PIN_LENGTH}}}")
 _DECOY_HASH = hash_pin("000000-decoy")
 
 
-class PinError(Exception):
+class PinError(StationError):
     """A PIN that may not be set (wrong form, too easy, resident not eligible)."""
 
 

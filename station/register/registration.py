@@ -19,12 +19,13 @@ from station.register.importing.rows import RejectedRow, validate_row
 from station.register.importing.schema import INSERT_DEFAULTS
 from station.register.residents import _is_sqlite, _next_ids, get_by_nik, index_names, search_text
 from station.store import audit
+from station.store.errors import StationError
 from station.store.models import Resident
 
 REQUIRED_FIELDS = ("nik", "kk_number", "name", "birth_date", "sex")
 
 
-class RegistrationRefused(Exception):
+class RegistrationRefused(StationError):
     """The form cannot be saved; ``message`` is Indonesian and lists every problem."""
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from station.register.importing.schema import DATA_COLUMNS
 from station.register.nik import mask_nik, normalize_nik, parse_nik
 from station.store import audit
+from station.store.errors import StationError
 from station.store.models import Resident
 
 SEARCH_LIMIT = 20
@@ -35,7 +36,7 @@ _PUNCTUATION_TO_SPACE = str.maketrans(
 )
 
 
-class RegisterError(Exception):
+class RegisterError(StationError):
     """A refusal worded for the person at the keyboard (Bahasa Indonesia)."""
 
 

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from station.home.keys import KeyFileError, active_key, load_signing_key, public_keys
 from station.reports.statistics import TICKET_KEYS, Period, build_report, letter_rows
 from station.store import audit
+from station.store.errors import StationError
 from station.store.models import Letter, Office, Operator, QueueEvent
 
 FORMAT = 2  # 2: carries ``audit_head``
@@ -43,7 +44,7 @@ ANCHOR_PREFIX = "station-summary-"
 DOMAIN = b"station-day-summary-v1\n"
 
 
-class SummaryError(Exception):
+class SummaryError(StationError):
     """The summary cannot be made (no key, a day to come); Indonesian."""
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from station.queue.rules import DONE, STATUS_LABELS, ticket_subject
 from station.store import audit
+from station.store.errors import StationError
 from station.store.models import SKM_ELEMENTS, SurveyResponse, Ticket
 
 if TYPE_CHECKING:
@@ -67,12 +68,13 @@ BANDS = (
 )
 
 
-class SurveyError(Exception):
+class SurveyError(StationError):
     """A refusal for the resident at the kiosk (Bahasa Indonesia); ``code`` for programs."""
 
+    code: str
+
     def __init__(self, message: str, code: str = "refused") -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from station.store.errors import (
+    DISK_FULL,
+    DISK_FULL_MESSAGE,
+    READ_ONLY,
+    READ_ONLY_MESSAGE,
+    DatabaseBusy,
+    DatabaseUnavailable,
+    StationError,
+)
+
 BUSY_TIMEOUT_MS = 10_000
 BUSY_TIMEOUT_ENV = "STATION_SQLITE_BUSY_TIMEOUT_MS"  # tests (and odd sites) may shorten it
 SQLITE_CACHE_KIB = 65_536  # 64 MiB per connection: the register's indexes stay in memory
@@ -43,36 +53,60 @@ def busy_timeout_ms() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else BUSY_TIMEOUT_MS
 
 
-DB_BUSY = "db_busy"
-DB_UNAVAILABLE = "db_unavailable"
 _LOCK_SQLSTATES = {"40P01", "40001", "55P03"}  # deadlock, serialization, lock not available
+_DISK_FULL_SQLSTATES = {"53100"}  # disk_full
+_READ_ONLY_SQLSTATES = {"25006"}  # read_only_sql_transaction (a standby, a read-only server)
 
 
-def database_trouble(exc: BaseException) -> tuple[str, str] | None:
-    """``(code, Indonesian message)`` when ``exc`` is the database being busy (locked past the
-    busy timeout) or out of reach (server down or restarting, connection lost); else None.
+def database_trouble(exc: BaseException) -> StationError | None:
+    """The refusal for ``exc`` when it is the database being busy (locked past the busy
+    timeout, deadlock, serialization failure: :class:`DatabaseBusy`), or unable to do the
+    work (server down or restarting, connection lost, disk full, read-only file:
+    :class:`DatabaseUnavailable`); else None: any other database error is a bug to show as
+    it is, not to disguise.
 
-    Lets every front end (CLI, operator app, kiosk) say something a person can act on instead
-    of showing a traceback.
+    ``Database.read()`` / ``.write()`` apply it, so every face (CLI, operator app, kiosk,
+    verification page) says something a person can act on instead of a driver traceback.
     """
     if not isinstance(exc, DBAPIError):
         return None
     text_ = str(exc.orig).lower()
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    sqlite_name = getattr(exc.orig, "sqlite_errorname", "")
     if (
-        getattr(exc.orig, "sqlstate", None) in _LOCK_SQLSTATES
+        sqlstate in _LOCK_SQLSTATES
         or "database is locked" in text_
         or "database table is locked" in text_
     ):
-        return DB_BUSY, (
-            "Basis data sedang dipakai proses lain terlalu lama. Tidak ada yang disimpan; "
-            "coba lagi sebentar lagi."
-        )
+        return DatabaseBusy()
+    if sqlstate in _DISK_FULL_SQLSTATES or sqlite_name == "SQLITE_FULL" or _disk_full(text_):
+        return DatabaseUnavailable(DISK_FULL_MESSAGE, DISK_FULL)
+    if (
+        sqlstate in _READ_ONLY_SQLSTATES
+        or sqlite_name.startswith("SQLITE_READONLY")
+        or "readonly database" in text_
+    ):
+        return DatabaseUnavailable(READ_ONLY_MESSAGE, READ_ONLY)
     if exc.connection_invalidated or _connection_error(text_):
-        return DB_UNAVAILABLE, (
-            "Basis data tidak dapat dihubungi (server mati, dimulai ulang, atau jaringan "
-            "putus). Periksa apakah tindakan tadi sudah tercatat, lalu coba lagi."
-        )
+        return DatabaseUnavailable()
     return None
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Turn database trouble (:func:`database_trouble`) into its StationError; any other
+    error passes unchanged."""
+    try:
+        yield
+    except DBAPIError as exc:
+        trouble = database_trouble(exc)
+        if trouble is None:
+            raise
+        raise trouble from exc
+
+
+def _disk_full(text_: str) -> bool:
+    return "database or disk is full" in text_ or "no space left on device" in text_
 
 
 def _connection_error(text_: str) -> bool:
@@ -131,22 +165,28 @@ class Database:
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
         if migrate:
-            migrate_to_head(url)
+            with translated():
+                migrate_to_head(url)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    # The one transaction boundary: database trouble leaves read() and write() as
+    # DatabaseBusy / DatabaseUnavailable (station.store.errors), never as a driver error.
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; on SQLite it never takes the write lock."""
-        with self._reader() as session, session.begin():
+        with translated(), self._reader() as session, session.begin():
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction that writes: committed on success, rolled back on any error."""
-        with self._writer() as session, session.begin():
+        """One transaction that writes: committed on success, rolled back on any error.
+        Database trouble ends as DatabaseBusy (nothing written; may be retried) or
+        DatabaseUnavailable."""
+        with translated(), self._writer() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
@@ -155,6 +195,8 @@ class Database:
 
 def _ensure_sqlite_dir(url: str) -> None:
     path = url.split(":///", 1)[-1].split("?", 1)[0]
+    if path.startswith("file:"):  # a URI filename (``sqlite:///file:/path?mode=ro&uri=true``)
+        path = path.removeprefix("file:")
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 

@@ -38,6 +38,7 @@ from station.letters.verify import (
     offline_check,
     register_check,
 )
+from station.store.errors import DatabaseBusy, DatabaseUnavailable
 from station.store.models import Office
 
 KEY_REFRESH_SECONDS = 30.0
@@ -322,7 +323,7 @@ class VerificationService:
         today = self.station_today()
         try:
             self._refresh()
-        except SQLAlchemyError:
+        except (SQLAlchemyError, DatabaseBusy, DatabaseUnavailable):
             return offline_check(self._verifier.verify(text, today=today), reachable=False)
         seal = self._seal(text, today)
         try:
@@ -335,7 +336,7 @@ class VerificationService:
                     cache=self.documents,
                     catalogue=self.catalogue,
                 )
-        except SQLAlchemyError:
+        except (SQLAlchemyError, DatabaseBusy, DatabaseUnavailable):
             return offline_check(seal, reachable=False)
 
     def station_today(self) -> Any:

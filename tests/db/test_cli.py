@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +164,44 @@ def test_imported_region_names_are_used_by_nik_check(home: Path, tmp_path: Path)
     assert code == 0 and after["district"] == "Tasifeto Barat" and after["warnings"] == []
     code, again = run("regions", "import", str(table))
     assert (again["imported"], again["updated"]) == (0, 0)
+
+
+def _station(*args: str | bytes) -> subprocess.CompletedProcess[bytes]:
+    """The real ``python -m station ARGS`` in its own process (the home from $STATION_HOME)."""
+    return subprocess.run(
+        [sys.executable, "-m", "station", *args],
+        capture_output=True,
+        env={**os.environ},
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("argument", [b"\xff", b"A\xc3", b"5371\xe9031708900001"])
+def test_an_argument_that_is_not_utf8_is_a_refusal(home: Path, argument: bytes) -> None:
+    """Bytes that are not UTF-8 on the command line (a bad copy, another code page): exit 1
+    with an Indonesian message, also with --json; never a UnicodeEncodeError traceback."""
+    run("init")
+    taken = _station("ticket", "take", argument, "--json")
+    assert taken.returncode == 1, taken.stderr
+    assert b"Traceback" not in taken.stderr
+    data = json.loads(taken.stdout)
+    assert data["code"] == "bad_argument" and "bukan teks UTF-8" in data["error"]
+    assert data["argument"] == argument.decode("utf-8", "backslashreplace")
+    plain = _station("nik", "check", argument)
+    assert plain.returncode == 1 and plain.stdout == b""
+    assert plain.stderr.decode().startswith("Gagal: Argumen") and b"Traceback" not in plain.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_while_writing_a_file_is_a_refusal(home: Path) -> None:
+    """Writing the report onto a full disk (``/dev/full`` answers every write with ENOSPC):
+    exit 1 with an Indonesian message, never an OSError traceback."""
+    run("init")
+    written = _station("report", "--format", "json", "--output", "/dev/full", "--json")
+    assert written.returncode == 1, written.stderr
+    assert b"Traceback" not in written.stderr
+    data = json.loads(written.stdout)
+    assert data["code"] == "disk_full" and "Penyimpanan penuh" in data["error"]
+    plain = _station("day", "summary", "--output", "/dev/full")
+    assert plain.returncode == 1 and b"Traceback" not in plain.stderr
+    assert plain.stderr.decode().startswith("Gagal: Penyimpanan penuh")

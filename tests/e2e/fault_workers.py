@@ -50,7 +50,7 @@ def take_tickets(log_path: str, counter: str, operator: str) -> None:
     would press the key again."""
     from station.home.context import open_station
     from station.queue.facade import Queue
-    from station.queue.rules import QueueError
+    from station.store.errors import DatabaseBusy, DatabaseUnavailable
 
     log = _log(log_path)
     station = open_station()
@@ -64,9 +64,7 @@ def take_tickets(log_path: str, counter: str, operator: str) -> None:
             _tolerate(q.call_next, number, operator, ok=("counter_busy",))  # held from before
             _tolerate(q.start, number, operator, ok=("wrong_status",))  # already in service
             q.finish(number, operator, outcome="information_given")
-        except QueueError as exc:
-            if not exc.code.startswith("db_"):
-                raise
+        except (DatabaseBusy, DatabaseUnavailable) as exc:
             log.write(f"error {exc.code}\n")
             time.sleep(0.05)
 

@@ -240,8 +240,8 @@ def test_database_locked_past_the_busy_timeout(
     """The CLI and the queue say plainly that the database is busy (exit 1, no traceback),
     nothing is half-written, no number is used up; once the lock is gone all succeeds."""
     from station.queue.facade import Queue
-    from station.queue.rules import QueueError
     from station.store.db import Database
+    from station.store.errors import DatabaseBusy
 
     station = letters_home
     env = _env(station.home, **SHORT_BUSY)
@@ -264,7 +264,7 @@ def test_database_locked_past_the_busy_timeout(
 
         monkeypatch.setenv("STATION_SQLITE_BUSY_TIMEOUT_MS", "200")
         db = Database(station.db.url, migrate=False)  # an operator app's own connection
-        with pytest.raises(QueueError) as refused:
+        with pytest.raises(DatabaseBusy) as refused:
             Queue(db, station.office_id, station.config.tz).take_ticket("A")
         assert refused.value.code == "db_busy"
         db.dispose()

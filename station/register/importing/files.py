@@ -34,13 +34,14 @@ from station.register.importing.schema import (
     header_aliases,
     norm_header,
 )
+from station.store.errors import StationError
 
 MAX_HEADER_CHARS = 1 << 20  # a header line longer than this is not a register's header
 _MAX_LISTED_COLUMNS = 20  # unknown/duplicate column names named in the report
 _HEADER_MAP = header_aliases()
 
 
-class ImportFormatError(Exception):
+class ImportFormatError(StationError):
     """The file as a whole cannot be imported; the message is Indonesian and names the file."""
 
 

@@ -214,12 +214,12 @@ class KioskScreen(StationScreen[KioskHost], Screen[None]):
 
     @work(thread=True, group="issue", exit_on_error=False)
     def issue_ticket(self, prefix: str, priority: str | None) -> None:
-        from station.queue.rules import QueueError
+        from station.store.errors import StationError
 
         app = self.station_app
         try:
             issued = app.issue(prefix, priority)
-        except QueueError as exc:
+        except StationError as exc:
             self._to_ui(self.issue_failed, str(exc))
             return
         except Exception as exc:

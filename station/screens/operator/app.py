@@ -22,12 +22,12 @@ from station.office.clock import OfficeClock
 from station.office.sign_in import SignedIn, record_logout
 from station.printing.spooler import PrintSpooler
 from station.queue.facade import Queue
-from station.queue.rules import QueueError
 from station.screens.base import to_ui
 from station.screens.operator.lock import LockScreen
 from station.screens.operator.login import LoginScreen
 from station.screens.operator.main import MainScreen
 from station.screens.operator.palette import StationCommands
+from station.store.errors import StationError
 
 if TYPE_CHECKING:
     from station.letters.catalogue import Catalogue
@@ -185,7 +185,7 @@ class OperatorApp(App[None]):
             return
         try:
             self.queue.close_counter(counter, user.username)
-        except QueueError as exc:  # e.g. already closed by an admin: leave anyway
+        except StationError as exc:  # e.g. already closed by an admin: leave anyway
             to_ui(self, self.notify, str(exc), severity="warning")
         except Exception as exc:  # stay signed in; the operator may retry
             to_ui(self, self.notify, f"Gagal menutup loket: {exc}", severity="error")

@@ -39,6 +39,7 @@ from station.screens.base import StationScreen
 from station.screens.dialogs import RETRY, PrinterFaultDialog
 from station.screens.on_top import WaitsOnTop
 from station.screens.operator.host import OperatorHost
+from station.store.errors import StationError
 
 if TYPE_CHECKING:
     from station.letters import FieldSpec, LetterType
@@ -356,7 +357,7 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
             draft = letter_desk.draft(station, self.settings, request, today=self._today())
             settings = PrintSettings.from_config(station.config.printer)
             text = preview_text(letter_ops(draft.document, settings), settings)
-        except LetterRefusal as exc:
+        except StationError as exc:
             self._to_ui(self.refused, exc)
             return
         except Exception as exc:
@@ -364,7 +365,7 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
             return
         self._to_ui(self.show_preview, draft, text)
 
-    def refused(self, exc: LetterRefusal) -> None:
+    def refused(self, exc: StationError) -> None:
         """A refusal from the register: back on the form with nothing typed lost."""
         self.busy = False
         self._show_step(STEP_FORM)
@@ -411,7 +412,7 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         assert self.settings is not None
         try:
             issued = letter_desk.issue(station, self.settings, request)
-        except LetterRefusal as exc:
+        except StationError as exc:
             self._to_ui(self.refused, exc)
             return
         except Exception as exc:

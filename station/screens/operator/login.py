@@ -9,10 +9,10 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from station.office.sign_in import LoginError, sign_in
-from station.queue.rules import QueueError
+from station.office.sign_in import sign_in
 from station.screens.base import StationScreen
 from station.screens.operator.host import OperatorHost
+from station.store.errors import StationError
 
 
 class LoginScreen(StationScreen[OperatorHost], Screen[None]):
@@ -93,7 +93,7 @@ class LoginScreen(StationScreen[OperatorHost], Screen[None]):
         try:
             user = sign_in(app.station, username, pin)
             app.queue.open_counter(counter, user.username, **app.at_now())
-        except (LoginError, QueueError) as exc:
+        except StationError as exc:  # a refused PIN or counter, database trouble
             self._to_ui(self._failed, str(exc))
             return
         except Exception as exc:  # shown to the operator, the app stays up

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from station.queue.rules import CALLED, QueueError
+from station.queue.rules import CALLED
 from station.register import desk as register_desk
 from station.register.codes import SEX_LABELS
 from station.register.ektp import EktpError
@@ -29,6 +29,7 @@ from station.register.residents import RegisterError
 from station.screens.base import StationScreen
 from station.screens.choice import ChoiceDialog
 from station.screens.operator.host import OperatorHost
+from station.store.errors import StationError
 
 if TYPE_CHECKING:
     from station.letters.store import IssuedLetter
@@ -324,7 +325,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
             ticket = app.queue.attach_nik(self.ticket, nik, app.user.username, **app.at_now())
             if ticket.status == CALLED:
                 app.queue.start(app.counter, app.user.username, **app.at_now())
-        except QueueError as exc:
+        except StationError as exc:
             self._to_ui(self._warn, str(exc))
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)

@@ -21,11 +21,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from station.queue.rules import OUTCOMES, STATUS_LABELS, QueueError
+from station.queue.rules import OUTCOMES, STATUS_LABELS
 from station.queue.view import StatusPoller
 from station.screens.base import StationScreen
 from station.screens.choice import ChoiceDialog
 from station.screens.operator.host import OperatorHost
+from station.store.errors import StationError
 
 if TYPE_CHECKING:
     from station.letters.store import IssuedLetter
@@ -205,7 +206,7 @@ class MainScreen(StationScreen[OperatorHost], Screen[None]):
             return
         try:
             app.queue.touch(app.counter, app.user.username, **app.at_now())
-        except QueueError as exc:
+        except StationError as exc:
             self._to_ui(self._notify, str(exc), "warning")
         except Exception as exc:
             self._to_ui(self._notify, f"Gagal mengirim tanda aktif: {exc}", "error")
@@ -359,7 +360,7 @@ class MainScreen(StationScreen[OperatorHost], Screen[None]):
                 self._to_ui(self._cover_done, view.cover)
                 return
             ticket = getattr(app.queue, name)(app.counter, app.user.username, **kwargs)
-        except QueueError as exc:
+        except StationError as exc:
             self._to_ui(self._notify, str(exc), "warning")
             return
         except Exception as exc:  # shown, the app stays up

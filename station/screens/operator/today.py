@@ -19,13 +19,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Label, Static
 
 from station.letters import desk as letter_desk
-from station.letters.store import STATUS_REVOKED, LetterRefusal
+from station.letters.store import STATUS_REVOKED
 from station.printing import PrinterFault, print_and_record
 from station.printing.spooler import PrintSpooler, app_spooler
 from station.screens.base import StationScreen
 from station.screens.dialogs import RETRY, PrinterFaultDialog, RevokeReasonDialog
 from station.screens.on_top import WaitsOnTop
 from station.screens.operator.host import OperatorHost
+from station.store.errors import StationError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -175,7 +176,7 @@ class TodayScreen(StationScreen[OperatorHost], WaitsOnTop[None]):
         operator = app.user.username if app.user else "-"
         try:
             number, doc = letter_desk.reprint_document(station, number, operator=operator)
-        except LetterRefusal as exc:
+        except StationError as exc:
             self._to_ui(self._done, str(exc), "warning")
             return
         except Exception as exc:
@@ -253,7 +254,7 @@ class TodayScreen(StationScreen[OperatorHost], WaitsOnTop[None]):
         operator = app.user.username if app.user else "-"
         try:
             letter_desk.revoke(station, number, reason=reason, operator=operator)
-        except LetterRefusal as exc:
+        except StationError as exc:
             self._to_ui(self._done, str(exc), "warning")
             return
         except Exception as exc:
