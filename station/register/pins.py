@@ -6,7 +6,7 @@ resident with a recorded e-KTP may hold one (the box nudges the rest to record i
 argon2-hashed like the operators'; five wrong PINs lock that NIK's box use for 30 minutes,
 counted in the database so restarting the box resets nothing. A check answers the same, in
 the same time, for an unknown NIK, a NIK without a PIN and a wrong PIN, so the box never tells
-whether a NIK exists (docs/security.md, "Service Box").
+whether a NIK exists (docs/security.md §2.13).
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def test_every_exception_a_face_may_show_is_a_station_error() -> None:
         "station.letters.errors.FieldErrors",
         "station.home.config.ConfigError",
         "station.office.sign_in.LoginError",
-        "station.register.importing.ImportFormatError",
+        "station.register.importing.files.ImportFormatError",
         "station.reports.skm.SurveyError",
         "station.printing.faults.PrinterFault",
     ):
