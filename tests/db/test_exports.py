@@ -258,7 +258,7 @@ def test_previews_and_printer_output_are_private(
     out = tmp_path / "printer-output.bin"
     previews = tmp_path / "cetakan"
     printer = PrinterConfig(uri=f"file:{out}", preview_dir=str(previews))
-    print_ticket(issued, "Oesapa", printer)
+    print_ticket(issued, "Oesapa", printer, tz=dt.timezone(dt.timedelta(hours=8)))
     assert _mode(out) == 0o600
     assert _mode(previews) == 0o700
     files = sorted(previews.iterdir())

@@ -201,5 +201,5 @@ def test_a_backup_is_named_and_reported_in_office_time(
     _set_clock(monkeypatch, dt.datetime(2026, 12, 4, 17, 0, tzinfo=UTC))  # 5 Dec 01:00 WITA
     path = backup(station, tmp_path)
     assert path.name.endswith("-20261205-010000.tar.gz"), path.name
-    text = _human("restore", str(path), "--home", str(tmp_path / "restored"))
+    text = _human("restore", str(path), "--home", str(tmp_path / "restored"), "--yes")
     assert "(5 Desember 2026 01.00 WITA) dipulihkan" in text

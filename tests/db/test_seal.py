@@ -341,11 +341,13 @@ def test_any_sealable_letter_fits_version_10(
     assert result.status == "valid" and result.payload == payload
 
 
-def test_name_is_cut_to_fit_and_flagged() -> None:
-    payload = long_payload("A" * 90)
+def test_name_is_masked_then_cut_to_fit_and_flagged() -> None:
+    """The seal holds the masked name (docs/seal.md §3); a very long one is still cut."""
+    payload = long_payload("Maria Goreti " * 15)
     assert payload.name_truncated and 40 < len(payload.holder_name) < 63
+    assert payload.holder_name.startswith("MAR. GOR. MAR.")
     short = long_payload("Yohanes Keban")
-    assert short.holder_name == "YOHANES KEBAN" and not short.name_truncated
+    assert short.holder_name == "YOH. KEB." and not short.name_truncated
     utf8 = long_payload("Ni'mah " * 20)
     assert utf8.name_truncated and not utf8.holder_name.endswith(" ")
     assert verify_token(seal_letter(KEY, KEY_ID, utf8), KEYS, today=TODAY).payload == utf8
