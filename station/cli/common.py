@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -90,3 +91,18 @@ def open_station() -> Any:
 
 def office_today(station: Any) -> dt.date:
     return station.clock.today()
+
+
+def installed_command() -> str:
+    """How the person at this terminal runs Station: ``station`` when that is on PATH and is
+    this program, else the path that was run (``.venv/bin/station``), else ``python -m
+    station``. Hints printed for the user must work when pasted."""
+    import shutil
+
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    on_path = shutil.which("station")
+    if argv0 is not None and argv0.name == "station":
+        if on_path and Path(on_path).resolve() == argv0.resolve():
+            return "station"
+        return str(argv0.resolve())
+    return f"{sys.executable} -m station"

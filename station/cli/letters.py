@@ -461,6 +461,10 @@ def serve(host: str, port: int, rate_limit: int) -> None:
         station = open_station()
     except NotInitialised as exc:
         raise click.ClickException(str(exc)) from exc
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"Halaman verifikasi surat: http://{shown_host}:{port}/")
+    click.echo(f"Kode QR surat kantor ini menuju: {station.config.verify_base_url}v/…")
+    click.echo("Hentikan dengan Ctrl+C.")
     serve_page(station, host=host, port=port, rate_limit_per_minute=rate_limit)
 
 

@@ -1,4 +1,4 @@
-"""`station operators ...`: the office's operators and admins."""
+"""`station operators ...` and `station counters ...`: the office's people and counters."""
 
 from __future__ import annotations
 
@@ -73,8 +73,119 @@ def operators_list() -> tuple[dict[str, Any], str]:
     return {"operators": rows}, "\n".join(lines) or "Belum ada petugas."
 
 
-# --- audit -----------------------------------------------------------------------------------
+# --- counters ------------------------------------------------------------------------------
+
+
+@click.group()
+def counters() -> None:
+    """Loket kantor: tambah, ubah, hapus, daftar."""
+
+
+def _counter_dict(setup: Any) -> dict[str, Any]:
+    return {
+        "number": setup.number,
+        "name": setup.name,
+        "open": setup.is_open,
+        "services": list(setup.services),
+    }
+
+
+def _services_option(value: str | None) -> list[str] | None:
+    return None if value is None else [p for p in value.split(",")]
+
+
+def _admin_act(act: Any) -> Any:
+    """Run one audited admin change in a write transaction; AdminError is a refusal."""
+    from station.office.admin import AdminError
+
+    station = open_station()
+    try:
+        with station.db.write() as session:
+            return act(session, station.office_id)
+    except AdminError as exc:
+        raise Refusal(str(exc)) from exc
+    finally:
+        station.close()
+
+
+@counters.command("list")
+@command_output
+def counters_list() -> tuple[dict[str, Any], str]:
+    """Daftar loket dan layanan yang dilayaninya."""
+    from station.office.admin import counter_setups
+
+    station = open_station()
+    try:
+        with station.db.read() as session:
+            found = [_counter_dict(c) for c in counter_setups(session, station.office_id)]
+    finally:
+        station.close()
+    lines = [
+        f"Loket {c['number']:>2}  {c['name']:<20} {','.join(c['services']):<8} "
+        + ("BUKA" if c["open"] else "tutup")
+        for c in found
+    ]
+    return {"counters": found}, "\n".join(lines) or "Belum ada loket."
+
+
+@counters.command("add")
+@click.argument("number", type=int)
+@click.option("--name", default="", help="Nama loket (bawaan: 'Loket N').")
+@click.option("--services", "services_", required=True, help="Layanan, mis. A,B,C.")
+@click.option("--operator", default=None, help="Admin yang menambahkan (jejak audit).")
+@command_output
+def counters_add(
+    number: int, name: str, services_: str, operator: str | None
+) -> tuple[dict[str, Any], str]:
+    """Tambah loket baru (tertutup sampai petugas membukanya)."""
+    from station.office.admin import create_counter
+
+    who = operator_name(operator)
+    setup = _admin_act(
+        lambda session, office_id: create_counter(
+            session, office_id, number, name, _services_option(services_) or [], by=who
+        )
+    )
+    data = _counter_dict(setup)
+    return data, f"Loket {setup.number} ({setup.name}) ditambahkan: {','.join(setup.services)}."
+
+
+@counters.command("edit")
+@click.argument("number", type=int)
+@click.option("--name", default=None, help="Nama baru.")
+@click.option("--services", "services_", default=None, help="Layanan baru, mis. A,C.")
+@click.option("--operator", default=None, help="Admin yang mengubah (jejak audit).")
+@command_output
+def counters_edit(
+    number: int, name: str | None, services_: str | None, operator: str | None
+) -> tuple[dict[str, Any], str]:
+    """Ubah nama loket atau layanan yang dilayaninya."""
+    from station.office.admin import edit_counter
+
+    if name is None and services_ is None:
+        raise Refusal("Sebutkan --name dan/atau --services yang diubah.")
+    who = operator_name(operator)
+    setup = _admin_act(
+        lambda session, office_id: edit_counter(
+            session, office_id, number, name=name, prefixes=_services_option(services_), by=who
+        )
+    )
+    return _counter_dict(setup), f"Loket {setup.number}: {setup.name}, {','.join(setup.services)}."
+
+
+@counters.command("remove")
+@click.argument("number", type=int)
+@click.option("--operator", default=None, help="Admin yang menghapus (jejak audit).")
+@command_output
+def counters_remove(number: int, operator: str | None) -> tuple[dict[str, Any], str]:
+    """Hapus loket yang tertutup dan belum pernah melayani."""
+    from station.office.admin import remove_counter
+
+    who = operator_name(operator)
+    _admin_act(lambda session, office_id: remove_counter(session, office_id, number, by=who))
+    return {"number": number, "removed": True}, f"Loket {number} dihapus."
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(operators)
+    cli.add_command(counters)

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from station.cli.common import Refusal, command_output, office_today, open_station, operator_name
+from station.register.nik import mask_nik
 
 
 @click.group()
@@ -204,6 +205,69 @@ def _resident_card(data: dict[str, Any]) -> str:
 
 
 # --- regions ---------------------------------------------------------------------------------
+
+
+@residents.group("pin")
+def residents_pin() -> None:
+    """PIN mandiri untuk Layanan Mandiri (Service Box): pasang, ganti, hapus."""
+
+
+def _read_new_pin() -> str:
+    if sys.stdin.isatty():
+        return str(click.prompt("PIN mandiri (6 angka)", hide_input=True,
+                                confirmation_prompt="Ulangi PIN"))  # fmt: skip
+    return sys.stdin.readline().strip()
+
+
+def _pin_act(number: str, operator: str, *, clear: bool = False) -> dict[str, Any]:
+    from station.register.pins import PinError, clear_pin, set_pin
+
+    pin = "" if clear else _read_new_pin()
+    station = open_station()
+    try:
+        with station.db.write() as session:
+            if clear:
+                removed = clear_pin(session, station.office_id, number, operator=operator)
+                return {"nik": mask_nik(number), "cleared": removed}
+            action = set_pin(
+                session, station.office_id, number, pin, operator=operator,
+                now=station.clock.now(),
+            )  # fmt: skip
+            return {"nik": mask_nik(number), "action": action}
+    except PinError as exc:
+        raise Refusal(str(exc)) from exc
+    finally:
+        station.close()
+
+
+@residents_pin.command("set")
+@click.argument("number")
+@click.option("--operator", required=True, help="Petugas yang melihat KTP penduduk.")
+@command_output
+def residents_pin_set(number: str, operator: str) -> tuple[dict[str, Any], str]:
+    """Pasang PIN mandiri (dibaca dari stdin) setelah KTP diperiksa di loket."""
+    data = _pin_act(number, operator)
+    return data, f"PIN mandiri untuk {data['nik']} terpasang."
+
+
+@residents_pin.command("reset")
+@click.argument("number")
+@click.option("--operator", required=True, help="Petugas yang melihat KTP penduduk.")
+@command_output
+def residents_pin_reset(number: str, operator: str) -> tuple[dict[str, Any], str]:
+    """Ganti PIN mandiri yang lupa (dibaca dari stdin); penguncian dibuka."""
+    data = _pin_act(number, operator)
+    return data, f"PIN mandiri untuk {data['nik']} diganti."
+
+
+@residents_pin.command("clear")
+@click.argument("number")
+@click.option("--operator", required=True, help="Petugas yang menghapus.")
+@command_output
+def residents_pin_clear(number: str, operator: str) -> tuple[dict[str, Any], str]:
+    """Hapus PIN mandiri (hilang, atau atas permintaan penduduk)."""
+    data = _pin_act(number, operator, clear=True)
+    return data, ("PIN mandiri dihapus." if data["cleared"] else "Penduduk ini tidak punya PIN.")
 
 
 @click.group()

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from station.cli.common import command_output
+from station.cli.common import command_output, installed_command
 
 
 @click.command()
@@ -57,6 +57,7 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
         "waiting": list(result.waiting),
         "sample_nik": result.sample_nik,
     }
+    cmd = installed_command()
     lines = [f"Kantor contoh siap di {result.home}", "Petugas (nama pengguna / PIN):"]
     lines += [
         f"  {op['username']:<10} {op['pin']}  {op['display_name']}" for op in result.operators
@@ -71,12 +72,14 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
         f"  {result.sample_nik}, Enter, Enter (buat surat), pilih jenis surat, isi keperluan,",
         "  Enter (pratinjau), Enter (terbitkan dan cetak), lalu F5 selesai.",
         "",
-        "Coba:",
+        "Coba (rumah contoh ini tetap ada; buka lagi kapan saja dengan STATION_HOME):",
         f"  export STATION_HOME={result.home}",
-        "  station residents find 'yoh keb'",
-        f"  station residents show {result.sample_nik}",
-        "  station nik check 5371031708900001",
-        "  station run --counter 1        (aplikasi petugas loket)",
+        f"  {cmd} residents find 'yoh keb'",
+        f"  {cmd} residents show {result.sample_nik}",
+        f"  {cmd} nik check 5371031708900001",
+        f"  {cmd} run --counter 1        (aplikasi petugas loket)",
+        f"  {cmd} kiosk / {cmd} board    (kios tiket, papan antrean)",
+        f"  {cmd} serve                  (halaman verifikasi QR: {result.verify_base_url})",
     ]
     if open_app:
         # A person at a terminal: show the PINs, then straight into the operator app.
@@ -87,9 +90,6 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
         run_operator_app(result.home, counter=1)
         return data, ""
     return data, "\n".join(lines)
-
-
-# --- nik -------------------------------------------------------------------------------------
 
 
 def register(cli: click.Group) -> None:

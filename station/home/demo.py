@@ -40,6 +40,10 @@ class DemoResult:
     sample_nik: str  # an adult, active resident: the NIK to try at the counter
     previews: Path = Path()
     waiting: tuple[str, ...] = ()  # tickets waiting today, so F2 has someone to call
+    verify_base_url: str = ""  # where the demo letters' QR codes point (station serve)
+
+
+DEMO_VERIFY_URL = "http://127.0.0.1:8080/"
 
 
 def demo_home() -> Path:
@@ -58,7 +62,8 @@ def seed_demo(resident_count: int = 2000) -> DemoResult:
     template.printer.uri = f"file:{home / 'printer-output.bin'}"
     template.printer.preview_dir = str(home / "cetakan")
     template.kiosk.opening_hours = []  # a demo takes tickets at any hour, weekends too
-    template.verify_base_url = "http://127.0.0.1:8000/"
+    # `station serve` listens on 127.0.0.1:8080 by default: the demo's QR codes open there.
+    template.verify_base_url = DEMO_VERIFY_URL
     init_station(home, template=template)
     station = open_station(home)
     created = False
@@ -106,6 +111,7 @@ def seed_demo(resident_count: int = 2000) -> DemoResult:
         sample_nik=sample,
         previews=Path(station.config.printer.preview_dir),
         waiting=waiting,
+        verify_base_url=station.config.verify_base_url,
     )
 
 

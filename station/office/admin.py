@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from station.office.services import (
+    add_counter,
     counter_service_ids,
     counters,
     service_by_prefix,
@@ -19,7 +21,7 @@ from station.office.services import (
     set_counter_services,
 )
 from station.store import audit
-from station.store.models import Counter, Service
+from station.store.models import Counter, QueueEvent, Service, Ticket
 
 
 class AdminError(Exception):
@@ -39,16 +41,7 @@ def service_rows(session: Session, office_id: int) -> list[Service]:
 
 
 def counter_setups(session: Session, office_id: int) -> list[CounterSetup]:
-    by_id = {s.id: s.prefix for s in services(session, office_id)}
-    return [
-        CounterSetup(
-            c.number,
-            c.name,
-            c.is_open,
-            tuple(sorted(by_id[i] for i in counter_service_ids(session, c) if i in by_id)),
-        )
-        for c in counters(session, office_id)
-    ]
+    return [_setup(session, office_id, c) for c in counters(session, office_id)]
 
 
 def set_service_active(
@@ -95,6 +88,131 @@ def toggle_counter_service(
         operator=by,
     )
     return after
+
+
+MAX_COUNTER = 99  # a loket number the board and the spoken call can say
+
+
+def _service_ids(session: Session, office_id: int, prefixes: list[str]) -> list[int]:
+    wanted = [p.strip().upper() for p in prefixes if p.strip()]
+    if not wanted:
+        raise AdminError("Loket harus melayani minimal satu layanan (mis. A,B,C).")
+    found = []
+    for prefix in dict.fromkeys(wanted):
+        service = service_by_prefix(session, office_id, prefix)
+        if service is None:
+            known = ", ".join(s.prefix for s in services(session, office_id))
+            raise AdminError(f"Layanan '{prefix}' tidak ada (yang ada: {known}).")
+        found.append(service.id)
+    return found
+
+
+def _name(name: str, number: int) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        return f"Loket {number}"
+    if len(cleaned) > 50:
+        raise AdminError("Nama loket paling panjang 50 huruf.")
+    return cleaned
+
+
+def create_counter(
+    session: Session, office_id: int, number: int, name: str, prefixes: list[str], *, by: str
+) -> CounterSetup:
+    """A new counter (loket) serving ``prefixes``; closed until an operator opens it."""
+    if not 1 <= number <= MAX_COUNTER:
+        raise AdminError(f"Nomor loket harus 1 sampai {MAX_COUNTER}.")
+    if _counter(session, office_id, number) is not None:
+        raise AdminError(f"Loket {number} sudah ada.")
+    service_ids = _service_ids(session, office_id, prefixes)
+    counter = add_counter(session, office_id, number, _name(name, number), service_ids)
+    setup = _setup(session, office_id, counter)
+    audit.record(
+        session,
+        office_id=office_id,
+        action="counter.add",
+        subject=f"loket {number}",
+        details={"name": setup.name, "services": list(setup.services)},
+        operator=by,
+    )
+    return setup
+
+
+def edit_counter(
+    session: Session,
+    office_id: int,
+    number: int,
+    *,
+    name: str | None = None,
+    prefixes: list[str] | None = None,
+    by: str,
+) -> CounterSetup:
+    """Rename a counter or change what it serves (allowed while open, like cover mode)."""
+    counter = _counter(session, office_id, number)
+    if counter is None:
+        raise AdminError(f"Loket {number} tidak ada.")
+    before = _setup(session, office_id, counter)
+    if name is not None:
+        counter.name = _name(name, number)
+    if prefixes is not None:
+        set_counter_services(session, counter, _service_ids(session, office_id, prefixes))
+    session.flush()
+    after = _setup(session, office_id, counter)
+    if after != before:
+        audit.record(
+            session,
+            office_id=office_id,
+            action="counter.edit",
+            subject=f"loket {number}",
+            details={
+                "before": {"name": before.name, "services": list(before.services)},
+                "after": {"name": after.name, "services": list(after.services)},
+            },
+            operator=by,
+        )
+    return after
+
+
+def remove_counter(session: Session, office_id: int, number: int, *, by: str) -> None:
+    """Remove a counter that is closed and has never served: its tickets and calls are the
+    office's history (the board, reports and the audit name it), so a counter that served
+    stays; rename it or change its services instead."""
+    counter = _counter(session, office_id, number)
+    if counter is None:
+        raise AdminError(f"Loket {number} tidak ada.")
+    if counter.is_open:
+        raise AdminError(f"Loket {number} sedang dibuka; tutup dulu sebelum dihapus.")
+    used = session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(or_(Ticket.counter_id == counter.id, Ticket.target_counter_id == counter.id))
+    ) or session.scalar(
+        select(func.count()).select_from(QueueEvent).where(QueueEvent.counter_id == counter.id)
+    )
+    if used:
+        raise AdminError(
+            f"Loket {number} sudah punya riwayat layanan dan tidak dapat dihapus; ubah nama "
+            "atau layanannya saja."
+        )
+    if len(counters(session, office_id)) <= 1:
+        raise AdminError("Kantor harus punya minimal satu loket.")
+    set_counter_services(session, counter, [])
+    session.delete(counter)
+    session.flush()
+    audit.record(
+        session, office_id=office_id, action="counter.remove", subject=f"loket {number}",
+        operator=by,
+    )  # fmt: skip
+
+
+def _setup(session: Session, office_id: int, counter: Counter) -> CounterSetup:
+    by_id = {s.id: s.prefix for s in services(session, office_id)}
+    return CounterSetup(
+        counter.number,
+        counter.name,
+        counter.is_open,
+        tuple(sorted(by_id[i] for i in counter_service_ids(session, counter) if i in by_id)),
+    )
 
 
 def _counter(session: Session, office_id: int, number: int) -> Counter | None:

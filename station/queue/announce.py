@@ -26,7 +26,9 @@ _ONES = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapa
 
 DEFAULT_PHRASE = "Nomor antrian {nomor}, silakan menuju loket {loket}"
 PHRASE_FIELDS = ("nomor", "loket", "layanan")
-CALL_ACTIONS = ("called", "recalled")
+# What sends a resident to a counter: a call, a recall, and a takeover (the ticket now waits
+# at another counter: the board must say where to go, not keep the old counter).
+CALL_ACTIONS = ("called", "recalled", "taken_over")
 
 
 def number_words(n: int) -> str:
@@ -122,6 +124,7 @@ class Call:
     service_name: str
     at: dt.datetime
     recall: bool
+    moved: bool = False  # taken over by this counter from another
 
 
 def recent_calls(session: Session, office_id: int, day: dt.date, limit: int = 50) -> list[Call]:
@@ -155,6 +158,7 @@ def recent_calls(session: Session, office_id: int, day: dt.date, limit: int = 50
             service_name=service_name,
             at=at,
             recall=action == "recalled",
+            moved=action == "taken_over",
         )
         for event_id, action, at, number, counter, service_name in rows
     ]

@@ -485,6 +485,13 @@ def transfer(
         if to_counter == counter.number:
             raise QueueError("Tidak dapat mengalihkan ke loket sendiri.", "bad_target")
         destination = get_counter(session, q, to_counter, lock=False)
+        if not destination.is_open:
+            # Nobody would call it: the resident would wait for a counter that is closed.
+            raise QueueError(
+                f"Loket {destination.number} sedang tutup; alihkan ke loket yang buka atau ke "
+                "antrean layanan.",
+                "counter_closed",
+            )
         moving.target_counter_id = destination.id
         target = {"to_counter": destination.number}
     back_to_waiting(moving)

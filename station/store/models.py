@@ -298,6 +298,21 @@ class Letter(Base):
     copies: Mapped[int] = mapped_column(Integer, default=0)  # reprints, "SALINAN n"
 
 
+class ResidentPin(Base):
+    """A resident's PIN mandiri for the Service Box (argon2 hash), set at a counter."""
+
+    __tablename__ = "resident_pin"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), unique=True)
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    set_by: Mapped[str] = mapped_column(String(50), default="")
+
+
 class SigningKey(Base):
     """The public half of an office key; the private key is a 0600 file in the station home."""
 

@@ -178,5 +178,19 @@ def test_call_feed_sees_calls_and_recalls_once(station_home: Path) -> None:
         assert fresh[1].service_name == "Surat Keterangan"
         assert tracker.new_calls(read()) == []
         assert [c.number for c in last_distinct(read())] == ["A-002", "A-001"]
+
+        # Loket 1 goes away holding A-002; loket 2 takes it over: the board learns, once,
+        # that A-002 now waits at loket 2 (not "silakan ke LOKET 1" until loket 2 recalls).
+        with station.db.write() as session:
+            add_operator(session, station.office_id, username="ani", display_name="Ani",
+                         role="operator", pin="1357")  # fmt: skip
+        queue.close_counter(1, "sari")
+        queue.open_counter(2, "ani")
+        queue.takeover(2, "ani", ticket="A-002")
+        moved = tracker.new_calls(read())
+        assert [(c.number, c.counter, c.moved, c.recall) for c in moved] == [
+            ("A-002", 2, True, False)
+        ]
+        assert last_distinct(read())[0].counter == 2
     finally:
         station.close()

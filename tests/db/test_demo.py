@@ -49,3 +49,45 @@ def test_installed_console_script(home: Path) -> None:
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["home"] == str(home.resolve()) and len(data["key_id"]) == 16
+
+
+def test_the_demo_s_hints_work_as_printed(home: Path) -> None:
+    """Run through the installed script (not on PATH here): every hint names that script, the
+    letters' QR codes point where `station serve` listens, and `serve` says so when it starts."""
+    import os
+    import shlex
+    import signal
+    import time
+
+    script = Path(sys.executable).with_name("station")
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}  # `station` itself is not on PATH
+    out = subprocess.run(
+        [str(script), "demo", "--seed-only", "--residents", "200"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    hints = [line.strip() for line in out.stdout.splitlines() if line.startswith("  ")]
+    commands = [h for h in hints if h.startswith(str(script))]
+    assert len(commands) >= 5, out.stdout
+    assert not any(h.startswith("station ") for h in hints)
+    assert "http://127.0.0.1:8080/" in out.stdout
+    # A pasted hint runs as printed.
+    check = next(c for c in commands if " nik check " in c)
+    ran = subprocess.run(shlex.split(check), capture_output=True, text=True, env=env, timeout=60)
+    assert ran.returncode == 0 and "5371031708900001" in ran.stdout + ran.stderr
+
+    server = subprocess.Popen(
+        [str(script), "serve", "--port", "18457"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        first = [server.stdout.readline() for _ in range(2)]  # type: ignore[union-attr]
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        time.sleep(0.1)
+    assert "http://127.0.0.1:18457/" in first[0]
+    assert "http://127.0.0.1:8080/v/" in first[1]

@@ -317,6 +317,8 @@ def test_transfer_to_a_counter_reserves_it_until_that_counter_closes(q: Queue) -
     take(q, "C", 0)  # C-001: both counters serve C
     take(q, "C", 1)  # C-002
     q.open_counter(1, "yohana", now=at(2))
+    with refusal("counter_closed"):  # nobody would call it there
+        q.transfer(1, "yohana", ticket="C-001", to_counter=2, now=at(2))
     q.open_counter(2, "petrus", now=at(2))
     with refusal("bad_target"):
         q.transfer(1, "yohana", ticket="C-001", to_counter=1, now=at(3))

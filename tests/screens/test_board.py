@@ -17,6 +17,7 @@ from station.home.config import VoiceConfig
 from station.home.context import Station
 from station.queue.facade import Queue
 from station.screens.board.app import BoardApp
+from station.screens.board.big_number import BigNumber
 from station.screens.board.board import BoardScreen, CounterCard
 from station.screens.speech import Announcer
 
@@ -33,7 +34,7 @@ def _text(app: BoardApp, selector: str) -> str:
 
 
 def _calling(app: BoardApp) -> str:
-    return app.screen.query_one("#calling-number", Digits).value
+    return app.screen.query_one("#calling-number", BigNumber).value
 
 
 async def _until(pilot: Pilot[None], check: object, seconds: float = 5.0) -> bool:
@@ -109,7 +110,9 @@ def test_a_call_from_another_process_shows_within_one_second(station: Station) -
     async def scenario() -> None:
         app = BoardApp(station, announcer=announcer)  # the real 0.5 s refresh
         async with app.run_test(size=SIZE) as pilot:
-            assert await _until(pilot, lambda: _calling(app) == "A-001")
+            # A-001 was finished before the board started: in the history, not being called.
+            assert await _until(pilot, lambda: "A-001" in _text(app, "#history-list"))
+            assert _calling(app) == "---" and _text(app, "#calling-counter") == ""
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "station", "queue", "next", "--counter", "1",
                 "--operator", "sari", "--json",
@@ -130,6 +133,37 @@ def test_a_call_from_another_process_shows_within_one_second(station: Station) -
             assert "LOKET 1" in _text(app, "#calling-counter")
             assert app.announced == [PHRASE_A2]
         assert announcer.spoken == [PHRASE_A2]  # spoken by the announcer thread
+
+    asyncio.run(scenario())
+
+
+def test_the_board_follows_a_takeover_within_one_second(station: Station) -> None:
+    """Loket 1 is closed while it holds A-001; loket 2 takes it over: the board sends the
+    resident to loket 2 at once (spoken too), instead of "LOKET 1" until loket 2 recalls."""
+    from station.office.operators import add_operator
+
+    queue = _prepare(station)
+    with station.db.write() as session:
+        add_operator(session, station.office_id, username="ani", display_name="Ani",
+                     role="operator", pin="1357")  # fmt: skip
+    announcer = _quiet_announcer()
+
+    async def scenario() -> None:
+        app = BoardApp(station, announcer=announcer)
+        async with app.run_test(size=SIZE) as pilot:
+            assert await _until(pilot, lambda: _calling(app) == "A-001")
+            assert "LOKET 1" in _text(app, "#calling-counter")
+            queue.close_counter(1, "sari")
+            queue.open_counter(2, "ani")
+            queue.takeover(2, "ani", ticket="A-001")
+            moved_at = time.monotonic()
+            shown = await _until(pilot, lambda: "LOKET 2" in _text(app, "#calling-counter"), 1.0)
+            assert shown and time.monotonic() - moved_at <= 1.0
+            assert "pindah loket" in _text(app, "#calling-counter")
+            assert app.announced == ["Nomor antrian A satu, silakan menuju loket dua"]
+            queue.finish(2, "ani", outcome="information_given")  # served: the panel empties
+            assert await _until(pilot, lambda: _calling(app) == "---", 1.0)
+            assert _text(app, "#calling-counter") == ""
 
     asyncio.run(scenario())
 

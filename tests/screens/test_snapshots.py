@@ -120,3 +120,36 @@ def test_letter_preview(snap_compare: Any, station: Station, size: tuple[int, in
         await _steady(pilot)
 
     assert snap_compare(_app(station), terminal_size=size, run_before=run_before)
+
+
+BOARD_SIZES = [pytest.param((160, 45), id="160x45"), pytest.param((80, 24), id="80x24")]
+
+
+@pytest.mark.parametrize("size", BOARD_SIZES)
+def test_board_screen(snap_compare: Any, station: Station, size: tuple[int, int]) -> None:
+    """The called number fills its panel: on a waiting-room TV (160×45) it is many rows high,
+    and at 80×24 it is still whole."""
+    from station.home.config import VoiceConfig
+    from station.screens.board.app import BoardApp
+    from station.screens.board.big_number import BigNumber
+    from station.screens.speech import Announcer
+
+    _morning_queue(station)
+    queue = Queue.for_station(station)
+    queue.open_counter(1, "sari", now=NOW)
+    queue.call_next(1, "sari", now=NOW)  # A-002 (lansia) first
+    station.clock = station.clock.fixed_at(NOW)
+    station.config.board.running_text = "Selamat datang di Kelurahan Oesapa."  # fits: it stands
+    app = BoardApp(station, announcer=Announcer(VoiceConfig(), speak=lambda text: None))
+
+    async def shown(pilot: Pilot[None]) -> None:
+        number = pilot.app.screen.query_one("#calling-number", BigNumber)
+        for _ in range(200):
+            if number.value == "A-002":
+                break
+            await pilot.pause(0.05)
+        assert number.value == "A-002"
+        await settle(pilot.app, pilot)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=shown)

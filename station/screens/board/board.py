@@ -20,6 +20,7 @@ from textual.widgets import Digits, Static
 from station.letters.formats import format_date_id
 from station.office.opening_hours import DAY_LABELS
 from station.queue.announce import Call, CallTracker, last_distinct
+from station.screens.board.big_number import BigNumber
 
 if TYPE_CHECKING:
     from station.queue.view import QueueStatus
@@ -81,7 +82,7 @@ class BoardScreen(Screen[None]):
         with Horizontal(id="middle"):
             with Vertical(id="calling"):
                 yield Static("SEDANG DIPANGGIL", id="calling-title")
-                yield Digits(NO_NUMBER, id="calling-number")
+                yield BigNumber(NO_NUMBER, id="calling-number")
                 yield Static("", id="calling-counter")
             with Vertical(id="history"):
                 yield Static("Panggilan terakhir", classes="box-title")
@@ -154,22 +155,34 @@ class BoardScreen(Screen[None]):
             return
         await self.show_counters(status, calls)
         fresh = self.tracker.new_calls(calls)
-        if self.calling is None and calls and not fresh:
-            self.show_calling(calls[0], flash=False)  # started mid-day: the latest, quietly
+        # Only a ticket still held by a counter is "being called": a finished or no-show
+        # ticket leaves the panel, and a takeover moves it to the new counter.
+        held = {ticket.number for ticket in status.called}
         for call in fresh:
             self.board_app.announce(call)
         if fresh:
             self.show_calling(fresh[-1], flash=True)
+        elif self.calling is None:
+            latest = next((c for c in calls if c.number in held), None)
+            if latest is not None:
+                self.show_calling(latest, flash=False)  # started mid-day: quietly
+        if self.calling is not None and self.calling.number not in held:
+            self.clear_calling()
         self.show_history(last_distinct(calls, HISTORY_SIZE))
         self.show_waiting(status)
 
     def show_calling(self, call: Call, *, flash: bool) -> None:
         self.calling = call
-        self.query_one("#calling-number", Digits).update(digits_text(call.number))
-        again = " (panggilan ulang)" if call.recall else ""
+        self.query_one("#calling-number", BigNumber).update(call.number)
+        again = " (panggilan ulang)" if call.recall else " (pindah loket)" if call.moved else ""
         self.query_one("#calling-counter", Static).update(f"silakan ke LOKET {call.counter}{again}")
         if flash:
             self.start_flash()
+
+    def clear_calling(self) -> None:
+        self.calling = None
+        self.query_one("#calling-number", BigNumber).update(NO_NUMBER)
+        self.query_one("#calling-counter", Static).update("")
 
     def start_flash(self) -> None:
         panel = self.query_one("#calling", Vertical)
@@ -221,7 +234,8 @@ class BoardScreen(Screen[None]):
             text = "Belum ada panggilan."
         else:
             text = "\n".join(
-                f"{call.number:<7} → Loket {call.counter}" + ("  (ulang)" if call.recall else "")
+                f"{call.number:<7} → Loket {call.counter}"
+                + ("  (ulang)" if call.recall else "  (pindah)" if call.moved else "")
                 for call in calls
             )
         self.query_one("#history-list", Static).update(text)
