@@ -471,6 +471,8 @@ _LABELS = {
     "event trigger": "pemicu peristiwa (event trigger)",
 }
 _sqlite_reference: dict[str | None, set[SchemaObject]] = {}
+# SQLite's own tables (AUTOINCREMENT, ANALYZE); no other object may use a sqlite_ name.
+_SQLITE_BOOKKEEPING = re.compile(r"sqlite_sequence|sqlite_stat[1-4]")
 
 
 def _sqlite_objects(path: Path) -> set[SchemaObject]:
@@ -484,7 +486,7 @@ def _sqlite_objects(path: Path) -> set[SchemaObject]:
     return {
         (kind, name, f"{table}: {_normalised_sql(kind, sql or '')}")
         for kind, name, table, sql in rows
-        if not name.startswith(("sqlite_sequence", "sqlite_stat"))
+        if not (kind == "table" and _SQLITE_BOOKKEEPING.fullmatch(name))
     }
 
 

@@ -189,3 +189,24 @@ def test_a_poisoned_postgresql_archive_is_refused(
     fresh = pg_cluster.create_database("clean_target")
     result = restore(clean, tmp_path / "clean", database_url=fresh)
     assert result.checks["schema"] == "sama dengan migrasi"
+
+
+def test_a_backup_from_every_older_schema_is_still_station_s_after_migrating(
+    tmp_path: Path,
+) -> None:
+    """No false refusal: a database made at any earlier revision and migrated to head has
+    exactly the schema of a fresh one (batch migrations reorder a table's constraints)."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from station.home.backup import schema_differences
+    from station.store.db import alembic_config, migrate_to_head
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    revisions = [script.revision for script in scripts.walk_revisions()]
+    assert len(revisions) >= 6
+    for revision in revisions:
+        url = f"sqlite:///{tmp_path / f'at-{revision}.db'}"
+        command.upgrade(alembic_config(url), revision)
+        migrate_to_head(url)
+        assert schema_differences(url) == [], revision
