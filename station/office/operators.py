@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -34,6 +36,14 @@ class OperatorInfo:
 
 def hash_pin(pin: str) -> str:
     return _hasher.hash(pin)
+
+
+@functools.cache
+def decoy_hash() -> str:
+    """A hash no PIN matches, checked when there is no real one (an unknown user, a NIK
+    without a PIN mandiri), so a refusal costs one argon2 verification either way and its
+    time does not tell who exists. Made once per process, on first use."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 def pin_matches(pin_hash: str, pin: str) -> bool:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.office.operators import pin_matches
+from station.office.operators import decoy_hash, pin_matches
 from station.queue.rules import resolve_now
 from station.store import audit
 from station.store.errors import StationError
@@ -83,7 +83,9 @@ def authenticate(
         .with_for_update()
     ).one_or_none()
     if operator is None or not operator.active:
-        # the same words as a wrong PIN: the screen does not reveal which usernames exist
+        # the same words and the same cost as a wrong PIN: neither the screen nor the time
+        # it takes reveals which usernames exist (docs/security.md §2.2)
+        pin_matches(decoy_hash(), pin)
         audit.record(
             session,
             office_id=office_id,
@@ -123,8 +125,9 @@ def authenticate(
             subject=username,
             details={"reason": "bad_pin", "failed": operator.failed_attempts},
         )
-        message = f"{WRONG} Sisa {left} kali percobaan sebelum akun dikunci {lock_minutes} menit."
-        return LoginResult(error=LoginError(message, "bad_pin", attempts_left=left))
+        # The screen shows WRONG only, the words an unknown user gets; the count of attempts
+        # left stays in the exception (and the audit) for the lock screen of a signed-in user.
+        return LoginResult(error=LoginError(WRONG, "bad_pin", attempts_left=left))
     operator.failed_attempts = 0
     operator.locked_until = None
     audit.record(session, office_id=office_id, action="operator.login", subject=username)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.office.operators import hash_pin, pin_matches
+from station.office.operators import decoy_hash, hash_pin, pin_matches
 from station.register.nik import normalize_nik, parse_nik
 from station.store import audit
 from station.store.errors import StationError
@@ -28,9 +28,6 @@ PIN_LENGTH = 6
 MAX_FAILED = 5
 LOCK_MINUTES = 30
 _PIN = re.compile(rf"\d{{{PIN_LENGTH}}}")
-# Checked against when the NIK is unknown or has no PIN, so every refusal costs one argon2
-# verification and the answer time does not tell a registered NIK from an unknown one.
-_DECOY_HASH = hash_pin("000000-decoy")
 
 
 class PinError(StationError):
@@ -168,14 +165,14 @@ def check_pin(
             select(ResidentPin).where(ResidentPin.resident_id == resident.id).with_for_update()
         ).one_or_none()
     if row is None or resident is None:
-        pin_matches(_DECOY_HASH, pin)  # same cost as a real check
+        pin_matches(decoy_hash(), pin)  # same cost as a real check
         audit.record(
             session, office_id=office_id, action="box.pin_refused", subject=None,
             details={"reason": "unknown", "terminal": terminal},
         )  # fmt: skip
         return PinCheck(None)
     if row.locked_until is not None and row.locked_until > now:
-        pin_matches(_DECOY_HASH, pin)
+        pin_matches(decoy_hash(), pin)
         audit.record(
             session, office_id=office_id, action="box.pin_refused", subject=number,
             details={"reason": "locked", "terminal": terminal},
