@@ -161,6 +161,26 @@ def sign_in(
     return result.user
 
 
+def admin_exit(station: Station, username: str, pin: str, *, channel: str) -> SignedIn:
+    """Let an admin close a public app (kiosk, board): the PIN is checked like a sign-in
+    (lockout included) and the exit is audited with the app's name. Anyone else is refused."""
+    user = sign_in(station, username, pin)
+    with station.db.write() as session:
+        if user.role != "admin":
+            audit.record(
+                session, office_id=station.office_id, action="app.exit_refused",
+                subject=user.username, details={"channel": channel}, operator=user.username,
+            )  # fmt: skip
+        else:
+            audit.record(
+                session, office_id=station.office_id, action="app.exit",
+                subject=channel, operator=user.username,
+            )  # fmt: skip
+    if user.role != "admin":
+        raise LoginError("Hanya admin yang dapat menutup aplikasi ini.", "not_admin")
+    return user
+
+
 def record_logout(station: Station, username: str, *, counter: int | None) -> None:
     with station.db.write() as session:
         audit.record(

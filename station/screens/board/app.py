@@ -9,22 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.app import App
-
 from station.home.context import Station
 from station.queue.announce import Call, call_phrase, recent_calls
 from station.queue.facade import Queue
 from station.queue.view import PollCache, QueueStatus, queue_status
 from station.screens.base import to_ui
 from station.screens.board.board import BoardScreen
+from station.screens.public import PublicApp
 from station.screens.speech import Announcer
 
 
-class BoardApp(App[None]):
+class BoardApp(PublicApp):
     """The host of ``BoardScreen``, which uses it through ``BoardHost``."""
 
     TITLE = "Station — Papan Antrean"
-    ENABLE_COMMAND_PALETTE = False
 
     def __init__(
         self,

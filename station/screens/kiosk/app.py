@@ -11,8 +11,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from textual.app import App
-
 from station.home.context import Station
 from station.office.clock import OfficeClock
 from station.office.opening_hours import OpeningHours
@@ -20,13 +18,13 @@ from station.printing import PrinterFault, print_ticket
 from station.printing.faults import classify
 from station.queue.facade import IssuedTicket, Queue
 from station.screens.kiosk.kiosk import KioskScreen
+from station.screens.public import PublicApp
 
 
-class KioskApp(App[None]):
+class KioskApp(PublicApp):
     """The host of the kiosk's screens, which use it through ``KioskHost``."""
 
     TITLE = "Station — Ambil Nomor Antrean"
-    ENABLE_COMMAND_PALETTE = False
 
     def __init__(
         self,
