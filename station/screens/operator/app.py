@@ -154,10 +154,38 @@ class OperatorApp(App[None]):
     # --- idle lock --------------------------------------------------------------------------
 
     def check_idle_lock(self) -> None:
-        if self.user is None or self.locked:
+        if self.user is None:
+            return
+        if self.locked:
+            self._keep_lock_on_top()
             return
         if time.monotonic() - self.last_input >= self.idle_lock_seconds:
             self.lock()
+
+    def _keep_lock_on_top(self) -> None:
+        """While locked, the lock is the top screen: anything that got above it (a screen
+        opened by a worker finishing, a dialog) is taken off, so nothing but the PIN and
+        sign-out is ever reachable behind a locked counter."""
+        if isinstance(self.screen, LockScreen):
+            return
+        if any(isinstance(screen, LockScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, LockScreen):
+                self.pop_screen()
+        else:
+            self.push_screen(LockScreen())
+
+    def action_command_palette(self) -> None:
+        """No palette over the lock: a NIK typed there would show a resident."""
+        if self.locked:
+            return
+        super().action_command_palette()
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q is not a way around the lock (sign out with F10 from the lock instead)."""
+        if self.locked:
+            self.bell()
+            return
+        await super().action_quit()
 
     def lock(self) -> None:
         """Hide the work behind a PIN prompt; the screens underneath keep their state."""
