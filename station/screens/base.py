@@ -10,14 +10,35 @@ reverse, and the import graph has no cycle.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from textual.content import Content
 
 if TYPE_CHECKING:
     from textual.app import App
     from textual.notifications import SeverityLevel
 
 HostT = TypeVar("HostT")
+
+
+def plain(value: object) -> Content:
+    """Data (a name, an address, a message from the core) as content that is never read as
+    markup: ``[BOLD RED]MERAH[/]`` in the register shows as typed. Rich's ``escape`` is not
+    enough (Textual's parser still reads upper-case and ``link=`` tags)."""
+    return Content(str(value))
+
+
+def markup(template: str, **values: object) -> Content:
+    """Our own markup with data filled in as plain text: ``markup("[b]$name[/b]", name=x)``."""
+    return Content.from_markup(template, **{key: str(v) for key, v in values.items()})
+
+
+def joined(parts: Iterable[Content | str], separator: str = "\n") -> Content:
+    """Lines of content, each kept as it is (a ``str`` part is our own text, not data)."""
+    return Content(separator).join(
+        part if isinstance(part, Content) else Content(part) for part in parts
+    )
 
 
 def to_ui(app: App[Any], callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,6 +16,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from station.screens.base import plain
 
 
 class ChoiceDialog(ModalScreen[str | None]):
@@ -59,9 +60,9 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(escape(self.title_text), classes="dialog-title")
+            yield Static(plain(self.title_text), classes="dialog-title")
             yield OptionList(
-                *(Option(escape(label), id=key) for key, label in self.options), id="choices"
+                *(Option(plain(label), id=key) for key, label in self.options), id="choices"
             )
             yield Static("↑↓ pilih · Enter setuju · Esc batal", classes="dialog-hint")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -28,7 +27,7 @@ from station.reports.skm import (
     rateable_number,
     save_response,
 )
-from station.screens.base import StationScreen
+from station.screens.base import StationScreen, markup, plain
 from station.screens.kiosk.host import KioskHost
 
 if TYPE_CHECKING:
@@ -87,7 +86,7 @@ class SurveyScreen(StationScreen[KioskHost], Screen[None]):
         return self.station.clock.today()
 
     def _message(self, text: str) -> None:
-        self.query_one("#message", Static).update(escape(text))
+        self.query_one("#message", Static).update(plain(text))
 
     # --- ticket number -----------------------------------------------------------------
 
@@ -121,8 +120,14 @@ class SurveyScreen(StationScreen[KioskHost], Screen[None]):
     def _show_question(self) -> None:
         index = len(self.scores)
         self.query_one("#question", Static).update(
-            f"Nomor {self.number} - pertanyaan {index + 1} dari {len(QUESTIONS)}\n"
-            f"[dim]{escape(ELEMENTS[index])}[/]\n\n{escape(QUESTIONS[index])}"
+            markup(
+                "Nomor $number - pertanyaan $n dari $total\n[dim]$element[/]\n\n$question",
+                number=self.number,
+                n=index + 1,
+                total=len(QUESTIONS),
+                element=ELEMENTS[index],
+                question=QUESTIONS[index],
+            )
         )
         choices = "\n".join(f"  [b]{k}[/b]  {label}" for k, label in SCORE_LABELS.items())
         self.query_one("#choices", Static).update(choices + "\n\nTekan angka 1, 2, 3 atau 4.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from rich.markup import escape
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -32,7 +32,7 @@ from station.home.config_edit import EDITABLE, current_values, save_settings
 from station.office import admin as office_admin
 from station.office.admin import AdminError, AdminOverview, KeyState
 from station.office.operators import OperatorError
-from station.screens.base import StationScreen
+from station.screens.base import StationScreen, joined, markup, plain
 from station.screens.operator.host import OperatorHost
 
 ROLE_LABELS = {"operator": "Petugas", "admin": "Admin"}
@@ -80,7 +80,7 @@ class OperatorForm(ModalScreen[dict[str, str] | None]):
                 yield Label("Peran admin (Spasi: ya/tidak)")
                 yield Switch(value=False, id="role")
             else:
-                yield Static(f"[b]PIN baru untuk {escape(self.reset_for)}[/b]")
+                yield Static(markup("[b]PIN baru untuk $who[/b]", who=self.reset_for))
             yield Label("PIN (4–12 angka)")
             yield Input(password=True, id="pin")
             yield Label("Ulangi PIN")
@@ -132,7 +132,7 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Static("Admin — Kelurahan " + escape(self.station_app.station.config.office.name))
+        yield Static(plain("Admin — Kelurahan " + self.station_app.station.config.office.name))
         with TabbedContent(id="admin-tabs"):
             with TabPane("Petugas", id="tab-operators"):
                 yield DataTable(id="operators", cursor_type="row")
@@ -176,7 +176,7 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
             ("Kunci layar setelah", f"{config.idle_lock_minutes} menit"),
         ]
         width = max(len(k) for k, _ in rows)
-        text = "\n".join(f"[b]{escape(k):<{width}}[/b]  {escape(v)}" for k, v in rows)
+        text = joined(markup("[b]$k[/b]  $v", k=k.ljust(width), v=v) for k, v in rows)
         text += (
             "\n\nKode, nama kantor, printer, alamat verifikasi dan zona waktu diubah di berkas"
             " pengaturan di atas, lalu aplikasi dimulai ulang."
@@ -188,8 +188,8 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
         operators.clear()
         for o in data.operators:
             operators.add_row(
-                o.username,
-                o.display_name,
+                Text(o.username),
+                Text(o.display_name),
                 ROLE_LABELS.get(o.role, o.role),
                 "aktif" if o.active else "nonaktif",
                 key=o.username,
@@ -197,19 +197,19 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
         services = self.query_one("#services", DataTable)
         services.clear()
         for prefix, name, active in data.services:
-            services.add_row(prefix, name, "dibuka" if active else "ditutup", key=prefix)
+            services.add_row(prefix, Text(name), "dibuka" if active else "ditutup", key=prefix)
         counters = self.query_one("#counters", DataTable)
         counters.clear(columns=True)
         prefixes = [prefix for prefix, _, _ in data.services]
         counters.add_columns("Loket", *prefixes)
         for setup in data.counters:
             marks = ["ya" if p in setup.services else "-" for p in prefixes]
-            counters.add_row(f"{setup.number} {setup.name}", *marks, key=str(setup.number))
+            counters.add_row(Text(f"{setup.number} {setup.name}"), *marks, key=str(setup.number))
         tz = self.station_app.station.config.tz
         keys = "\n".join(key_line(k, tz) for k in data.keys) or (
             "Belum ada kunci. Jalankan: station init"
         )
-        self.query_one("#keys", Static).update(escape(keys))
+        self.query_one("#keys", Static).update(plain(keys))
 
     # --- workers ------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from station.office.admin import audit_chain, audit_trail
-from station.screens.base import StationScreen
+from station.screens.base import StationScreen, markup
 from station.screens.operator.host import OperatorHost
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class AuditScreen(StationScreen[OperatorHost], Screen[None]):
         table = self.query_one("#events", DataTable)
         table.clear()
         for row in rows:
-            table.add_row(*(escape(cell) for cell in row), key=row[0])
+            table.add_row(*(Text(cell) for cell in row), key=row[0])
         more = " (dibatasi; persempit saringan)" if len(rows) >= LIMIT else ""
         self.query_one("#result", Static).update(f"{len(rows)} peristiwa{more}")
 
@@ -132,7 +132,7 @@ class AuditScreen(StationScreen[OperatorHost], Screen[None]):
         if report.ok:
             text = f"[green]Rantai audit utuh: {report.events} peristiwa.[/green]"
         else:
-            text = f"[red]Rantai audit RUSAK: {escape(report.problem or '')}[/red]"
+            text = markup("[red]Rantai audit RUSAK: $problem[/red]", problem=report.problem or "")
         self._to_ui(self.query_one("#chain", Static).update, text)
 
     def action_leave(self) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from station.office.sign_in import LoginError, sign_in
-from station.screens.base import StationScreen
+from station.screens.base import StationScreen, markup, plain
 from station.screens.operator.host import OperatorHost
 
 
@@ -50,7 +49,7 @@ class LockScreen(StationScreen[OperatorHost], ModalScreen[None]):
         name = user.display_name if user else ""
         with Vertical():
             yield Static(f"[b]Layar terkunci[/b] — Loket {self.station_app.counter}")
-            yield Static(f"{escape(name)}, masukkan PIN untuk melanjutkan.")
+            yield Static(markup("$name, masukkan PIN untuk melanjutkan.", name=name))
             yield Input(placeholder="PIN", password=True, id="lock-pin")
             yield Static("F10: keluar dan tutup loket", id="lock-message")
 
@@ -67,7 +66,7 @@ class LockScreen(StationScreen[OperatorHost], ModalScreen[None]):
 
     def _failed(self, text: str) -> None:
         message = self.query_one("#lock-message", Static)
-        message.update(escape(text))
+        message.update(plain(text))
         message.add_class("error")
         pin = self.query_one("#lock-pin", Input)
         pin.value = ""

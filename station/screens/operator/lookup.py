@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -26,7 +26,7 @@ from station.register.ektp import EktpError
 from station.register.nik import normalize_nik, parse_nik
 from station.register.regions import BuiltinRegions, to_dotted
 from station.register.residents import RegisterError
-from station.screens.base import StationScreen
+from station.screens.base import StationScreen, joined, markup, plain
 from station.screens.choice import ChoiceDialog
 from station.screens.operator.host import OperatorHost
 from station.store.errors import StationError
@@ -74,12 +74,15 @@ def _partial_nik_text(digits: str) -> str:
     return " · ".join(parts)
 
 
-def card_markup(card: ResidentCard) -> str:
+def card_markup(card: ResidentCard) -> Content:
     width = max(len(label) for label, _ in card.rows)
     # Warnings first: on a small screen they must not sit below the fold.
-    lines = [f"[b $warning]⚠ {escape(warning)}[/]" for warning in card.warnings]
-    lines += [f"[b]{escape(label):<{width}}[/b]  {escape(value)}" for label, value in card.rows]
-    return "\n".join(lines)
+    lines = [markup("[b $warning]⚠ $warning[/]", warning=warning) for warning in card.warnings]
+    lines += [
+        markup("[b]$label[/b]  $value", label=label.ljust(width), value=value)
+        for label, value in card.rows
+    ]
+    return joined(lines)
 
 
 class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
@@ -146,7 +149,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
     def _update_live(self, value: str) -> None:
         text, error = live_nik_text(value, self._today())
         live = self.query_one("#nik-live", Static)
-        live.update(escape(text))
+        live.update(plain(text))
         live.set_class(error, "error")
 
     @on(Input.Submitted, "#nik")
@@ -247,7 +250,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
     # --- display --------------------------------------------------------------------------
 
     def _show_message(self, text: str) -> None:
-        self.query_one("#card", Static).update(escape(text))
+        self.query_one("#card", Static).update(plain(text))
 
     def show_card(self, card: ResidentCard) -> None:
         self.card = card
@@ -257,7 +260,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         if card.ektp_missing:
             hint += "\n[b]F9[/b]: Surat Pengantar Perekaman KTP-el."
             hint += "  [b]F6[/b]: catat sudah rekam (bukti dari Dukcapil)."
-        self.query_one("#card", Static).update(card_markup(card) + hint)
+        self.query_one("#card", Static).update(card_markup(card) + markup(hint))
 
     def show_not_found(self, nik: str) -> None:
         self.card = None
@@ -275,7 +278,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         if not residents:
             self._show_message("Tidak ada penduduk dengan nama itu.")
             return
-        results.add_options([Option(escape(label), id=nik) for nik, label in residents])
+        results.add_options([Option(plain(label), id=nik) for nik, label in residents])
         results.remove_class("hidden")
         results.highlighted = 0
         results.focus()

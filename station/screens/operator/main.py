@@ -13,7 +13,6 @@ import datetime as dt
 from collections import deque
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,7 +22,7 @@ from textual.widgets import Footer, Static
 
 from station.queue.rules import OUTCOMES, STATUS_LABELS
 from station.queue.view import StatusPoller
-from station.screens.base import StationScreen
+from station.screens.base import StationScreen, joined, markup, plain
 from station.screens.choice import ChoiceDialog
 from station.screens.operator.host import OperatorHost
 from station.store.errors import StationError
@@ -103,10 +102,10 @@ class MainScreen(StationScreen[OperatorHost], Screen[None]):
         user = app.user
         assert user is not None
         self.query_one("#top-office", Static).update(
-            escape(f"Kel. {app.station.config.office.name}")
+            plain(f"Kel. {app.station.config.office.name}")
         )
         self.query_one("#top-counter", Static).update(f"Loket {app.counter}")
-        self.query_one("#top-operator", Static).update(escape(user.display_name))
+        self.query_one("#top-operator", Static).update(plain(user.display_name))
         self.show_ticket(None)
         self.tick_clock()
         self.set_interval(1.0, self.tick_clock)
@@ -132,19 +131,24 @@ class MainScreen(StationScreen[OperatorHost], Screen[None]):
         now = self.station_app.now()
         issued = ticket.issued_at.astimezone(now.tzinfo)
         lines = [
-            f"[b]{ticket.number}[/b]  {ticket.service} — {escape(ticket.service_name)}",
+            markup(
+                "[b]$number[/b]  $service — $name",
+                number=ticket.number,
+                service=ticket.service,
+                name=ticket.service_name,
+            ),
             f"Status: {STATUS_LABELS.get(ticket.status, ticket.status)}"
             f" (dipanggil {ticket.call_count}×)",
             f"Menunggu sejak {issued:%H:%M} ({_minutes(issued, now)} menit)",
         ]
         if ticket.priority:
-            lines.append(f"Prioritas: {escape(ticket.priority_reason or 'ya')}")
+            lines.append(f"Prioritas: {ticket.priority_reason or 'ya'}")
         if ticket.nik_masked:
             lines.append(f"Penduduk: NIK {ticket.nik_masked}")
         letters = self.letters.get(ticket.number)
         if letters:
-            lines.append(f"Surat: {escape(', '.join(letters))}")
-        box.update("\n".join(lines))
+            lines.append(f"Surat: {', '.join(letters)}")
+        box.update(joined(lines))
 
     def _my_counter(self) -> CounterView | None:
         if self.status is None:
@@ -172,10 +176,12 @@ class MainScreen(StationScreen[OperatorHost], Screen[None]):
             )
             following = " ".join(t.number for t in waiting[:3])
             lines.append(
-                f"{service['prefix']} {escape(service['name'][:18]):<18} {len(waiting):>3} menunggu"
+                f"{service['prefix']} {service['name'][:18]:<18} {len(waiting):>3} menunggu"
                 f"{longest}" + (f"  berikut: {following}" if following else "")
             )
-        self.query_one("#summary", Static).update("\n".join(lines) or "Tidak ada layanan aktif.")
+        self.query_one("#summary", Static).update(
+            joined(lines) if lines else "Tidak ada layanan aktif."
+        )
         rows = []
         for c in status.counters:
             if not c.open:
@@ -184,8 +190,8 @@ class MainScreen(StationScreen[OperatorHost], Screen[None]):
             serves = "semua (mode bantu)" if c.cover else ",".join(c.services) or "-"
             held = f" · {c.ticket}" if c.ticket else ""
             stale = "" if c.live else " · tidak aktif"
-            rows.append(f"L{c.number}: {escape(c.operator or '-')} · {serves}{held}{stale}")
-        self.query_one("#counters", Static).update("\n".join(rows))
+            rows.append(f"L{c.number}: {c.operator or '-'} · {serves}{held}{stale}")
+        self.query_one("#counters", Static).update(joined(rows))
 
     # --- workers (threads: database) ------------------------------------------------------
 

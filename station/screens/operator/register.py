@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,7 +19,7 @@ from textual.widgets import Footer, Input, Label, Select, Static
 from station.register import desk as register_desk
 from station.register.codes import labels
 from station.register.registration import RegistrationRefused
-from station.screens.base import StationScreen
+from station.screens.base import StationScreen, plain
 from station.screens.operator.host import OperatorHost
 
 # (key, label, placeholder); keys are the import's canonical field names.
@@ -109,7 +108,7 @@ class RegisterScreen(StationScreen[OperatorHost], Screen[str | None]):
 
     def _message(self, text: str, *, error: bool = True) -> None:
         message = self.query_one("#register-message", Static)
-        message.update(escape(text))
+        message.update(plain(text))
         message.set_class(error, "error")
 
     def _saved(self, nik: str, name: str, warnings: tuple[str, ...]) -> None:

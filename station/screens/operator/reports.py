@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -119,7 +119,7 @@ class ReportsScreen(StationScreen[OperatorHost], Screen[None]):
         services = report["tickets"]["by_service"]
         for prefix, counts in services.items():
             table.add_row(
-                escape(f"{prefix} {counts['name']}"),
+                Text(f"{prefix} {counts['name']}"),
                 counts["taken"],
                 counts["served"],
                 counts["no_show"],
