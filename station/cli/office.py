@@ -95,15 +95,12 @@ def _services_option(value: str | None) -> list[str] | None:
 
 
 def _admin_act(act: Any) -> Any:
-    """Run one audited admin change in a write transaction; AdminError is a refusal."""
-    from station.office.admin import AdminError
-
+    """Run one audited admin change in a write transaction (an ``AdminError`` is a
+    ``StationError``: ``command_output`` shows it and exits 1)."""
     station = open_station()
     try:
         with station.db.write() as session:
             return act(session, station.office_id)
-    except AdminError as exc:
-        raise Refusal(str(exc)) from exc
     finally:
         station.close()
 

@@ -244,7 +244,7 @@ def _read_new_pin() -> str:
 
 
 def _pin_act(number: str, operator: str, *, clear: bool = False) -> dict[str, Any]:
-    from station.register.pins import PinError, clear_pin, set_pin
+    from station.register.pins import clear_pin, set_pin
 
     pin = "" if clear else _read_new_pin()
     station = open_station()
@@ -258,8 +258,6 @@ def _pin_act(number: str, operator: str, *, clear: bool = False) -> dict[str, An
                 now=station.clock.now(),
             )  # fmt: skip
             return {"nik": mask_nik(number), "action": action}
-    except PinError as exc:
-        raise Refusal(str(exc)) from exc
     finally:
         station.close()
 
