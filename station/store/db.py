@@ -210,15 +210,16 @@ def include_in_autogenerate(name: str | None, type_: str, parent_names: Any) -> 
 
 
 def migrations_dir() -> Path:
-    """The ``station.migrations`` package: the top-level ``migrations/`` folder, which the wheel
-    (and an editable install) ship under that name (pyproject.toml's ``package-dir``)."""
+    """The Alembic folder: the ``station.migrations`` package of an installed wheel or an
+    editable install (pyproject.toml's ``package-dir``), else, in a checkout imported as is
+    (the tests import the package from the repository), ``migrations/`` beside ``station/``."""
     spec = importlib.util.find_spec("station.migrations")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("migrations folder not found; the installation is incomplete")
-    candidate = Path(next(iter(spec.submodule_search_locations)))
-    if not (candidate / "env.py").exists():
-        raise RuntimeError("migrations folder not found; the installation is incomplete")
-    return candidate
+    candidates = list(spec.submodule_search_locations or []) if spec is not None else []
+    candidates.append(str(Path(__file__).resolve().parents[2] / "migrations"))
+    for candidate in map(Path, candidates):
+        if (candidate / "env.py").exists():
+            return candidate
+    raise RuntimeError("migrations folder not found; the installation is incomplete")
 
 
 def alembic_config(url: str) -> AlembicConfig:
