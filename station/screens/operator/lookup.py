@@ -314,6 +314,7 @@ class LookupScreen(Screen["IssuedLetter | None"]):
                     operator=user,
                     purpose="layanan loket",
                     terminal=f"loket {app.counter}",
+                    today=today,
                 )
                 card = build_card(resident, today) if resident is not None else None
         except RegisterError as exc:
