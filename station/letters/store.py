@@ -261,6 +261,7 @@ def check_request(
             request.nik,
             operator=request.operator,
             purpose=f"{looked_up_for} {lt.code}",
+            today=today,
         )
     except RegisterError as exc:
         raise LetterRefusal(f"NIK tidak sah: {exc}") from exc

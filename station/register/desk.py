@@ -33,7 +33,13 @@ def resident_card(
     audited, so it runs in a write transaction."""
     with station.db.write() as session:
         resident = lookup_nik(
-            session, station.office_id, nik, operator=operator, purpose=purpose, terminal=terminal
+            session,
+            station.office_id,
+            nik,
+            operator=operator,
+            purpose=purpose,
+            terminal=terminal,
+            today=today,
         )
         return build_card(resident, today) if resident is not None else None
 
