@@ -165,7 +165,12 @@ def test_the_queue_retries_a_lock_that_goes_away_and_gives_up_on_one_that_stays(
     db.write = counting_write  # type: ignore[method-assign]
     q = Queue(db, station.office_id, station.config.tz)
     holder = _hold_lock(home / "station.db")
-    release = threading.Timer(0.3, _release, (holder,))  # after the first attempt gave up
+
+    def release_later() -> None:
+        time.sleep(0.3)  # after the first attempt gave up; a sleep, not a Timer: a timed
+        _release(holder)  # Event.wait never ends under faketime (README "Time")
+
+    release = threading.Thread(target=release_later)
     release.start()
     try:
         issued = q.take_ticket("A")
