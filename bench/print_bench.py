@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -25,6 +26,8 @@ os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cach
 from station.home.context import init_station, open_station  # noqa: E402
 from station.letters.store import IssueRequest, LetterSettings, issue_letter  # noqa: E402
 from station.printing import build_job, letter_ops, ticket_ops  # noqa: E402
+
+WITA = ZoneInfo("Asia/Makassar")
 from station.printing.layout import PrintSettings  # noqa: E402
 from tests.helpers.letter_helpers import HEAD, add_residents  # noqa: E402
 from tests.helpers.printing_samples import sample_ticket  # noqa: E402
@@ -87,7 +90,10 @@ def print_jobs(doc: Any, runs: int) -> list[dict[str, Any]]:
         settings = PrintSettings(width, profile)
         for name, make in (
             ("letter", lambda s=settings: letter_ops(doc, s)),
-            ("ticket", lambda s=settings: ticket_ops(sample_ticket(), "Kelurahan Oesapa", s)),
+            (
+                "ticket",
+                lambda s=settings: ticket_ops(sample_ticket(), "Kelurahan Oesapa", s, tz=WITA),
+            ),
         ):
             build_job(make(), settings)  # warm-up: escpos import, profile load
             timings = []
