@@ -243,7 +243,9 @@ def _read_new_pin() -> str:
     return sys.stdin.readline().strip()
 
 
-def _pin_act(number: str, operator: str, *, clear: bool = False) -> dict[str, Any]:
+def _pin_act(
+    number: str, operator: str, *, clear: bool = False, replace: bool = False
+) -> dict[str, Any]:
     from station.register.pins import clear_pin, set_pin
 
     pin = "" if clear else _read_new_pin()
@@ -255,7 +257,7 @@ def _pin_act(number: str, operator: str, *, clear: bool = False) -> dict[str, An
                 return {"nik": mask_nik(number), "cleared": removed}
             action = set_pin(
                 session, station.office_id, number, pin, operator=operator,
-                now=station.clock.now(),
+                now=station.clock.now(), replace=replace,
             )  # fmt: skip
             return {"nik": mask_nik(number), "action": action}
     finally:
@@ -278,7 +280,7 @@ def residents_pin_set(number: str, operator: str) -> tuple[dict[str, Any], str]:
 @command_output
 def residents_pin_reset(number: str, operator: str) -> tuple[dict[str, Any], str]:
     """Ganti PIN mandiri yang lupa (dibaca dari stdin); penguncian dibuka."""
-    data = _pin_act(number, operator)
+    data = _pin_act(number, operator, replace=True)
     return data, f"PIN mandiri untuk {data['nik']} diganti."
 
 

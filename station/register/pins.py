@@ -90,9 +90,12 @@ def set_pin(
     *,
     operator: str,
     now: dt.datetime,
+    replace: bool | None = None,
 ) -> str:
     """Set (or replace) a resident's PIN mandiri after the operator saw the KTP. Returns
-    ``"pin_set"`` or ``"pin_reset"`` (the audit action). The PIN never reaches the audit."""
+    ``"resident.pin_set"`` or ``"resident.pin_reset"`` (the audit action). ``replace``: True
+    requires an existing PIN (a reset), False refuses one (a first PIN), None takes either.
+    The PIN never reaches the audit."""
     number = normalize_nik(nik)
     if not parse_nik(number).valid:
         raise PinError("NIK tidak sah.")
@@ -107,6 +110,10 @@ def set_pin(
     row = session.scalars(
         select(ResidentPin).where(ResidentPin.resident_id == resident.id).with_for_update()
     ).one_or_none()
+    if replace is True and row is None:
+        raise PinError("Penduduk ini belum punya PIN mandiri; pasang dengan 'pin set'.")
+    if replace is False and row is not None:
+        raise PinError("Penduduk ini sudah punya PIN mandiri; ganti dengan 'pin reset'.")
     action = "resident.pin_reset" if row is not None else "resident.pin_set"
     if row is None:
         row = ResidentPin(office_id=office_id, resident_id=resident.id)

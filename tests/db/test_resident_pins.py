@@ -115,7 +115,20 @@ def test_the_cli_sets_resets_and_clears_with_the_pin_from_stdin(office: Station)
         cli, ["residents", "pin", "set", WIFE, "--operator", "ani", "--json"], input="482913\n"
     )
     assert result.exit_code == 1 and "KTP-el" in result.output
+    # set does not overwrite a PIN silently; reset needs one to replace
+    again = runner.invoke(
+        cli, ["residents", "pin", "set", HEAD, "--operator", "ani"], input="590264\n"
+    )
+    assert again.exit_code == 1 and "pin reset" in again.output
+    reset = runner.invoke(
+        cli, ["residents", "pin", "reset", HEAD, "--operator", "ani"], input="590264\n"
+    )
+    assert reset.exit_code == 0, reset.output
     result = runner.invoke(cli, ["residents", "pin", "clear", HEAD, "--operator", "ani"])
     assert result.exit_code == 0
     with office.db.read() as session:
         assert not has_pin(session, office.office_id, HEAD)
+    fresh = runner.invoke(
+        cli, ["residents", "pin", "reset", HEAD, "--operator", "ani"], input="590264\n"
+    )
+    assert fresh.exit_code == 1 and "pin set" in fresh.output
