@@ -25,6 +25,7 @@ from station.queue.rules import (
     ACTIVE,
     DONE,
     EVENT_STATUS,
+    LETTER_ISSUED,
     STATUSES,
     WAITING,
     OfficeQueue,
@@ -34,6 +35,7 @@ from station.register.nik import mask_nik
 from station.store.models import (
     Counter,
     CounterService,
+    Letter,
     Operator,
     QueueEvent,
     Sequence,
@@ -526,7 +528,9 @@ def check_consistency(session: Session, office_id: int, day: dt.date | None = No
 
     Checks: numbers unique and gap-free per service and day and matching their sequence row;
     each ticket's status equals the replay of its queue events; a held ticket names its counter
-    and a counter holds at most one ticket; waiting tickets name no counter.
+    and a counter holds at most one ticket; waiting tickets name no counter; a ticket finished
+    "surat diterbitkan" has a letter (an outcome is a fact: docs/domain.md, older data may
+    predate the rule).
     """
     problems: list[str] = []
     stmt = select(Ticket).where(Ticket.office_id == office_id)
@@ -551,6 +555,18 @@ def check_consistency(session: Session, office_id: int, day: dt.date | None = No
             problems.append(f"{ticket.number} ({ticket.day}): {ticket.status} tanpa loket")
         if ticket.status == WAITING and ticket.counter_id is not None:
             problems.append(f"{ticket.number} ({ticket.day}): menunggu tetapi tercatat di loket")
+    claimed = [t for t in tickets if t.outcome == LETTER_ISSUED]
+    with_letter: set[int] = set()
+    for chunk_start in range(0, len(claimed), 500):
+        chunk = [t.id for t in claimed[chunk_start : chunk_start + 500]]
+        with_letter.update(
+            session.scalars(select(Letter.ticket_id).where(Letter.ticket_id.in_(chunk)))
+        )
+    for ticket in claimed:
+        if ticket.id not in with_letter:
+            problems.append(
+                f"{ticket.number} ({ticket.day}): selesai 'surat diterbitkan' tanpa surat"
+            )
     for (ticket_day, number), count in numbers.items():
         if count > 1:
             problems.append(f"{number} ({ticket_day}): nomor dipakai {count} kali")

@@ -670,6 +670,28 @@ def test_check_finds_tampering(q: Queue) -> None:
     assert any("peristiwa antrean" in p for p in problems)
 
 
+def test_check_finds_a_letter_issued_outcome_without_a_letter(q: Queue) -> None:
+    """Outcomes are facts: data from before the rule (or edited by hand) that says a letter
+    was issued for a ticket with none is reported, a ticket with its letter is not."""
+    q.open_counter(1, "yohana", now=at(0))
+    for minute, number in ((1, "A-001"), (2, "A-002")):
+        take(q, "A", minute)
+        q.call_next(1, "yohana", now=at(minute + 0.5))
+        if number == "A-001":
+            add_letter(q, number, T0.date())
+            q.finish(1, "yohana", outcome="letter_issued", now=at(minute + 0.7))
+        else:
+            q.finish(1, "yohana", outcome="information_given", now=at(minute + 0.7))
+    assert q.check() == []
+    with q.db.write() as s:
+        second = s.scalars(
+            select(Ticket).where(Ticket.office_id == q.office.office_id, Ticket.number == "A-002")
+        ).one()
+        second.outcome = "letter_issued"  # as an old version let an operator record it
+    problems = q.check()
+    assert len(problems) == 1 and "A-002" in problems[0] and "tanpa surat" in problems[0]
+
+
 def test_naive_now_is_refused(q: Queue) -> None:
     with pytest.raises(ValueError):
         q.take_ticket("A", now=dt.datetime(2026, 11, 30, 8, 0))
