@@ -10,11 +10,15 @@ import asyncio
 
 import pytest
 from textual import events
+from textual.widgets import DataTable
 
 from station.home.context import Station
+from station.letters import desk as letter_desk
 from station.screens.operator.app import OperatorApp
 from station.screens.operator.main import MainScreen
+from station.screens.operator.today import TodayScreen
 from tests.helpers.operator_pilot import settle
+from tests.screens.test_today_screen import desk, issue_served  # noqa: F401  (fixture)
 
 SIZE = (100, 30)
 
@@ -42,5 +46,29 @@ def test_keys_typed_fast_at_login_land_in_their_fields(
             assert isinstance(app.screen, MainScreen)
             assert app.user is not None and app.user.username == "sari"
             assert app.counter == 1
+
+    asyncio.run(scenario())
+
+
+def test_today_at_100_columns_shows_status(desk: Station) -> None:  # noqa: F811
+    """A revoked letter must not look valid on a 100-column terminal: its status is on
+    screen, not scrolled off to the right of the letters table."""
+    issued, _ = issue_served(desk)
+    letter_desk.revoke(desk, issued.number, reason="salah data", operator="lurah")
+
+    async def scenario() -> None:
+        app = OperatorApp(station=desk, counter=1)
+        async with app.run_test(size=(100, 30)) as pilot:
+            type_fast(app, "sari\r2468\r")
+            await settle(app, pilot)
+            app.push_screen(TodayScreen())
+            await settle(app, pilot)
+            table = app.screen.query_one("#letters", DataTable)
+            labels = [str(c.label) for c in table.columns.values()]
+            widths = [c.get_render_width(table) for c in table.columns.values()]
+            status = labels.index("Status")
+            assert str(table.get_row_at(0)[status]) == "DICABUT"
+            left = sum(widths[:status])
+            assert left + len("DICABUT") <= table.scrollable_content_region.width
 
     asyncio.run(scenario())
