@@ -64,7 +64,9 @@ MESSAGES: dict[str, str] = {
     "{name} {filename!r} is a file.": "{filename!r} adalah berkas, bukan folder.",
     "{name} {filename!r} is not readable.": "{filename!r} tidak dapat dibaca.",
     "{name} {filename!r} is not writable.": "{filename!r} tidak dapat ditulisi.",
-    "Could not open file {filename!r}: {message}": "Berkas {filename!r} tidak dapat dibuka: {message}",
+    "Could not open file {filename!r}: {message}": (
+        "Berkas {filename!r} tidak dapat dibuka: {message}"
+    ),
     "default: {default}": "bawaan: {default}",
     "Error: invalid input": "Galat: masukan tidak sah",
     "Error: The two entered values do not match.": "Galat: kedua isian tidak sama.",

@@ -1,8 +1,8 @@
 """What the counter's screens ask of the register, each call one transaction of its own.
 
 The resident card (an audited NIK lookup), the audited name search, recording an e-KTP,
-registering a new resident and correcting a known one. The screens call these in thread workers and never open a
-database session themselves (docs/architecture.md). No Textual here.
+registering a new resident and correcting a known one. The screens call these in thread
+workers and never open a database session themselves (docs/architecture.md). No Textual here.
 """
 
 from __future__ import annotations
