@@ -56,9 +56,7 @@ MESSAGES: dict[str, str] = {
         "{value!r} bukan nilai ya/tidak yang sah. Yang dikenal: {states}"
     ),
     "{value!r} does not match the format {format}.": "{value!r} tidak sesuai format {format}.",
-    "{value!r} does not match the formats {formats}.": (
-        "{value!r} tidak sesuai format {formats}."
-    ),
+    "{value!r} does not match the formats {formats}.": ("{value!r} tidak sesuai format {formats}."),
     "{name} {filename!r} does not exist.": "{filename!r} tidak ada.",
     "{name} {filename!r} is a directory.": "{filename!r} adalah folder, bukan berkas.",
     "{name} {filename!r} is a file.": "{filename!r} adalah berkas, bukan folder.",
