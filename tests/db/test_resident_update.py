@@ -110,9 +110,7 @@ def test_an_invalid_value_is_refused_with_the_importers_message_and_nothing_lost
     assert "Data penduduk tidak diubah" in data["error"]
     assert "kolom Tanggal Lahir '31-02-1990' bukan tanggal yang sah" in data["error"]
     assert "kolom RT harus angka 1–999 (tertulis 'abc')" in data["error"]
-    result, data = run_cli(
-        "residents", "update", HEAD, "--set", "agama=JEDI", "--operator", "ani"
-    )
+    result, data = run_cli("residents", "update", HEAD, "--set", "agama=JEDI", "--operator", "ani")
     assert result.exit_code == 1 and "Agama" in data["error"]
     result, data = run_cli("residents", "update", HEAD, "--set", "nama=", "--operator", "ani")
     assert result.exit_code == 1 and "kolom Nama kosong" in data["error"]
