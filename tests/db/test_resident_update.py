@@ -21,6 +21,8 @@ from station.store.models import AuditEvent
 from tests.helpers.letter_helpers import HEAD, RESIDENTS, run_cli
 from tests.helpers.operator_pilot import add_indexed_residents
 
+NEW_NIK = "5371034112850003"  # a woman born 1 December 1985 (day + 40)
+
 
 def _seed(home: Path) -> None:
     station = open_station(home)
@@ -168,3 +170,39 @@ def test_update_with_nothing_new_records_nothing(station_home: Path) -> None:
     assert result.exit_code == 0 and data["changes"] == {}
     assert _updates(station_home) == []
     assert json.loads(json.dumps(data))["nik"] == HEAD
+
+
+def test_a_domicile_letter_needs_an_address_and_a_correction_gives_it(station_home: Path) -> None:
+    """Registered at the counter without an address, a resident's SKD would read "Alamat :
+    Kel. OESAPA": it is refused with what to do, and issued once the address is corrected."""
+    from station.register.registration import register_resident
+    from tests.helpers.letter_helpers import issue_args
+
+    station = open_station(station_home)
+    try:
+        with station.db.write() as session:
+            register_resident(
+                session,
+                station.office_id,
+                {
+                    "nik": NEW_NIK, "kk_number": "5371030101150003", "name": "Welhelmina Nalle",
+                    "birth_date": "01-12-1985", "sex": "P", "kelurahan": "OESAPA",
+                },
+                operator="sari",
+                today=station.clock.today(),
+            )  # fmt: skip
+    finally:
+        station.close()
+    result, refused = run_cli(*issue_args("SKD", NEW_NIK))
+    assert result.exit_code == 1
+    assert "Alamat WELHELMINA NALLE belum tercatat" in refused["error"]
+    assert "perbarui data penduduk dahulu (isi alamat)" in refused["error"]
+    result, _ = run_cli(
+        "residents", "update", NEW_NIK, "--set", "alamat=Jl. Adisucipto No. 7",
+        "--operator", "sari",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    result, issued = run_cli(*issue_args("SKD", NEW_NIK))
+    assert result.exit_code == 0, result.output
+    result, shown = run_cli("letter", "show", issued["number"])
+    assert "Jl. Adisucipto No. 7" in shown["text"]
