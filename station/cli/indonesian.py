@@ -17,7 +17,9 @@ import click.decorators
 import click.exceptions
 import click.formatting
 import click.parser
+import click.termui
 import click.types
+import click.utils
 
 # Click's message ids (8.x) -> Indonesian; placeholders are Click's, unused ones are allowed.
 MESSAGES: dict[str, str] = {
@@ -77,7 +79,9 @@ _MODULES: tuple[ModuleType, ...] = (
     click.exceptions,
     click.formatting,
     click.parser,
+    click.termui,
     click.types,
+    click.utils,
 )
 
 
