@@ -27,6 +27,9 @@ from station.cli import (
     setup,
 )
 from station.cli.common import refuse_undecodable_arguments
+from station.cli.indonesian import install as _indonesian_click
+
+_indonesian_click()  # Click's usage errors and help headings in Bahasa Indonesia
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -202,6 +202,90 @@ def residents_show(number: str, operator: str | None) -> tuple[dict[str, Any], s
     return {"resident": data}, _resident_card(data, station.clock.tz)
 
 
+def _parse_sets(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--set FIELD=VALUE`` pairs: FIELD is a register column (``address``) or any header
+    an import recognises (``alamat``, ``"Tempat Lahir"``); a later pair wins."""
+    from station.register.importing.schema import header_aliases, norm_header
+    from station.register.registration import EDITABLE_FIELDS
+
+    aliases = header_aliases()
+    changes: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(
+                f"'{pair}' harus berbentuk KOLOM=NILAI, mis. alamat=\"Jl. Timor Raya 5\".",
+                param_hint="'--set'",
+            )
+        key = aliases.get(norm_header(name))
+        if key not in EDITABLE_FIELDS:
+            known = ", ".join(EDITABLE_FIELDS)
+            raise click.BadParameter(
+                f"kolom '{name.strip()}' tidak dapat diubah (NIK tidak dapat diubah); "
+                f"kolom yang dapat diubah: {known}.",
+                param_hint="'--set'",
+            )
+        changes[key] = value
+    return changes
+
+
+@residents.command("update")
+@click.argument("number")
+@click.option(
+    "--set",
+    "pairs",
+    multiple=True,
+    required=True,
+    metavar="KOLOM=NILAI",
+    help="Kolom yang diperbaiki dan nilai barunya (boleh berulang).",
+)
+@click.option("--operator", required=True, help="Petugas yang memperbaiki (tercatat di audit).")
+@command_output
+def residents_update(
+    number: str, pairs: tuple[str, ...], operator: str
+) -> tuple[dict[str, Any], str]:
+    """Perbaiki data satu penduduk (diperiksa seperti impor; lama dan baru tercatat di audit)."""
+    from station.register.nik import normalize_nik
+    from station.register.registration import RegistrationRefused, field_text, update_resident
+
+    changes = _parse_sets(pairs)
+    station = open_station()
+    try:
+        with station.db.write() as session:
+            done = update_resident(
+                session,
+                station.office_id,
+                normalize_nik(number),
+                changes,
+                operator=operator_name(operator),
+                today=office_today(station),
+                now=station.clock.now(),
+            )
+    except RegistrationRefused as exc:
+        raise Refusal(f"Data penduduk tidak diubah: {exc}", nik=number) from exc
+    finally:
+        station.close()
+    data = {
+        "nik": done.nik,
+        "changes": {
+            key: {"old": field_text(old), "new": field_text(new)}
+            for key, (old, new) in done.changes.items()
+        },
+        "warnings": list(done.warnings),
+    }
+    if not done.changes:
+        return data, f"Tidak ada yang berubah pada data {done.name}."
+    from station.register.importing.schema import FIELD_LABELS
+
+    lines = [f"Data {done.name} ({done.nik}) diperbarui:"]
+    lines += [
+        f"  {FIELD_LABELS[key]}: {field_text(old) or '-'} → {field_text(new) or '-'}"
+        for key, (old, new) in done.changes.items()
+    ]
+    lines += [f"  Peringatan: {warning}" for warning in done.warnings]
+    return data, "\n".join(lines)
+
+
 def _resident_card(data: dict[str, Any], tz: Any) -> str:
     """The register fields under their Indonesian labels, as an operator reads them (the
     last change in office time; the JSON keeps the stored UTC moment)."""

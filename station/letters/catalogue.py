@@ -122,6 +122,21 @@ class LetterType:
         return any(isinstance(b, FamilyBlockSpec) for b in self.body)
 
     @property
+    def prints_address(self) -> bool:
+        """The letter prints the resident's address (a subject row, a listed row or the
+        body's ``r.alamat``): issuing it then needs one (eligibility's ``has_address``)."""
+        if {"alamat", "alamat_jalan"} & set(self.subject_rows):
+            return True
+        for block in (self.opening, *self.body):
+            if isinstance(block, RowsBlockSpec) and {"r.alamat", "r.alamat_jalan"} & set(
+                block.rows
+            ):
+                return True
+            if isinstance(block, TextBlockSpec) and "r.alamat" in block.source:
+                return True
+        return False
+
+    @property
     def reads_family(self) -> bool:
         """Issuing needs the resident's KK: to list it, or to check a child named on it."""
         return self.lists_family or any(f.rule in KK_FIELD_RULES for f in self.fields)

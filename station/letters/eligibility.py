@@ -146,6 +146,17 @@ def _has_kk(ctx: EligibilityContext) -> str | None:
     return f"Nomor KK {ctx.name} belum tercatat dengan benar; perbarui data penduduk dahulu."
 
 
+def _has_address(ctx: EligibilityContext) -> str | None:
+    """A letter that prints the address needs a street address: without one it would read
+    "Alamat : Kel. OESAPA" (a resident registered at the counter without an address)."""
+    if clean_text(ctx.resident.address):
+        return None
+    return (
+        f"Alamat {ctx.name} belum tercatat, padahal {ctx.title} mencantumkan alamat; "
+        "perbarui data penduduk dahulu (isi alamat)."
+    )
+
+
 def _never_married(ctx: EligibilityContext) -> str | None:
     status = clean_text(ctx.resident.marital_status).upper()
     if status == NEVER_MARRIED:
@@ -258,6 +269,7 @@ RULES: dict[str, Rule] = {
     "not_deceased": _not_deceased,
     "kepala_keluarga": _head_of_family,
     "has_kk": _has_kk,
+    "has_address": _has_address,
     "belum_kawin": _never_married,
     "adult": _adult,
     "adult_or_married": _adult_or_married,
@@ -272,6 +284,7 @@ RULE_DESCRIPTIONS: dict[str, str] = {
     "not_deceased": "penduduk belum tercatat meninggal (penduduk pindah boleh)",
     "kepala_keluarga": "hanya kepala keluarga",
     "has_kk": "nomor KK tercatat (16 digit)",
+    "has_address": "alamat tercatat (wajib bagi surat yang mencantumkan alamat)",
     "belum_kawin": "status perkawinan BELUM KAWIN",
     "adult": f"berumur {ADULT_AGE} tahun ke atas",
     "adult_or_married": f"berumur {ADULT_AGE} tahun ke atas atau sudah/pernah kawin",
@@ -305,7 +318,12 @@ def check_eligibility(
         records_death=any(e.kind == "mark_deceased" for e in letter_type.effects),
     )
     refusals = []
-    for name in letter_type.eligibility:
+    rules = list(letter_type.eligibility)
+    # A type that prints the address always needs one, whatever its file lists. (Read with
+    # getattr: ``prints_address`` is optional for a RuledType.)
+    if getattr(letter_type, "prints_address", False) and "has_address" not in rules:
+        rules.append("has_address")
+    for name in rules:
         message = RULES[name](ctx)
         if message:
             refusals.append(Ineligibility(name, message))

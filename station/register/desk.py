@@ -1,8 +1,8 @@
 """What the counter's screens ask of the register, each call one transaction of its own.
 
-The resident card (an audited NIK lookup), the audited name search, recording an e-KTP and
-registering a new resident. The screens call these in thread workers and never open a
-database session themselves (docs/architecture.md). No Textual here.
+The resident card (an audited NIK lookup), the audited name search, recording an e-KTP,
+registering a new resident and correcting a known one. The screens call these in thread
+workers and never open a database session themselves (docs/architecture.md). No Textual here.
 """
 
 from __future__ import annotations
@@ -13,8 +13,15 @@ from typing import TYPE_CHECKING
 
 from station.register.card import ResidentCard, build_card
 from station.register.ektp import mark_recorded
-from station.register.registration import Registered, register_resident
-from station.register.residents import SearchResult, find, lookup_nik
+from station.register.registration import (
+    Registered,
+    UnknownResident,
+    Updated,
+    register_resident,
+    resident_fields,
+    update_resident,
+)
+from station.register.residents import SearchResult, find, get_by_nik, lookup_nik
 
 if TYPE_CHECKING:
     from station.home.context import Station
@@ -64,3 +71,29 @@ def register_new(
     """Register a resident the register does not know (the counter's form); audited."""
     with station.db.write() as session:
         return register_resident(session, station.office_id, fields, operator=operator, today=today)
+
+
+def editable_fields(station: Station, nik: str) -> dict[str, str]:
+    """A known resident's register columns as text, for the correction form (the card that
+    leads there was an audited lookup)."""
+    with station.db.read() as session:
+        resident = get_by_nik(session, nik)
+        if resident is None:
+            raise UnknownResident(f"NIK {nik} tidak terdaftar di register kelurahan.")
+        return resident_fields(resident)
+
+
+def update_existing(
+    station: Station, nik: str, changes: Mapping[str, str], *, operator: str, today: dt.date
+) -> Updated:
+    """Correct a known resident (the importer's checks; audited with old and new values)."""
+    with station.db.write() as session:
+        return update_resident(
+            session,
+            station.office_id,
+            nik,
+            changes,
+            operator=operator,
+            today=today,
+            now=station.clock.now(),
+        )

@@ -55,6 +55,7 @@ RESIDENTS: list[dict[str, Any]] = [
         "birth_place": "KUPANG",
         "birth_date": dt.date(1940, 1, 1),
         "sex": "L",
+        "address": "Jl. Sumba No. 3",  # a letter that prints the address needs one
         "marital_status": "CERAI MATI",
         "family_relationship": "KEPALA KELUARGA",
     },

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from station.home.context import Station
-from station.screens.operator.audit_view import AuditScreen
+from station.screens.operator.audit_view import AuditDetail, AuditScreen
 from station.store import audit
 from station.store.models import AuditEvent
 from tests.helpers.operator_pilot import settle as _settle
@@ -73,7 +73,7 @@ def test_filters_and_chain_check(station: Station) -> None:
             assert len(rows) == 2 and {r[2] for r in rows} == {"sari", "budi"}
             assert await _filter(app, pilot, subject=NIK[:10]) == []  # never by prefix
             rows = await _filter(app, pilot, operator="budi", action="queue.")
-            assert [r[3] for r in rows] == ["queue.called"]
+            assert [r[3] for r in rows] == ["Tiket dipanggil"]
             rows = await _filter(app, pilot, operator="sari", action="resident.lookup")
             assert len(rows) == 2
             today = dt.datetime.now(station.config.tz).date()
@@ -96,5 +96,45 @@ def test_filters_and_chain_check(station: Station) -> None:
             await pilot.press("f6")
             await _settle(app, pilot)
             assert "RUSAK" in str(app.screen.query_one("#chain", Static).render())
+
+    asyncio.run(scenario())
+
+
+def test_labels_in_indonesian_and_a_detail_view(station: Station) -> None:
+    """The table names actions in Indonesian (not ``queue.taken_over``); Enter on a row
+    shows the code and every detail, however long (the table line is cut)."""
+    long_reason = "salah ketik nama ayah " + "x" * 200 + " AKHIR"
+    with station.db.write() as session:
+        audit.record(
+            session,
+            office_id=station.office_id,
+            action="queue.taken_over",
+            subject="ticket:2026-11-29:B-001",
+            details={"counter": 2, "from_counter": 1, "reason": long_reason},
+            operator="budi",
+        )
+
+    async def scenario() -> None:
+        app = Host(station)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await _settle(app, pilot)
+            top = _rows(app)[0]
+            assert top[3] == "Tiket diambil alih loket lain"
+            assert "queue.taken_over" not in top
+            assert "Loket: 2" in top[5] and "Dari loket: 1" in top[5]
+            assert "AKHIR" not in top[5] and top[5].endswith("…")
+            table = app.screen.query_one("#events", DataTable)
+            table.focus()
+            table.move_cursor(row=0)
+            await pilot.press("enter")
+            await _settle(app, pilot)
+            assert isinstance(app.screen, AuditDetail)
+            text = str(app.screen.query_one("#detail", Static).render())
+            assert "queue.taken_over" in text and "Tiket diambil alih loket lain" in text
+            assert "budi" in text and "ticket:2026-11-29:B-001" in text
+            assert long_reason in text.replace("\n", "")
+            await pilot.press("escape")
+            await _settle(app, pilot)
+            assert isinstance(app.screen, AuditScreen)
 
     asyncio.run(scenario())

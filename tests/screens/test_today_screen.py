@@ -102,14 +102,15 @@ def test_tables_and_reprint_for_an_operator_who_cannot_revoke(
     async def scenario(app: OperatorApp, pilot: Pilot[None]) -> None:
         assert isinstance(app.screen, TodayScreen)
         [row] = cells(app, "#letters")
-        assert row[:5] == [
+        assert row[:6] == [
             issued.number,
+            "terbit",
             "SKD",
             "YOHANES EMANUEL KEBAN",
             issued.nik_masked,
             "Sari Ndun",
         ]
-        assert row[6:] == ["terbit", "0"]
+        assert row[7:] == ["0"]
         assert cells(app, "#tickets") == [
             [ticket, "Surat Keterangan", "Sari Ndun", "Surat diterbitkan", issued.number]
         ]
@@ -153,7 +154,7 @@ def test_admin_revokes_with_a_reason(desk: Station) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TodayScreen)
-        assert cells(app, "#letters")[0][6] == "DICABUT"
+        assert cells(app, "#letters")[0][1] == "DICABUT"
         await pilot.press("p")  # a revoked letter is not reprinted
         await settle(app, pilot)
         assert any("sudah dicabut" in n for n in notes(app))

@@ -158,7 +158,7 @@ def test_every_help_page_renders() -> None:
         args = [] if command == "station" else command.split()
         result = runner.invoke(cli, [*args, "--help"])
         assert result.exit_code == 0, (command, result.output)
-        assert "Usage:" in result.output
+        assert "Penggunaan:" in result.output
 
 
 def _run_without_textual(home: Path, *args: str) -> dict[str, object]:

@@ -26,6 +26,7 @@ HEAD = ResidentSnapshot(
     kk_number=KK,
     marital_status="KAWIN",
     family_relationship="KEPALA KELUARGA",
+    address="Jl. Timor Raya No. 12",
     ektp_recorded=True,
     ektp_recorded_on=date(2012, 3, 1),
 )
@@ -37,6 +38,7 @@ WIFE = ResidentSnapshot(
     kk_number=KK,
     marital_status="KAWIN",
     family_relationship="ISTRI",
+    address="Jl. Timor Raya No. 12",
 )
 CHILD = ResidentSnapshot(
     nik="5371031005150003",
@@ -46,6 +48,7 @@ CHILD = ResidentSnapshot(
     kk_number=KK,
     marital_status="BELUM KAWIN",
     family_relationship="ANAK",
+    address="Jl. Timor Raya No. 12",
 )
 OLDER_CHILD = dataclasses.replace(
     CHILD, nik="5371031005120004", name="ANNA KEBAN", birth_date=date(2012, 5, 10)
@@ -220,3 +223,16 @@ def test_which_letters_a_child_may_have() -> None:
     """Every built-in type either certifies an adult act or is open to a child on purpose."""
     open_to_children = {t.code for t in CATALOGUE if check(t.code, SEVEN).allowed}
     assert open_to_children == {"SKD", "SP", "SKK", "SKP", "SKH"}
+
+
+def test_a_letter_that_prints_the_address_needs_one() -> None:
+    """A resident registered without an address: the domicile letter would read
+    "Alamat : Kel. OESAPA"; it is refused, saying what to fill in."""
+    homeless = dataclasses.replace(HEAD, address="  ", rt="003", rw="002", kelurahan="OESAPA")
+    assert CATALOGUE.require("SKD").prints_address
+    result = check("SKD", homeless)
+    assert not result.allowed
+    assert [r.rule for r in result.refusals] == ["has_address"]
+    assert "Alamat YOHANES KEBAN belum tercatat" in result.message
+    assert "perbarui data penduduk" in result.message
+    assert check("SKD", HEAD).allowed

@@ -3,25 +3,27 @@
 Filters: operator, action (whole, or a group such as ``queue.``), NIK or other subject (whole,
 never a prefix: docs/domain.md §5), office-local date. Enter in any filter applies them; F6
 verifies the whole hash chain. Reads are ``station.office.admin`` calls (``audit_trail``,
-``audit_chain``) run in thread workers.
+``audit_chain``) run in thread workers. Actions read in Indonesian
+(``station.office.audit_labels``); Enter on a row shows the event whole (code and every detail).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from station.office.admin import audit_chain, audit_trail
-from station.screens.base import StationScreen, markup
+from station.office.audit_labels import action_label, details_lines, details_summary
+from station.screens.base import StationScreen, markup, plain
 from station.screens.operator.host import OperatorHost
 
 if TYPE_CHECKING:
@@ -29,6 +31,63 @@ if TYPE_CHECKING:
 
 LIMIT = 500
 COLUMNS = ("#", "Waktu", "Petugas", "Aksi", "Subjek", "Rincian")
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One event as the viewer shows it (read in the worker, shown on the UI thread)."""
+
+    id: str
+    at: str
+    operator: str
+    action: str
+    label: str
+    subject: str
+    summary: str
+    lines: tuple[str, ...]
+
+    def cells(self) -> tuple[str, ...]:
+        return (self.id, self.at, self.operator, self.label, self.subject, self.summary)
+
+
+class AuditDetail(ModalScreen[None]):
+    """Every field of one audit event, the details uncut; Escape or Enter closes."""
+
+    DEFAULT_CSS = """
+    AuditDetail { align: center middle; }
+    AuditDetail #detail-box {
+        width: 90%; max-width: 100; height: auto; max-height: 90%;
+        border: round $primary; padding: 0 1; background: $surface;
+    }
+    AuditDetail #detail { height: auto; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Tutup"),
+        Binding("enter", "close", "Tutup", show=False),
+    ]
+
+    def __init__(self, row: AuditRow) -> None:
+        super().__init__()
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        row = self.row
+        lines = [
+            f"Peristiwa #{row.id}",
+            f"Waktu   : {row.at}",
+            f"Petugas : {row.operator}",
+            f"Aksi    : {row.label} ({row.action})",
+            f"Subjek  : {row.subject}",
+            "Rincian :",
+            *("  " + line for line in row.lines),
+        ]
+        with VerticalScroll(id="detail-box"):
+            yield Static(plain("\n".join(lines)), id="detail")
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 class AuditScreen(StationScreen[OperatorHost], Screen[None]):
@@ -50,6 +109,7 @@ class AuditScreen(StationScreen[OperatorHost], Screen[None]):
     def __init__(self, station: Station) -> None:
         super().__init__()
         self.station = station
+        self.rows: list[AuditRow] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -102,25 +162,33 @@ class AuditScreen(StationScreen[OperatorHost], Screen[None]):
     def load(self, filters: dict[str, Any]) -> None:
         tz = self.station.config.tz
         rows = [
-            (
-                str(e.id),
-                e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
-                e.operator or "-",
-                e.action,
-                e.subject or "-",
-                json.dumps(e.details, ensure_ascii=False)[:120],
+            AuditRow(
+                id=str(e.id),
+                at=e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+                operator=e.operator or "-",
+                action=e.action,
+                label=action_label(e.action),
+                subject=e.subject or "-",
+                summary=details_summary(e.details, 60),
+                lines=tuple(details_lines(e.details)),
             )
             for e in audit_trail(self.station, limit=LIMIT, **filters)
         ]
         self._to_ui(self._show, rows)
 
-    def _show(self, rows: list[tuple[str, ...]]) -> None:
+    def _show(self, rows: list[AuditRow]) -> None:
+        self.rows = rows
         table = self.query_one("#events", DataTable)
         table.clear()
         for row in rows:
-            table.add_row(*(Text(cell) for cell in row), key=row[0])
+            table.add_row(*(Text(cell) for cell in row.cells()), key=row.id)
         more = " (dibatasi; persempit saringan)" if len(rows) >= LIMIT else ""
         self.query_one("#result", Static).update(f"{len(rows)} peristiwa{more}")
+
+    @on(DataTable.RowSelected, "#events")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.rows):
+            self.app.push_screen(AuditDetail(self.rows[event.cursor_row]))
 
     def action_verify(self) -> None:
         self.query_one("#chain", Static).update("Memeriksa rantai audit…")

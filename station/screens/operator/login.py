@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
-from textual import work
+from typing import ClassVar
+
+from textual import events, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
@@ -14,9 +17,21 @@ from station.screens.base import StationScreen
 from station.screens.operator.host import OperatorHost
 from station.store.errors import StationError
 
+# Enter in a field moves on to the next one (the PIN's Enter signs in).
+_FOLLOWING = {"counter": "#username", "username": "#pin"}
+
 
 class LoginScreen(StationScreen[OperatorHost], Screen[None]):
+    """Keys typed faster than the screen handles them stay in order: Enter is a priority
+    binding, so the focus moves when the app reads the Enter, before it hands the next keys
+    to a field (typed ``sari⏎2468⏎`` is user ``sari``, not ``sari2468``); keys that arrive
+    before a field has the focus go to the first empty field."""
+
     CSS_PATH = "login.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "next_field", "Lanjut", show=False, priority=True),
+    ]
 
     def __init__(self, counter: int | None = None) -> None:
         super().__init__()
@@ -54,12 +69,29 @@ class LoginScreen(StationScreen[OperatorHost], Screen[None]):
             self.show_message("Anda sudah keluar dan loket ditutup.", error=False)
         self.query_one("#username", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        following = {"counter": "#username", "username": "#pin"}
-        if event.input.id in following and not self.query_one("#pin", Input).value:
-            self.query_one(following[event.input.id], Input).focus()
+    def action_next_field(self) -> None:
+        focused = self.focused
+        if focused is None:
+            return
+        if focused.id in _FOLLOWING and not self.query_one("#pin", Input).value:
+            self.set_focus(self.query_one(_FOLLOWING[focused.id], Input))
+        elif isinstance(focused, Button):
+            focused.call_later(focused.press)
         else:
-            self.submit()
+            # After the keys already queued for this field: the PIN may still be arriving.
+            focused.call_later(self.submit)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that reached the screen itself: typed before any field had the focus."""
+        if self.focused is not None or not event.is_printable:
+            return
+        event.stop()
+        first = next(
+            (f for f in self.query(Input) if not f.value),
+            self.query_one("#username", Input),
+        )
+        self.set_focus(first)
+        first.post_message(events.Key(event.key, event.character))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "login":

@@ -95,6 +95,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         Binding("f8", "letter", "Buat surat"),
         Binding("f9", "ektp_letter", "Pengantar e-KTP"),
         Binding("f6", "ektp_recorded", "Sudah rekam e-KTP"),
+        Binding("f4", "edit", "Ubah data"),
     ]
 
     def __init__(
@@ -224,7 +225,28 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("ektp_letter", "ektp_recorded"):  # an adult without a recorded e-KTP
             return self.card is not None and self.card.ektp_missing
+        if action == "edit":  # a correction starts from a resident's card
+            return self.card is not None
         return True
+
+    def action_edit(self) -> None:
+        """F4: correct the resident on the card (the registration form, filled in)."""
+        if self.card is not None:
+            self.open_edit(self.card.nik)
+
+    @work(thread=True, exclusive=True, group="lookup-edit", exit_on_error=False)
+    def open_edit(self, nik: str) -> None:
+        try:
+            current = register_desk.editable_fields(self.station_app.station, nik)
+        except Exception as exc:
+            self._to_ui(self.show_error, f"Gagal membuka data: {exc}")
+            return
+        self._to_ui(self._push_edit, nik, current)
+
+    def _push_edit(self, nik: str, current: dict[str, str]) -> None:
+        from station.screens.operator.register import RegisterScreen
+
+        self.app.push_screen(RegisterScreen(nik, current=current), self._registered)
 
     def action_ektp_recorded(self) -> None:
         """F6: the resident shows the Dukcapil receipt of today's e-KTP recording."""

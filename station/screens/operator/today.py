@@ -74,7 +74,9 @@ class TodayScreen(StationScreen[OperatorHost], WaitsOnTop[None]):
     def on_mount(self) -> None:
         self.spooler = app_spooler(self.app)
         letters = self.query_one("#letters", DataTable)
-        letters.add_columns("Nomor", "Jenis", "Nama", "NIK", "Petugas", "Jam", "Status", "Cetak")
+        # Status next to the number: a revoked letter must read as such on any terminal width
+        # (the long number and name pushed it off the right edge below 110 columns).
+        letters.add_columns("Nomor", "Status", "Jenis", "Nama", "NIK", "Petugas", "Jam", "Cetak")
         tickets = self.query_one("#tickets", DataTable)
         tickets.add_columns("Tiket", "Layanan", "Petugas", "Hasil", "Surat")
         letters.focus()
@@ -124,12 +126,12 @@ class TodayScreen(StationScreen[OperatorHost], WaitsOnTop[None]):
             status = STATUS_TEXT.get(item.status, item.status)
             table.add_row(
                 item.number,
+                Text(status, style="bold red" if item.status == STATUS_REVOKED else ""),
                 item.type_code,
                 Text(item.name),
                 item.nik_masked,
                 Text(item.operator),
                 f"{item.issued_at:%H:%M}",
-                Text(status, style="bold red" if item.status == STATUS_REVOKED else ""),
                 str(item.print_count),
                 key=item.number,
             )
