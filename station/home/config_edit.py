@@ -34,7 +34,7 @@ EDITABLE: dict[tuple[str, str], str] = {
     ("office", "lurah_rank"): "Pangkat/golongan lurah",
     ("station", "idle_lock_minutes"): "Kunci layar setelah (menit)",
 }
-_SECTION = re.compile(r"^\s*\[([A-Za-z_]+)\]\s*(#.*)?$")
+_SECTION = re.compile(r"^\s*\[([A-Za-z0-9_.-]+)\]\s*(#.*)?$")  # [signers.KEY] too
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -85,9 +85,11 @@ def _rewrite(text: str, changes: Mapping[tuple[str, str], str | int]) -> str:
             continue
         out.append(line)
     _append_missing(out, section, pending)
-    for (sec, key), value in sorted(pending.items()):  # sections the file does not have yet
-        out += ["", f"[{sec}]", f"{key} = {_toml_value(value)}"]
-        pending.pop((sec, key))
+    missing_sections: dict[str, list[str]] = {}  # sections the file does not have yet
+    for (sec, key), value in sorted(pending.items()):
+        missing_sections.setdefault(sec, []).append(f"{key} = {_toml_value(value)}")
+    for sec, entries in missing_sections.items():
+        out += ["", f"[{sec}]", *entries]
     return "\n".join(out) + "\n"
 
 

@@ -23,7 +23,6 @@ from station.letters import (
     LetterType,
     OfficeInfo,
     ResidentSnapshot,
-    Signer,
     check_eligibility,
     format_number,
     render_letter,
@@ -262,7 +261,7 @@ def draft_letter(
             number,
             today,
             lt.valid_until(today),
-            request.signer or Signer.lurah(office),
+            checked.signer,
             family=family,
         )
         doc = doc.with_qr(qr_text(settings.verify_base_url, DRAFT_TOKEN))
