@@ -194,7 +194,8 @@ def _letter_type_row(session: Session, office_id: int, lt: LetterType) -> Letter
     return row
 
 
-def _family(session: Session, resident: Resident) -> list[ResidentSnapshot]:
+def family_snapshots(session: Session, resident: Resident) -> list[ResidentSnapshot]:
+    """Everyone on the resident's KK (the resident included), as snapshots."""
     if not resident.kk_number:
         return []
     rows = session.scalars(select(Resident).where(Resident.kk_number == resident.kk_number))
@@ -287,7 +288,7 @@ def check_request(
     if resident is None:
         raise LetterRefusal("NIK tidak terdaftar di register kelurahan.")
     snapshot = ResidentSnapshot.from_object(resident)
-    family = _family(session, resident) if lt.reads_family else []
+    family = family_snapshots(session, resident) if lt.reads_family else []
     eligibility = check_eligibility(lt, snapshot, today=today, family=family)
     if not eligibility.allowed:
         raise LetterRefusal(eligibility.message, refusals=[r.message for r in eligibility.refusals])
