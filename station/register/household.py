@@ -72,7 +72,7 @@ def renewal_warning(members: Iterable[Any]) -> str | None:
     return (
         f"Kepala keluarga KK ini ({getattr(head, 'name', '-')}) tercatat {what}: KK harus "
         f"diperbarui di Dukcapil. Tawarkan {KK_RENEWAL_NAME} ({KK_RENEWAL_TYPE}); setelah KK "
-        "baru terbit, catat kepala keluarga baru (Ctrl+K di kartu penduduk)."
+        "baru terbit, catat kepala keluarga baru (F4 di kartu penduduk)."
     )
 
 

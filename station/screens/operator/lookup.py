@@ -97,7 +97,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         Binding("f9", "ektp_letter", "Pengantar e-KTP"),
         Binding("f6", "ektp_recorded", "Sudah rekam e-KTP"),
         Binding("f7", "kk_letter", "Pengantar KK"),
-        Binding("ctrl+k", "new_head", "Kepala keluarga baru"),
+        Binding("f4", "new_head", "Kepala keluarga baru"),
     ]
 
     def __init__(
@@ -253,7 +253,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         self.action_letter(KK_LETTER)
 
     def action_new_head(self) -> None:
-        """Ctrl+K: the renewed KK names this resident its head (audited)."""
+        """F4: the renewed KK names this resident its head (audited)."""
         card = self.card
         if card is None or not card.kk_renewal:
             return
@@ -285,7 +285,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
             hint += "  [b]F6[/b]: catat sudah rekam (bukti dari Dukcapil)."
         if card.kk_renewal:
             hint += "\n[b]F7[/b]: Surat Pengantar Perubahan KK."
-            hint += "  [b]Ctrl+K[/b]: catat sebagai kepala keluarga baru."
+            hint += "  [b]F4[/b]: catat sebagai kepala keluarga baru."
         self.query_one("#card", Static).update(card_markup(card) + markup(hint))
 
     def show_not_found(self, nik: str) -> None:
