@@ -57,6 +57,8 @@ def _typed(section: str, key: str, text: str) -> str | int:
         return int(text)
     if not text:
         raise ConfigError(f"{label}: wajib diisi.")
+    if key == "lurah_nip" and not (len(text) == 18 and text.isascii() and text.isdigit()):
+        raise ConfigError(f"{label}: harus 18 angka (NIP PNS), tanpa spasi.")
     if len(text) > 200:
         raise ConfigError(f"{label}: terlalu panjang (maks 200 karakter).")
     return text

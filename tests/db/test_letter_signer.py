@@ -189,3 +189,26 @@ def test_a_signer_table_without_position_stops_the_start(home: Path) -> None:
 )
 def test_degrees_keep_their_case(typed: str, printed: str) -> None:
     assert format_official_name(typed) == printed
+
+
+def test_init_says_what_to_fill_in_before_letters(home: Path) -> None:
+    result, data = run_cli("init")
+    assert result.exit_code == 0
+    assert data["lurah_missing"] == ["lurah_name", "lurah_nip", "lurah_rank"]
+    plain = run_cli_text("init")
+    assert "Surat belum dapat diterbitkan: isi lurah_name, lurah_nip, lurah_rank" in plain
+    fill_lurah(home)
+    _, again = run_cli("init")
+    assert again["lurah_missing"] == []
+
+
+def test_the_admin_screen_refuses_a_nip_that_is_not_18_digits(home: Path) -> None:
+    from station.home.config_edit import save_settings
+
+    init_station(home)
+    station = open_station(home)
+    try:
+        with pytest.raises(ConfigError, match="18 angka"):
+            save_settings(station, {("office", "lurah_nip"): "1970 0315"}, by="admin")
+    finally:
+        station.close()
