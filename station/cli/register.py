@@ -301,7 +301,7 @@ def residents_pin_clear(number: str, operator: str) -> tuple[dict[str, Any], str
 def residents_head(number: str, operator: str) -> tuple[dict[str, Any], str]:
     """Catat kepala keluarga baru KK ini (setelah kepala keluarga lama meninggal atau pindah
     dan KK diperbarui di Dukcapil); tercatat di jejak audit."""
-    from station.register.household import record_new_head
+    from station.register.household_store import record_new_head
 
     station = open_station()
     try:

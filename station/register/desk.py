@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from station.register.card import ResidentCard, build_card
 from station.register.ektp import mark_recorded
-from station.register.household import HeadChange, household_members, record_new_head
+from station.register.household_store import HeadChange, household_members, record_new_head
 from station.register.registration import Registered, register_resident
 from station.register.residents import SearchResult, find, lookup_nik
 
