@@ -35,7 +35,7 @@ class HeadChange:
     kk_number: str
     new_head_nik: str
     new_head_name: str
-    previousrelation_ofship: str  # the new head's SHDK before (ISTRI, ANAK ...)
+    previous_relationship: str  # the new head's SHDK before (ISTRI, ANAK ...)
     former_heads: tuple[tuple[str, str, str], ...]  # (NIK, name, status)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,7 +44,7 @@ class HeadChange:
             "new_head": {
                 "nik_masked": mask_nik(self.new_head_nik),
                 "name": self.new_head_name,
-                "previousrelation_ofship": self.previousrelation_ofship,
+                "previous_relationship": self.previous_relationship,
             },
             "former_heads": [
                 {"nik_masked": mask_nik(nik), "name": name, "status": status}
@@ -80,8 +80,8 @@ def record_new_head(session: Session, office_id: int, nik: str, *, operator: str
             "kepala keluarga baru dicatat setelah kepala keluarga lama meninggal atau pindah."
         )
     gone = tuple((m.nik, m.name, m.status) for m in members if relation_of(m) == HEAD)
-    previous = resident.familyrelation_ofship or ""
-    resident.familyrelation_ofship = HEAD
+    previous = resident.family_relationship or ""
+    resident.family_relationship = HEAD
     resident.updated_at = utcnow()
     change = HeadChange(resident.kk_number, resident.nik, resident.name, previous, gone)
     audit.record(
