@@ -68,10 +68,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def station_home(home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An initialised home on SQLite or PostgreSQL (parametrised through ``db_url``)."""
     from station.home.context import init_station
+    from tests.helpers.office import signed_template
 
     if not db_url.startswith("sqlite"):
         monkeypatch.setenv("STATION_DATABASE_URL", db_url)
-    init_station(home)
+    init_station(home, template=signed_template(home))
     return home
 
 
@@ -80,8 +81,9 @@ def station(home: Path) -> Iterator[Any]:
     """An initialised SQLite home, opened, with one operator: ``sari``, PIN 2468."""
     from station.home.context import init_station, open_station
     from station.office.operators import add_operator
+    from tests.helpers.office import signed_template
 
-    init_station(home)
+    init_station(home, template=signed_template(home))
     opened = open_station(home)
     with opened.db.write() as session:
         add_operator(

@@ -106,6 +106,12 @@ def letter_types() -> tuple[dict[str, Any], str]:
 @click.option("--field", "field_pairs", multiple=True, help="Isian KUNCI=NILAI (boleh berulang).")
 @click.option("--purpose", default="", help="Keperluan surat (atau --field keperluan=...).")
 @click.option("--ticket", default=None, help="Nomor tiket antrean hari ini, mis. A-012.")
+@click.option(
+    "--signer",
+    "signer_key",
+    default=None,
+    help="Penanda tangan a.n. lurah: KUNCI dari [signers.KUNCI] di station.toml (bawaan: lurah).",
+)
 @click.option("--no-print", "no_print", is_flag=True, help="Jangan cetak.")
 @command_output
 def letter_issue(
@@ -115,6 +121,7 @@ def letter_issue(
     field_pairs: tuple[str, ...],
     purpose: str,
     ticket: str | None,
+    signer_key: str | None,
     no_print: bool,
 ) -> tuple[dict[str, Any], str]:
     """Beri nomor, tanda tangani, simpan (dan cetak) satu surat."""
@@ -127,6 +134,7 @@ def letter_issue(
         fields=_parse_fields(field_pairs),
         purpose=purpose,
         ticket=ticket,
+        signer_key=signer_key,
     )
 
     def run(station: Any) -> tuple[Any, dict[str, Any]]:
@@ -141,9 +149,17 @@ def letter_issue(
 
     issued, printing = _with_station(run)
     data = {**issued.to_dict(), **printing}
+    signed = issued.document.signer
+    data["signer"] = {
+        "on_behalf": signed.on_behalf,
+        "position": signed.position,
+        "name": signed.name,
+    }
     lines = [
         f"Surat {issued.type_code} nomor {issued.number} diterbitkan "
         f"untuk NIK {issued.nik_masked}.",
+        "Ditandatangani: "
+        + " / ".join(p for p in (signed.on_behalf, signed.position, signed.name) if p),
         *issued.effects,
         f"Periksa keaslian: {issued.verify_url}",
     ]
@@ -205,7 +221,12 @@ def letter_verify(text: str) -> tuple[dict[str, Any], str]:
     data = check.to_dict()
     if check.status != "valid":  # exit 1: the letter must not be accepted as it is
         raise Refusal(check.message, **{k: v for k, v in data.items() if k != "message"})
-    return data, f"{check.verdict}: {check.message}"
+    lines = [f"{check.verdict}: {check.message}"]
+    if check.shows_letter and check.document is not None:
+        signed = check.document.signer
+        who = " / ".join(p for p in (signed.on_behalf, signed.position, signed.name) if p)
+        lines.append(f"Ditandatangani: {who}")
+    return data, "\n".join(lines)
 
 
 def verify_qr_text(text: str) -> Any:

@@ -378,6 +378,31 @@ def residents_pin_clear(number: str, operator: str) -> tuple[dict[str, Any], str
     return data, ("PIN mandiri dihapus." if data["cleared"] else "Penduduk ini tidak punya PIN.")
 
 
+@residents.command("head")
+@click.argument("number")
+@click.option("--operator", required=True, help="Petugas yang melihat KK baru dari Dukcapil.")
+@command_output
+def residents_head(number: str, operator: str) -> tuple[dict[str, Any], str]:
+    """Catat kepala keluarga baru KK ini (setelah kepala keluarga lama meninggal atau pindah
+    dan KK diperbarui di Dukcapil); tercatat di jejak audit."""
+    from station.register.household_store import record_new_head
+
+    station = open_station()
+    try:
+        with station.db.write() as session:
+            change = record_new_head(session, station.office_id, number, operator=operator)
+    finally:
+        station.close()
+    data = change.to_dict()
+    gone = ", ".join(f"{h['name']} ({h['status']})" for h in data["former_heads"]) or "-"
+    text = (
+        f"{change.new_head_name} kini tercatat sebagai kepala keluarga KK "
+        f"{data['kk_masked']} (sebelumnya {change.previous_relationship or '-'}; "
+        f"kepala keluarga lama: {gone})."
+    )
+    return data, text
+
+
 @click.group()
 def regions() -> None:
     """Tabel wilayah Kemendagri."""

@@ -14,23 +14,32 @@ from station.cli.common import command_output, installed_command
 @command_output
 def init() -> tuple[dict[str, Any], str]:
     """Siapkan rumah Station: konfigurasi, basis data, kantor, kunci tanda tangan."""
+    from station.home.config import load_config
     from station.home.context import init_station
+    from station.letters.signers import missing_lurah
 
     result = init_station()
+    missing = [key for key, _ in missing_lurah(load_config(result.home).office)]
     data = {
         "home": str(result.home),
         "database": result.database,
         "key_id": result.key_id,
         "created_config": result.created_config,
         "created_key": result.created_key,
+        "lurah_missing": missing,  # no letter is issued until these are filled in
     }
     lines = [
         f"Rumah Station : {result.home}",
         f"Basis data    : {result.database}",
         f"Kunci tanda tangan: {result.key_id}" + (" (baru)" if result.created_key else ""),
     ]
-    if result.created_config:
-        lines.append(f"Periksa dan lengkapi {result.home / 'station.toml'} (nama dan NIP lurah).")
+    if missing:
+        lines.append(
+            f"Surat belum dapat diterbitkan: isi {', '.join(missing)} di bagian [office] "
+            f"{result.home / 'station.toml'}, lalu jalankan ulang program."
+        )
+    elif result.created_config:
+        lines.append(f"Periksa {result.home / 'station.toml'} (identitas kantor dan lurah).")
     return data, "\n".join(lines)
 
 

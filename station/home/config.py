@@ -8,6 +8,7 @@ backups. Whoever has the home has the data, so the shell is the trust boundary
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -39,6 +40,27 @@ class OfficeConfig:
     lurah_name: str = "(isi nama lurah)"
     lurah_nip: str = "(isi NIP lurah)"
     lurah_rank: str = "(isi pangkat/golongan)"
+
+
+@dataclass
+class SignerConfig:
+    """``[signers.KEY]``: an official who may sign "a.n." (on behalf of) the lurah
+    (docs/domain.md, letter conventions): ``station letter issue --signer KEY``."""
+
+    name: str = ""
+    nip: str = ""
+    rank: str = ""
+    position: str = ""  # e.g. "Sekretaris Kelurahan"
+
+
+# Placeholders ``station init`` writes for the lurah; a letter is refused while one is left.
+PLACEHOLDER_PREFIX = "(isi"
+
+
+def is_placeholder(value: str) -> bool:
+    """Empty, or the ``(isi ...)`` text ``station init`` writes for the admin to replace."""
+    text = " ".join(str(value).split())
+    return not text or text.lower().startswith(PLACEHOLDER_PREFIX)
 
 
 @dataclass
@@ -136,6 +158,7 @@ class StationConfig:
     board: BoardConfig = field(default_factory=BoardConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    signers: dict[str, SignerConfig] = field(default_factory=dict)
     database_url: str = ""
     verify_base_url: str = "https://verifikasi.oesapa.example/"
     timezone: str = "Asia/Makassar"
@@ -237,6 +260,8 @@ def load_config(home: str | os.PathLike[str] | None = None) -> StationConfig:
                         raise ConfigError(f"{path}: kunci 'station.{key}' tidak dikenal")
                     expected = type(getattr(config, key))
                     setattr(config, key, _check_type(path, f"station.{key}", item, expected))
+            elif section == "signers":
+                config.signers = _signers(path, value)
             elif section == "database":
                 if not isinstance(value, dict) or set(value) - {"url"}:
                     raise ConfigError(f"{path}: [database] hanya mengenal kunci 'url'")
@@ -246,6 +271,30 @@ def load_config(home: str | os.PathLike[str] | None = None) -> StationConfig:
     _apply_environment(config)
     _validate(config)
     return config
+
+
+_SIGNER_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+
+def _signers(path: Path, data: Any) -> dict[str, SignerConfig]:
+    """``[signers.KEY]`` tables: each needs a name, NIP, rank and position (the letter prints
+    them under "a.n. LURAH ..."); a key is lower-case letters, digits, ``-`` or ``_``."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: [signers] harus berupa tabel")
+    found: dict[str, SignerConfig] = {}
+    for key, value in data.items():
+        if not _SIGNER_KEY.match(key):
+            raise ConfigError(
+                f"{path}: kunci penanda tangan {key!r} harus huruf kecil, angka, - atau _ "
+                "(mis. [signers.sekretaris])"
+            )
+        signer = SignerConfig()
+        _fill(path, f"signers.{key}", signer, value)
+        for name in ("name", "nip", "rank", "position"):
+            if is_placeholder(getattr(signer, name)):
+                raise ConfigError(f"{path}: kunci 'signers.{key}.{name}' wajib diisi")
+        found[key] = signer
+    return found
 
 
 def _apply_environment(config: StationConfig) -> None:
@@ -385,6 +434,8 @@ def render_config(config: StationConfig) -> str:
         "",
         "[office]",
         "# Kemendagri code of the kelurahan and its identity as printed on letters.",
+        '# lurah_name (degrees as written, e.g. "Yohanes B. Manafe, S.Sos."), lurah_nip (18',
+        "# digits) and lurah_rank: no letter is issued until all three are filled in.",
     ]
     lines += [f"{f.name} = {_toml_value(getattr(office, f.name))}" for f in fields(office)]
     lines += [
@@ -466,7 +517,18 @@ def render_config(config: StationConfig) -> str:
         '# url = "postgresql+psycopg://user:password@host/station"',
         f"url = {_toml_value(config.database_url)}",
         "",
+        "# Officials who may sign on behalf of the lurah (a.n. LURAH ...): one table each,",
+        "# chosen with `station letter issue --signer KEY` or in the letter screen.",
+        "# [signers.sekretaris]",
+        '# name = "Nama Sekretaris, S.H."',
+        '# nip = "198001012005011001"',
+        '# rank = "Penata (III/c)"',
+        '# position = "Sekretaris Kelurahan"',
     ]
+    for key, signer in config.signers.items():
+        lines += ["", f"[signers.{key}]"]
+        lines += [f"{f.name} = {_toml_value(getattr(signer, f.name))}" for f in fields(signer)]
+    lines.append("")
     return "\n".join(lines)
 
 

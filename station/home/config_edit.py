@@ -34,7 +34,7 @@ EDITABLE: dict[tuple[str, str], str] = {
     ("office", "lurah_rank"): "Pangkat/golongan lurah",
     ("station", "idle_lock_minutes"): "Kunci layar setelah (menit)",
 }
-_SECTION = re.compile(r"^\s*\[([A-Za-z_]+)\]\s*(#.*)?$")
+_SECTION = re.compile(r"^\s*\[([A-Za-z0-9_.-]+)\]\s*(#.*)?$")  # [signers.KEY] too
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -57,6 +57,8 @@ def _typed(section: str, key: str, text: str) -> str | int:
         return int(text)
     if not text:
         raise ConfigError(f"{label}: wajib diisi.")
+    if key == "lurah_nip" and not (len(text) == 18 and text.isascii() and text.isdigit()):
+        raise ConfigError(f"{label}: harus 18 angka (NIP PNS), tanpa spasi.")
     if len(text) > 200:
         raise ConfigError(f"{label}: terlalu panjang (maks 200 karakter).")
     return text
@@ -85,9 +87,11 @@ def _rewrite(text: str, changes: Mapping[tuple[str, str], str | int]) -> str:
             continue
         out.append(line)
     _append_missing(out, section, pending)
-    for (sec, key), value in sorted(pending.items()):  # sections the file does not have yet
-        out += ["", f"[{sec}]", f"{key} = {_toml_value(value)}"]
-        pending.pop((sec, key))
+    missing_sections: dict[str, list[str]] = {}  # sections the file does not have yet
+    for (sec, key), value in sorted(pending.items()):
+        missing_sections.setdefault(sec, []).append(f"{key} = {_toml_value(value)}")
+    for sec, entries in missing_sections.items():
+        out += ["", f"[{sec}]", *entries]
     return "\n".join(out) + "\n"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from station.home.config import StationConfig, load_config, resolve_home, write_default_config
 from station.home.keys import ensure_signing_key
 from station.office.clock import OfficeClock
-from station.office.identity import find_office, sync_office
+from station.office.identity import find_office, office_drift, sync_office
 from station.office.services import seed_queue_defaults
 from station.store import audit
 from station.store.db import Database, is_sqlite
@@ -110,6 +110,28 @@ def init_station(
     )
 
 
+def _follow_config(db: Database, config: StationConfig) -> None:
+    """``station.toml`` was edited since ``init`` ("edit and restart"): the office row takes
+    the file's identity (the lurah's name, the address ...) before this program issues
+    anything, so every program signs with the file it was started with (docs/domain.md,
+    letter conventions). Audited with the columns that changed."""
+    with db.write() as session:
+        office = find_office(session, config.office.code)
+        if office is None:
+            return
+        changed = office_drift(office, config)
+        if not changed:
+            return
+        sync_office(session, config)
+        audit.record(
+            session,
+            office_id=office.id,
+            action="office.settings",
+            subject=office.code,
+            details={"changed": [f"office.{name}" for name in changed], "from": "station.toml"},
+        )
+
+
 def open_station(
     home: str | os.PathLike[str] | None = None, *, daily_backup: bool = False
 ) -> Station:
@@ -130,6 +152,8 @@ def open_station(
         raise NotInitialised(
             f"Kantor {config.office.code} belum ada di basis data. Jalankan dulu: station init"
         )
+    if office_drift(office, config):
+        _follow_config(db, config)
     station = Station(config=config, db=db, office_id=office.id)
     if daily_backup:
         from station.home.backup import BackupError, daily_backup_if_due

@@ -138,8 +138,13 @@ class LetterType:
 
     @property
     def reads_family(self) -> bool:
-        """Issuing needs the resident's KK: to list it, or to check a child named on it."""
-        return self.lists_family or any(f.rule in KK_FIELD_RULES for f in self.fields)
+        """Issuing needs the resident's KK: to list it, to check a child named on it, or to
+        see whether its head is still living there."""
+        return (
+            self.lists_family
+            or "kepala_keluarga" in self.eligibility  # a head who died: his spouse acts
+            or any(f.rule in KK_FIELD_RULES for f in self.fields)
+        )
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)

@@ -23,7 +23,6 @@ from station.letters import (
     LetterType,
     OfficeInfo,
     ResidentSnapshot,
-    Signer,
     check_eligibility,
     format_number,
     render_letter,
@@ -37,6 +36,7 @@ from station.letters.store import (
     LetterRefusal,
     LetterSettings,
     check_request,
+    family_snapshots,
     issue_letter,
     record_print,
     reprint_letter,
@@ -125,10 +125,11 @@ def letter_offers(
     if resident is None:
         raise LetterRefusal("NIK tidak terdaftar di register kelurahan.")
     snapshot = ResidentSnapshot.from_object(resident)
+    family = family_snapshots(session, resident)  # a head who died: his spouse acts (SKTM)
     counts = usage_counts(session, office_id, since=now - dt.timedelta(days=window_days))
     offers = []
     for lt in rank_types(settings.catalogue.active_types(), counts):
-        verdict = check_eligibility(lt, snapshot, today=today)
+        verdict = check_eligibility(lt, snapshot, today=today, family=family)
         offers.append(LetterOffer(lt, counts.get(lt.code, 0), verdict.allowed, verdict.message))
     return DeskStart(snapshot, tuple(offers))
 
@@ -262,7 +263,7 @@ def draft_letter(
             number,
             today,
             lt.valid_until(today),
-            request.signer or Signer.lurah(office),
+            checked.signer,
             family=family,
         )
         doc = doc.with_qr(qr_text(settings.verify_base_url, DRAFT_TOKEN))

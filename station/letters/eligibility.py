@@ -24,6 +24,12 @@ from station.letters.resident import (
     marital_state,
 )
 from station.register.codes import FAMILY_RELATIONSHIP
+from station.register.household import (
+    KK_RENEWAL_NAME,
+    KK_RENEWAL_TYPE,
+    acts_for_household,
+    needs_new_head,
+)
 
 
 class RuledType(Protocol):
@@ -91,6 +97,7 @@ class EligibilityContext:
     resident: ResidentSnapshot
     today: date
     records_death: bool
+    family: tuple[ResidentSnapshot, ...] = ()  # the KK's members, the resident included
 
     @property
     def name(self) -> str:
@@ -132,11 +139,21 @@ def _head_of_family(ctx: EligibilityContext) -> str | None:
     relation = clean_text(ctx.resident.family_relationship).upper()
     if relation == HEAD_OF_FAMILY:
         return None
+    # The head died or moved: the surviving spouse acts for the household until the renewed
+    # KK names its head (station.register.household, docs/domain.md §2).
+    if acts_for_household(ctx.resident, ctx.family):
+        return None
     shown = relation or "belum tercatat"
-    return (
+    message = (
         f"{ctx.title} hanya dapat diajukan oleh kepala keluarga; kedudukan {ctx.name} "
         f"dalam KK: {shown}."
     )
+    if needs_new_head(ctx.family):
+        message += (
+            " Kepala keluarga KK ini sudah tidak ada: perbarui KK di Dukcapil "
+            f"({KK_RENEWAL_NAME}, {KK_RENEWAL_TYPE}) atau ajukan oleh suami/istrinya."
+        )
+    return message
 
 
 def _has_kk(ctx: EligibilityContext) -> str | None:
@@ -282,7 +299,10 @@ RULES: dict[str, Rule] = {
 RULE_DESCRIPTIONS: dict[str, str] = {
     "active": "penduduk berstatus aktif (bukan pindah, bukan meninggal)",
     "not_deceased": "penduduk belum tercatat meninggal (penduduk pindah boleh)",
-    "kepala_keluarga": "hanya kepala keluarga",
+    "kepala_keluarga": (
+        "hanya kepala keluarga (atau suami/istrinya bila kepala keluarga meninggal atau pindah "
+        "dan KK belum diperbarui)"
+    ),
     "has_kk": "nomor KK tercatat (16 digit)",
     "has_address": "alamat tercatat (wajib bagi surat yang mencantumkan alamat)",
     "belum_kawin": "status perkawinan BELUM KAWIN",
@@ -311,11 +331,14 @@ def check_eligibility(
     ``family`` is the resident's KK (any order, the resident may be included); types with a
     dependants table get the active members other than the resident, in KK order.
     """
+    family = tuple(family)
+    kk = resident.kk_number
     ctx = EligibilityContext(
         title=letter_type.title_case,
         resident=resident,
         today=today,
         records_death=any(e.kind == "mark_deceased" for e in letter_type.effects),
+        family=tuple(m for m in family if kk and m.kk_number == kk),
     )
     refusals = []
     rules = list(letter_type.eligibility)

@@ -85,6 +85,29 @@ def format_nip(nip: str) -> str:
     return clean_text(nip)
 
 
+# Academic and professional titles written before a name (Permendikbud 154/2014 keeps the
+# spelling of each degree): printed as typed, never upper-cased.
+_PREFIX_TITLES = frozenset(
+    t.casefold() for t in ("Prof.", "Dr.", "dr.", "drg.", "Drs.", "Dra.", "Ir.", "Hj.", "H.")
+)
+
+
+def format_official_name(name: str) -> str:
+    """A signer's name as letters print it: the name upper case, the degrees as typed.
+
+    ``Yohanes B. Manafe, S.Sos.`` -> ``YOHANES B. MANAFE, S.Sos.``; ``Drs. Yakobus Ndun, M.Si.``
+    -> ``Drs. YAKOBUS NDUN, M.Si.`` (degrees after the first comma, titles such as Dr., Drs.,
+    Ir. before the name; docs/domain.md, letter conventions)."""
+    text = clean_text(name)
+    person, comma, degrees = text.partition(",")
+    words = person.split()
+    titles = []
+    while len(words) > 1 and words[0].casefold() in _PREFIX_TITLES:
+        titles.append(words.pop(0))
+    shown = " ".join([*titles, " ".join(words).upper()])
+    return f"{shown},{degrees}" if comma else shown
+
+
 def format_rupiah(amount: int) -> str:
     """``Rp1.500.000`` (dots group thousands, as in Indonesian)."""
     return "Rp" + f"{amount:,}".replace(",", ".")

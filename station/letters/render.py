@@ -37,7 +37,7 @@ from station.letters.document import (
 from station.letters.eligibility import dependants_of
 from station.letters.errors import LetterError
 from station.letters.fields import display_value
-from station.letters.formats import clean_text, format_date_id, format_nip
+from station.letters.formats import clean_text, format_date_id, format_nip, format_official_name
 from station.letters.resident import (
     RESIDENT_LABELS,
     ResidentSnapshot,
@@ -279,7 +279,7 @@ def render_letter(
     signer_block = SignerBlock(
         place_date=f"{clean_text(office.name)}, {format_date_id(issued_on)}",
         position=clean_text(signer.position).upper() if signer.delegated else head,
-        name=clean_text(signer.name).upper(),
+        name=format_official_name(signer.name),
         rank=clean_text(signer.rank),
         nip=format_nip(signer.nip) if clean_text(signer.nip) else "",
         on_behalf=f"a.n. {head}" if signer.delegated else "",

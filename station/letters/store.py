@@ -48,6 +48,7 @@ from station.letters.seal import (
     seal_letter,
     verify_url,
 )
+from station.letters.signers import require_lurah, resolve_signer
 from station.office.clock import OfficeClock
 from station.register.nik import mask_nik
 from station.register.residents import RegisterError, lookup_nik
@@ -76,6 +77,8 @@ class IssueRequest:
     purpose: str = ""
     ticket: str | None = None
     signer: Signer | None = None
+    # A ``[signers.KEY]`` of station.toml signing a.n. the lurah; None or "lurah": the lurah.
+    signer_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class LetterSettings:
     verify_base_url: str
     keys_dir: Path
     tz: Any
+    signers: Mapping[str, Any] = field(default_factory=dict)  # [signers.KEY] of station.toml
 
     @classmethod
     def from_config(cls, config: Any) -> LetterSettings:
@@ -141,7 +145,14 @@ class LetterSettings:
             base = check_verify_base_url(config.verify_base_url)
         except (LetterError, SealError) as exc:
             raise LetterRefusal(str(exc)) from exc
-        return cls(catalogue, numbering, base, Path(config.keys_dir), config.tz)
+        return cls(
+            catalogue,
+            numbering,
+            base,
+            Path(config.keys_dir),
+            config.tz,
+            dict(getattr(config, "signers", {}) or {}),
+        )
 
     def today(self) -> dt.date:
         """The office's day on a real office clock (faces pass ``today=`` from station.clock)."""
@@ -183,7 +194,8 @@ def _letter_type_row(session: Session, office_id: int, lt: LetterType) -> Letter
     return row
 
 
-def _family(session: Session, resident: Resident) -> list[ResidentSnapshot]:
+def family_snapshots(session: Session, resident: Resident) -> list[ResidentSnapshot]:
+    """Everyone on the resident's KK (the resident included), as snapshots."""
     if not resident.kk_number:
         return []
     rows = session.scalars(select(Resident).where(Resident.kk_number == resident.kk_number))
@@ -230,6 +242,7 @@ class CheckedRequest:
     family: list[ResidentSnapshot]
     values: dict[str, Any]  # the type's own fields, validated and typed
     purpose: str
+    signer: Signer  # the lurah, or the delegate signing a.n. the lurah
 
 
 def check_request(
@@ -255,6 +268,13 @@ def check_request(
     if office is None:
         raise LetterRefusal("Kantor tidak ditemukan di basis data.")
     try:
+        # Never a letter numbered and sealed under "(isi nama lurah)" (docs/domain.md).
+        require_lurah(office)
+        signer = request.signer or resolve_signer(settings.signers, request.signer_key)
+    except LetterError as exc:
+        raise LetterRefusal(str(exc)) from exc
+    signer = signer or Signer.lurah(office)
+    try:
         resident = lookup_nik(
             session,
             office_id,
@@ -268,17 +288,19 @@ def check_request(
     if resident is None:
         raise LetterRefusal("NIK tidak terdaftar di register kelurahan.")
     snapshot = ResidentSnapshot.from_object(resident)
-    family = _family(session, resident) if lt.reads_family else []
+    family = family_snapshots(session, resident) if lt.reads_family else []
     eligibility = check_eligibility(lt, snapshot, today=today, family=family)
     if not eligibility.allowed:
         raise LetterRefusal(eligibility.message, refusals=[r.message for r in eligibility.refusals])
     values, purpose = split_purpose(lt, request.fields, request.purpose)
     if not validate_fields:
-        return CheckedRequest(lt, office, resident, snapshot, family, values, purpose)
+        return CheckedRequest(lt, office, resident, snapshot, family, values, purpose, signer)
     checked = lt.validate(values, today=today, resident=snapshot, family=family)
     if not checked.ok:
         raise LetterRefusal(" ".join(checked.errors.values()), field_errors=dict(checked.errors))
-    return CheckedRequest(lt, office, resident, snapshot, family, dict(checked.values), purpose)
+    return CheckedRequest(
+        lt, office, resident, snapshot, family, dict(checked.values), purpose, signer
+    )
 
 
 def issue_letter(
@@ -325,7 +347,7 @@ def issue_letter(
         type_code=lt.code,
     )
     valid_until = lt.valid_until(today)
-    signer = request.signer or Signer.lurah(office)
+    signer = checked.signer
     info = OfficeInfo.from_object(office, verify_base_url=settings.verify_base_url)
     try:
         doc = render_letter(
@@ -390,6 +412,8 @@ def issue_letter(
             "key_id": key.key_id,
             "ticket": request.ticket,
             "effects": done,
+            "signer": (request.signer_key or "delegate") if signer.delegated else "lurah",
+            "signer_name": clean_text(signer.name),
         },
         operator=request.operator,
     )

@@ -109,6 +109,7 @@ class LetterCheck:
                 data["title"] = self.document.title
                 data["signer"] = self.document.signer.name
                 data["signer_position"] = self.document.signer.position
+                data["signer_on_behalf"] = self.document.signer.on_behalf
             data["fields"] = [{"label": k, "value": v} for k, v in self.public_fields]
             if letter is not None:
                 letter["holder_name"] = mask_name(letter["holder_name"])

@@ -15,11 +15,21 @@ def find_office(session: Session, code: str) -> Office | None:
     return session.scalars(select(Office).where(Office.code == code)).one_or_none()
 
 
-def sync_office(session: Session, config: StationConfig) -> tuple[Office, bool]:
-    """Create or update the office from the config; returns (office, changed)."""
+def _wanted(config: StationConfig) -> dict[str, object]:
     wanted = asdict(config.office)
     wanted["verify_base_url"] = config.verify_base_url
     wanted["timezone"] = config.timezone
+    return wanted
+
+
+def office_drift(office: Office, config: StationConfig) -> list[str]:
+    """The office row's columns that differ from ``station.toml`` (edited since ``init``)."""
+    return sorted(k for k, v in _wanted(config).items() if getattr(office, k) != v)
+
+
+def sync_office(session: Session, config: StationConfig) -> tuple[Office, bool]:
+    """Create or update the office from the config; returns (office, changed)."""
+    wanted = _wanted(config)
     office = find_office(session, config.office.code)
     if office is None:
         office = Office(**wanted)

@@ -11,10 +11,12 @@ Core module: no Textual import (docs/architecture.md §Import contracts).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from station.register.codes import SEX_LABELS, STATUS_LABELS
 from station.register.ektp import is_obliged
+from station.register.household import renewal_warning
 from station.register.nik import parse_nik
 from station.register.residents import age_on
 from station.store.models import Resident
@@ -28,6 +30,9 @@ class ResidentCard:
     warnings: tuple[str, ...]
     status: str
     ektp_missing: bool
+    # The KK's head died or moved and no new head is recorded: renew the KK at Dukcapil
+    # (station.register.household); the card offers the pengantar and recording the new head.
+    kk_renewal: bool = False
 
 
 def _ttl(resident: Resident) -> str:
@@ -52,8 +57,11 @@ def _ektp(resident: Resident) -> str:
     return "SUDAH REKAM"
 
 
-def build_card(resident: Resident, today: dt.date) -> ResidentCard:
-    """The card for ``resident`` as of ``today`` (the office's local date)."""
+def build_card(
+    resident: Resident, today: dt.date, members: Iterable[Resident] = ()
+) -> ResidentCard:
+    """The card for ``resident`` as of ``today`` (the office's local date); ``members``: the
+    resident's KK (for the warning that it must be renewed)."""
     age = age_on(resident.birth_date, today)
     rows = (
         ("NIK", resident.nik),
@@ -87,6 +95,9 @@ def build_card(resident: Resident, today: dt.date) -> ResidentCard:
     )
     if ektp_missing:
         warnings.append("Wajib KTP tetapi belum rekam e-KTP: tawarkan Pengantar Perekaman e-KTP.")
+    renewal = renewal_warning(members) if resident.status == "active" else None
+    if renewal:
+        warnings.append(renewal)
     return ResidentCard(
         nik=resident.nik,
         name=resident.name,
@@ -94,4 +105,5 @@ def build_card(resident: Resident, today: dt.date) -> ResidentCard:
         warnings=tuple(warnings),
         status=resident.status,
         ektp_missing=ektp_missing,
+        kk_renewal=renewal is not None,
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from station.register.card import ResidentCard, build_card
 from station.register.ektp import mark_recorded
+from station.register.household_store import HeadChange, household_members, record_new_head
 from station.register.registration import (
     Registered,
     UnknownResident,
@@ -48,7 +49,15 @@ def resident_card(
             terminal=terminal,
             today=today,
         )
-        return build_card(resident, today) if resident is not None else None
+        if resident is None:
+            return None
+        return build_card(resident, today, household_members(session, resident))
+
+
+def record_household_head(station: Station, nik: str, *, operator: str) -> HeadChange:
+    """Record the resident as the head of their KK (the renewed KK); audited."""
+    with station.db.write() as session:
+        return record_new_head(session, station.office_id, nik, operator=operator)
 
 
 def search_residents(

@@ -237,6 +237,9 @@ def letter_page(check: LetterCheck, office: dict[str, str], tz: Any) -> HTMLResp
         ]
         if check.signer is not None:
             name, position = check.signer
+            on_behalf = check.document.signer.on_behalf if check.document else ""
+            if on_behalf:  # a delegate: "SEKRETARIS KELURAHAN, a.n. LURAH OESAPA"
+                position = f"{position}, {on_behalf}"
             rows.append(("Ditandatangani", f"{name} ({position})" if position else name))
         holder = mask_name(payload.holder_name) + ("…" if payload.name_truncated else "")
         rows += [("Atas nama", holder), ("NIK", payload.nik_masked)]

@@ -22,6 +22,7 @@ from station.letters.seal import Verifier, parse_qr
 from station.letters.verify import register_check
 from station.web import verify_page as web
 from tests.helpers.letter_helpers import add_residents, issue_args, run_cli
+from tests.helpers.office import signed_template
 
 FUZZ = settings(
     max_examples=100,
@@ -38,7 +39,7 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Station, 
         patch.setenv("STATION_HOME", str(home))
         for name in ("STATION_DATABASE_URL", "STATION_PRINTER"):
             patch.delenv(name, raising=False)
-        init_station(home)
+        init_station(home, template=signed_template(home))
         station = open_station(home)
         try:
             add_residents(station.db, station.office_id)

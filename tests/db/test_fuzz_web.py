@@ -24,6 +24,7 @@ from station.home.context import Station
 from station.letters.seal import MAX_INPUT_CHARS, MAX_TOKEN_CHARS, parse_qr
 from station.web.verify_page import MAX_URL_BYTES, create_app
 from tests.helpers.letter_helpers import HEAD, add_residents, issue_args, run_cli
+from tests.helpers.office import signed_template
 
 FUZZ = settings(
     max_examples=120,
@@ -47,7 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
         patch.setenv("STATION_HOME", str(home))
         for name in ("STATION_DATABASE_URL", "STATION_PRINTER"):
             patch.delenv(name, raising=False)
-        init_station(home)
+        init_station(home, template=signed_template(home))
         station = open_station(home)
         try:
             add_residents(station.db, station.office_id)

@@ -10,6 +10,7 @@ import pytest
 from station.home.config import ConfigError, load_config, write_default_config
 from station.home.context import init_station, open_station
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents, issue_args, run_cli
+from tests.helpers.office import fill_lurah
 
 
 def test_default_config_has_the_default_numbering(home: Path) -> None:
@@ -51,6 +52,7 @@ def test_numbering_per_type(home: Path) -> None:
         encoding="utf-8",
     )
     init_station(home)
+    fill_lurah(home)
     station = open_station(home)
     add_residents(station.db, station.office_id)
     station.close()

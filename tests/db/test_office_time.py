@@ -29,6 +29,7 @@ from station.reports.day_summary import signed_summary
 from station.web.verify_page import create_app
 from tests.helpers.escpos_reader import parse
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents, issue_args, run_cli
+from tests.helpers.office import signed_template
 
 UTC = dt.UTC
 BORN_NEW_YEAR = "5371030101270001"  # a man born on 1 January 2027 (or 1927)
@@ -127,7 +128,7 @@ def test_nik_check_judges_the_future_on_the_office_day(
     if initialised:
         from station.home.context import init_station
 
-        init_station(home)
+        init_station(home, template=signed_template(home))
     _set_clock(monkeypatch, moment)
     result, data = run_cli("nik", "check", BORN_NEW_YEAR)
     assert result.exit_code == 0, result.output

@@ -14,6 +14,7 @@ from station.home.context import Station, init_station, open_station
 from station.store.models import Resident
 from tests.helpers.escpos_reader import decode_qr, parse
 from tests.helpers.letter_helpers import HEAD, add_residents, run_cli
+from tests.helpers.office import signed_template
 
 INJECTED = [b"\x1b@", b"\x1bp\x00\x19\xfa", b"\x1dV\x00", b"\x1dVA\x00", b"\x10\x14\x01\x00\x05"]
 NASTY = "".join(chunk.decode("latin-1") for chunk in INJECTED) + "\x1b!\x38\x1ct\x1b\x74\x10"
@@ -23,7 +24,7 @@ NASTY = "".join(chunk.decode("latin-1") for chunk in INJECTED) + "\x1b!\x38\x1ct
 def station(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Station]:
     monkeypatch.delenv("STATION_PRINTER_PROFILE", raising=False)
     monkeypatch.delenv("STATION_PRINTER_QR", raising=False)
-    init_station(home)
+    init_station(home, template=signed_template(home))
     opened = open_station(home)
     add_residents(opened.db, opened.office_id)
     try:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from station.cli import cli
 from tests.helpers.letter_helpers import HEAD, add_residents, issue_args
+from tests.helpers.office import signed_template
 
 
 def run(*args: str) -> tuple[int, dict]:
@@ -78,7 +79,7 @@ def sqlite_office(home: Path) -> Path:
     """The command-line layer does not depend on the database: SQLite is enough."""
     from station.home.context import init_station
 
-    init_station(home)
+    init_station(home, template=signed_template(home))
     return _with_operators(home)
 
 

@@ -18,6 +18,7 @@ from station.queue.facade import Queue
 from station.reports.statistics import Period, build_report, percent, timing
 from station.store.models import Operator
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents, issue_args, run_cli
+from tests.helpers.office import signed_template
 
 MIN = 60
 
@@ -227,7 +228,7 @@ def test_queries_stay_inside_the_period(home: Path) -> None:
     from station.home.context import init_station
     from station.reports.skm import period_report
 
-    init_station(home)
+    init_station(home, template=signed_template(home))
     station = open_station(home)
     statements: list[tuple[str, Any]] = []
 

@@ -30,6 +30,7 @@ from station.office.sign_in import MAX_FAILED_PINS, LoginError, sign_in
 from station.store.models import Operator
 from station.web.verify_page import create_app
 from tests.helpers.letter_helpers import HEAD, add_residents, issue_args, run_cli
+from tests.helpers.office import signed_template
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,7 +94,7 @@ def _mode(path: Path) -> int:
 
 
 def test_keys_and_home_are_private_even_with_umask_0(home: Path, open_umask: None) -> None:
-    result = init_station(home)
+    result = init_station(home, template=signed_template(home))
     keys = home / "keys"
     assert _mode(home) == 0o700 and _mode(keys) == 0o700
     assert _mode(keys / f"{result.key_id}.pem") == 0o600
@@ -289,7 +290,7 @@ def test_a_second_init_without_the_key_file_refuses_instead_of_replacing_the_key
     from station.cli import cli
     from station.home.context import init_station
 
-    first = init_station(home)
+    first = init_station(home, template=signed_template(home))
     key_file = home / "keys" / f"{first.key_id}.pem"
     moved = key_file.read_bytes()
     key_file.unlink()

@@ -35,6 +35,7 @@ from tests.e2e.faults import (
     wait_for,
 )
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents
+from tests.helpers.office import signed_template
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +43,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def letters_home(home: Path) -> Iterator[Any]:
     """An initialised SQLite home with the test residents; the opened station."""
-    init_station(home)
+    init_station(home, template=signed_template(home))
     station = open_station(home)
     add_residents(station.db, station.office_id)
     try:
@@ -148,7 +149,7 @@ def test_sigkill_while_issuing_letters_postgresql(
 ) -> None:
     """The same on PostgreSQL (``SELECT … FOR UPDATE`` on the sequence row), fewer kills."""
     monkeypatch.setenv("STATION_DATABASE_URL", pg_url)
-    init_station(home)
+    init_station(home, template=signed_template(home))
     station = open_station(home)
     add_residents(station.db, station.office_id)
     try:
@@ -186,7 +187,7 @@ def test_sigkill_during_queue_loops(home: Path, tmp_path: Path) -> None:
     database check, the audit chain and the acknowledged tickets to it."""
     from station.queue.facade import Queue
 
-    init_station(home)
+    init_station(home, template=signed_template(home))
     station = open_station(home)
     operators = ("yohana", "petrus")
     _open_counters(station, operators)
@@ -467,7 +468,7 @@ def test_postgresql_restarted_while_a_counter_works(
 
     url = own_pg.cluster.create_database("station")
     monkeypatch.setenv("STATION_DATABASE_URL", url)
-    init_station(home)
+    init_station(home, template=signed_template(home))
     station = open_station(home)
     _open_counters(station, ("yohana",))
     log = tmp_path / "counter.log"

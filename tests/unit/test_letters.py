@@ -99,6 +99,7 @@ REQUIRED_TYPES = {
     "SPN": "400.12.3.2",  # Surat Pengantar Nikah (other religions)
     "SKH": "400.12.2.1",  # Kehilangan
     "EKTP": "400.12.2.1",  # Pengantar Perekaman e-KTP
+    "SPKK": "400.12.2.1",  # Pengantar Perubahan KK (the head died or moved)
 }
 
 

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from station.letters import desk as letter_desk
 from station.letters.fields import FIELD_KINDS
 from station.letters.resident import resident_values
+from station.letters.signers import LURAH_KEY, signer_choices
 from station.letters.store import (
     PURPOSE_KEY,
     IssuedLetter,
@@ -36,6 +37,7 @@ from station.printing.preview import preview_text
 from station.printing.spooler import PrintSpooler, app_spooler
 from station.register.nik import mask_nik
 from station.screens.base import StationScreen
+from station.screens.choice import ChoiceDialog
 from station.screens.dialogs import RETRY, PrinterFaultDialog
 from station.screens.on_top import WaitsOnTop
 from station.screens.operator.host import OperatorHost
@@ -72,6 +74,7 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Kembali"),
         Binding("f9", "issue", "Terbitkan & cetak"),
+        Binding("f4", "signer", "Penanda tangan"),
         Binding("enter", "issue", "Terbitkan & cetak", show=False),
         Binding("up", "move(-1)", "Naik", show=False),
         Binding("down", "move(1)", "Turun", show=False),
@@ -91,6 +94,7 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         self.issued: IssuedLetter | None = None
         self.busy = False
         self.spooler: PrintSpooler | None = None
+        self.signer_key = LURAH_KEY  # F4: an official of [signers.KEY] signs a.n. the lurah
 
     def compose(self) -> ComposeResult:
         yield Static(f"Surat untuk NIK {mask_nik(self.nik)}", id="letter-header")
@@ -135,6 +139,13 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "issue":
             return self.step == STEP_PREVIEW  # shown in the footer on the preview only
+        if action == "signer":  # only when station.toml names officials besides the lurah
+            return (
+                self.settings is not None
+                and bool(self.settings.signers)
+                and self.step != STEP_TYPE
+                and self.issued is None
+            )
         return True
 
     # --- step 1: the type -----------------------------------------------------------------
@@ -265,6 +276,7 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
             title += f"\n{lt.description}"
         self.query_one("#form-title", Static).update(Text(title))
         self._form_message("")
+        self._show_signer()
         self._show_step(STEP_FORM)
         self._focus_first_input()
 
@@ -347,7 +359,37 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
             fields=fields,
             purpose=purpose,
             ticket=self.ticket,
+            signer_key=self.signer_key,
         )
+
+    def _signer_label(self) -> str:
+        signers = self.settings.signers if self.settings is not None else {}
+        return dict(signer_choices(signers)).get(self.signer_key, "Lurah")
+
+    def action_signer(self) -> None:
+        """F4: who signs, the lurah or an official a.n. the lurah; the preview follows."""
+        if self.settings is None or not self.settings.signers or self.busy:
+            return
+        if self.issued is not None:
+            return
+
+        def chosen(key: str | None) -> None:
+            if key is None or key == self.signer_key:
+                return
+            self.signer_key = key
+            self._notify(f"Penanda tangan: {self._signer_label()}")
+            self._show_signer()
+            if self.step == STEP_PREVIEW:
+                self.go_preview()
+
+        options = signer_choices(self.settings.signers)
+        dialog = ChoiceDialog("Ditandatangani oleh", options, selected=self.signer_key)
+        self.app.push_screen(dialog, chosen)
+
+    def _show_signer(self) -> None:
+        if self.settings is None or not self.settings.signers:
+            return
+        self._form_message(f"Penanda tangan: {self._signer_label()} (F4 ganti)")
 
     @work(thread=True, group="letter-draft", exit_on_error=False)
     def make_draft(self, request: IssueRequest) -> None:
@@ -383,7 +425,12 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
             Text(
                 f"Pratinjau cetak. Nomor pasti diberikan saat diterbitkan "
                 f"(kini berikutnya: {draft.expected_number}).\n"
-                "Enter/F9: terbitkan dan cetak · Esc: kembali ke isian"
+                + (
+                    f"Penanda tangan: {self._signer_label()} (F4 ganti)\n"
+                    if self.settings is not None and self.settings.signers
+                    else ""
+                )
+                + "Enter/F9: terbitkan dan cetak · Esc: kembali ke isian"
             )
         )
         self.query_one("#preview-text", Static).update(Text(text))

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 _REGIONS = BuiltinRegions()
 EKTP_LETTER = "EKTP"
+KK_LETTER = "SPKK"  # station.register.household.KK_RENEWAL_TYPE
 
 
 def live_nik_text(text: str, today: Any) -> tuple[str, bool]:
@@ -96,6 +97,8 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         Binding("f9", "ektp_letter", "Pengantar e-KTP"),
         Binding("f6", "ektp_recorded", "Sudah rekam e-KTP"),
         Binding("f4", "edit", "Ubah data"),
+        Binding("f7", "kk_letter", "Pengantar KK"),
+        Binding("ctrl+n", "new_head", "Kepala keluarga baru"),
     ]
 
     def __init__(
@@ -227,6 +230,8 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
             return self.card is not None and self.card.ektp_missing
         if action == "edit":  # a correction starts from a resident's card
             return self.card is not None
+        if action in ("kk_letter", "new_head"):  # the KK's head died or moved
+            return self.card is not None and self.card.kk_renewal
         return True
 
     def action_edit(self) -> None:
@@ -265,6 +270,24 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
     def action_ektp_letter(self) -> None:
         self.action_letter(EKTP_LETTER)
 
+    def action_kk_letter(self) -> None:
+        """F7: the pengantar to Dukcapil for the renewed KK."""
+        self.action_letter(KK_LETTER)
+
+    def action_new_head(self) -> None:
+        """Ctrl+N: the renewed KK names this resident its head (audited)."""
+        card = self.card
+        if card is None or not card.kk_renewal:
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer == "yes":
+                self.record_head(card.nik)
+
+        options = [("yes", "Ya, sesuai KK baru dari Dukcapil"), ("no", "Batal")]
+        title = f"Catat {card.name} sebagai kepala keluarga KK ini?"
+        self.app.push_screen(ChoiceDialog(title, options, selected="no"), chosen)
+
     def _letter_done(self, letter: IssuedLetter | None) -> None:
         if letter is not None:
             self.dismiss(letter)
@@ -282,6 +305,9 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         if card.ektp_missing:
             hint += "\n[b]F9[/b]: Surat Pengantar Perekaman KTP-el."
             hint += "  [b]F6[/b]: catat sudah rekam (bukti dari Dukcapil)."
+        if card.kk_renewal:
+            hint += "\n[b]F7[/b]: Surat Pengantar Perubahan KK."
+            hint += "  [b]Ctrl+N[/b]: catat sebagai kepala keluarga baru."
         self.query_one("#card", Static).update(card_markup(card) + markup(hint))
 
     def show_not_found(self, nik: str) -> None:
@@ -370,6 +396,22 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
             self._to_ui(self.show_error, f"Gagal mencatat: {exc}")
             return
         self._to_ui(self.app.notify, "Perekaman KTP-el dicatat.")
+        self.look_up(nik)
+
+    @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
+    def record_head(self, nik: str) -> None:
+        app = self.station_app
+        try:
+            change = register_desk.record_household_head(
+                app.station, nik, operator=app.user.username if app.user else ""
+            )
+        except RegisterError as exc:
+            self._to_ui(self._warn, str(exc))
+            return
+        except Exception as exc:
+            self._to_ui(self.show_error, f"Gagal mencatat: {exc}")
+            return
+        self._to_ui(self.app.notify, f"{change.new_head_name} dicatat sebagai kepala keluarga.")
         self.look_up(nik)
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
