@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -133,6 +134,7 @@ class ConfirmDialog(ModalScreen[bool]):
     DEFAULT_CSS = (
         DIALOG_CSS
         + """
+    ConfirmDialog { align: center middle; }
     #confirm-dialog { border: thick $warning; }
     """
     )
@@ -154,8 +156,9 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.message, id="confirm-message", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(f"{self.yes} [Y]", variant="warning", id="confirm-yes")
-                yield Button(f"{self.no} [Esc]", variant="primary", id="confirm-no")
+                # Text, not markup: "[Y]" is the key to press, not a style
+                yield Button(Text(f"{self.yes} [Y]"), variant="warning", id="confirm-yes")
+                yield Button(Text(f"{self.no} [Esc]"), variant="primary", id="confirm-no")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()
