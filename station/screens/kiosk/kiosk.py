@@ -42,8 +42,8 @@ PRIORITY_LABELS = dict(KIOSK_PRIORITY)
 MAX_SERVICES = 9
 HOW_TO = (
     "Tekan angka layanan, atau sentuh tombolnya, untuk mengambil nomor antrean.\n"
-    "Lansia, penyandang disabilitas, ibu hamil: tekan P dahulu untuk antrean prioritas.\n"
-    "Sudah dilayani? Tekan S untuk mengisi survei kepuasan (nomor tiket Anda)."
+    "Lansia, penyandang disabilitas, ibu hamil: sentuh Antrean prioritas (P) dahulu.\n"
+    "Sudah dilayani? Sentuh Survei kepuasan (S) untuk menilai layanan kami."
 )
 HOW_TO_SHORT = "Sentuh layanan atau tekan angkanya untuk mengambil nomor antrean."
 PRIORITY_BUTTON = "P   Antrean prioritas"
