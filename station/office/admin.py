@@ -317,6 +317,28 @@ def switch_counter_service(
         return toggle_counter_service(session, station.office_id, number, prefix, by=by)
 
 
+def add_counter_setup(
+    station: Station, number: int, name: str, prefixes: list[str], *, by: str
+) -> CounterSetup:
+    """:func:`create_counter` in its own transaction (the admin screen's "Tambah loket")."""
+    with station.db.write() as session:
+        return create_counter(session, station.office_id, number, name, prefixes, by=by)
+
+
+def change_counter(
+    station: Station, number: int, name: str, prefixes: list[str], *, by: str
+) -> CounterSetup:
+    """:func:`edit_counter` in its own transaction (the admin screen's "Ubah loket")."""
+    with station.db.write() as session:
+        return edit_counter(session, station.office_id, number, name=name, prefixes=prefixes, by=by)
+
+
+def delete_counter(station: Station, number: int, *, by: str) -> None:
+    """:func:`remove_counter` in its own transaction: refused while open or once it served."""
+    with station.db.write() as session:
+        remove_counter(session, station.office_id, number, by=by)
+
+
 def new_signing_key(station: Station) -> str:
     """Rotate the office's signing key (``rotate_key``); returns the new key's id."""
     with station.db.write() as session:

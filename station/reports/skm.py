@@ -57,7 +57,41 @@ QUESTIONS = (
     "Bagaimana pendapat Anda tentang kualitas sarana dan prasarana?",
     "Bagaimana pendapat Anda tentang penanganan pengaduan, saran dan masukan?",
 )
+# The answers to each question, for scores 1, 2, 3, 4, in each element's own words: the
+# questionnaire of the Lampiran of PermenPAN-RB 14/2017 (Pedoman Penyusunan Survei Kepuasan
+# Masyarakat), "contoh kuesioner" (docs/domain.md §6.5). Residents answer "Murah" or "Gratis"
+# about cost, not "Baik".
+ANSWER_LABELS: tuple[tuple[str, str, str, str], ...] = (
+    ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),  # persyaratan
+    ("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"),  # prosedur
+    ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"),  # waktu penyelesaian
+    ("Sangat mahal", "Cukup mahal", "Murah", "Gratis"),  # biaya/tarif
+    ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),  # produk
+    ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"),  # kompetensi
+    (  # perilaku
+        "Tidak sopan dan ramah",
+        "Kurang sopan dan ramah",
+        "Sopan dan ramah",
+        "Sangat sopan dan ramah",
+    ),
+    ("Buruk", "Cukup", "Baik", "Sangat baik"),  # sarana dan prasarana
+    (  # penanganan pengaduan, saran dan masukan
+        "Tidak ada",
+        "Ada tetapi tidak berfungsi",
+        "Berfungsi kurang maksimal",
+        "Dikelola dengan baik",
+    ),
+)
+# Generic words for a score (reports' per-element summaries); the questionnaire itself uses
+# ANSWER_LABELS.
 SCORE_LABELS = {1: "Tidak baik", 2: "Kurang baik", 3: "Baik", 4: "Sangat baik"}
+
+
+def answer_labels(element: int) -> dict[int, str]:
+    """Score -> the answer's words for element ``element`` (0-based), e.g. 4 -> "Gratis"."""
+    return dict(enumerate(ANSWER_LABELS[element], start=1))
+
+
 WEIGHT = Fraction(1, SKM_ELEMENTS)
 # (lowest IKM of the band, rounded to 2 decimals, grade, label), highest first
 BANDS = (
@@ -232,7 +266,35 @@ def ikm_from_sums(respondents: int, sums: Sequence[int]) -> Ikm:
     return Ikm(respondents, nrr, value, rounded, grade, label)
 
 
+def rateable_tickets(
+    session: Session, office_id: int, *, today: dt.date, limit: int = 8
+) -> list[str]:
+    """Numbers of today's finished tickets without a response, the most recently finished
+    first: what the kiosk offers to touch instead of typing a number. Ticket numbers only
+    (no NIK, no name): they are on every printed ticket and on the board already."""
+    rated = select(SurveyResponse.ticket_id).where(SurveyResponse.office_id == office_id)
+    return list(
+        session.scalars(
+            select(Ticket.number)
+            .where(
+                Ticket.office_id == office_id,
+                Ticket.day == today,
+                Ticket.status == DONE,
+                Ticket.id.not_in(rated),
+            )
+            .order_by(Ticket.finished_at.desc(), Ticket.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 # --- the kiosk's survey screen: each call one transaction of its own -----------------------
+
+
+def recent_unrated(station: Station, *, today: dt.date, limit: int = 8) -> list[str]:
+    """:func:`rateable_tickets` in a read transaction of its own."""
+    with station.db.read() as session:
+        return rateable_tickets(session, station.office_id, today=today, limit=limit)
 
 
 def rateable_number(station: Station, number: str, *, today: dt.date) -> str:

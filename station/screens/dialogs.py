@@ -1,4 +1,5 @@
-"""Small modal dialogs of the operator app: a printer fault, a reason to revoke a letter.
+"""Small modal dialogs of the operator app: a printer fault, a reason to revoke a letter, a
+yes/no confirmation.
 
 Keyboard-first: each has one-letter keys as well as buttons, and Escape takes the choice
 that changes nothing more.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -122,3 +124,48 @@ class RevokeReasonDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question before an act that leaves something behind (signing out while a
+    ticket is held). Dismisses with True for Y or the first button; N, Escape or the second
+    button keep things as they are (False). The safe button has the focus."""
+
+    DEFAULT_CSS = (
+        DIALOG_CSS
+        + """
+    ConfirmDialog { align: center middle; }
+    #confirm-dialog { border: thick $warning; }
+    """
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "choose(True)", "Ya", show=False),
+        Binding("n", "choose(False)", "Tidak", show=False),
+        Binding("escape", "choose(False)", "Batal", show=False),
+    ]
+
+    def __init__(self, title: str, message: str, *, yes: str, no: str = "Batal") -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm-dialog"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Static(self.message, id="confirm-message", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                # Text, not markup: "[Y]" is the key to press, not a style
+                yield Button(Text(f"{self.yes} [Y]"), variant="warning", id="confirm-yes")
+                yield Button(Text(f"{self.no} [Esc]"), variant="primary", id="confirm-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_choose(event.button.id == "confirm-yes")
+
+    def action_choose(self, choice: bool) -> None:
+        self.dismiss(choice)

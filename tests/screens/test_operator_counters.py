@@ -52,7 +52,9 @@ def test_one_counter_takes_over_the_ticket_the_other_left(station: Station) -> N
             await settle(second, p2)
             assert any("masih aktif" in n for n in notes(second))
 
-            await p1.press("f10")  # sari leaves; her ticket stays at loket 1
+            await p1.press("f10")  # sari leaves; asked first, her ticket stays at loket 1
+            await settle(first, p1)
+            await p1.press("y")
             await settle(first, p1)
             assert isinstance(first.screen, LoginScreen)
 

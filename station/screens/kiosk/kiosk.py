@@ -2,8 +2,11 @@
 
 Plain and big for residents who read little: one button per active service with its digit.
 A digit issues the ticket at once (one key); a touch or click on a button does too, and Enter
-presses the focused button (arrow keys move between them). P first asks the priority reason.
-``S`` is left free for the satisfaction survey screen.
+presses the focused button (arrow keys move between them). P (or its button) first asks the
+priority reason; S (or its button) opens the satisfaction survey. Every screen works by touch
+alone and by keys, at 80x24 and larger: on a short terminal the app takes the ``compact``
+class (smaller buttons, a one-line help), and when the services do not all fit, they scroll
+with a visible line saying how many more are below.
 
 Thin: issuing and printing are ``KioskApp`` calls run in a thread worker.
 """
@@ -13,10 +16,10 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Digits, Static
 
@@ -39,9 +42,21 @@ PRIORITY_LABELS = dict(KIOSK_PRIORITY)
 MAX_SERVICES = 9
 HOW_TO = (
     "Tekan angka layanan, atau sentuh tombolnya, untuk mengambil nomor antrean.\n"
-    "Lansia, penyandang disabilitas, ibu hamil: tekan P dahulu untuk antrean prioritas.\n"
-    "Sudah dilayani? Tekan S untuk mengisi survei kepuasan (nomor tiket Anda)."
+    "Lansia, penyandang disabilitas, ibu hamil: sentuh Antrean prioritas (P) dahulu.\n"
+    "Sudah dilayani? Sentuh Survei kepuasan (S) untuk menilai layanan kami."
 )
+HOW_TO_SHORT = "Sentuh layanan atau tekan angkanya untuk mengambil nomor antrean."
+PRIORITY_BUTTON = "P   Antrean prioritas"
+PRIORITY_CANCEL_BUTTON = "P   Batalkan prioritas"
+SURVEY_BUTTON = "S   Survei kepuasan"
+# Below this many rows the kiosk's screens take the compact layout (docs/architecture.md:
+# every public screen is usable at 80x24).
+COMPACT_BELOW_ROWS = 32
+
+
+def set_compact(app: Any, rows: int) -> None:
+    """The ``compact`` class on the app for a short terminal; the kiosk's CSS reads it."""
+    app.set_class(rows < COMPACT_BELOW_ROWS, "compact")
 
 
 class KioskScreen(StationScreen[KioskHost], Screen[None]):
@@ -52,8 +67,8 @@ class KioskScreen(StationScreen[KioskHost], Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(i), f"choose({i})", show=False) for i in range(1, MAX_SERVICES + 1)),
-        Binding("p", "priority", show=False),
-        Binding("s", "survey", show=False),
+        Binding("p,P", "priority", show=False),
+        Binding("s,S", "survey", show=False),
         Binding("escape", "clear_priority", show=False),
         Binding("up", "app.focus_previous", show=False),
         Binding("down", "app.focus_next", show=False),
@@ -72,9 +87,14 @@ class KioskScreen(StationScreen[KioskHost], Screen[None]):
             yield Static("", id="kiosk-clock")
         yield Static("", id="kiosk-hours")
         yield Static(HOW_TO, id="kiosk-help")
+        yield Static(HOW_TO_SHORT, id="kiosk-help-short")
         yield Static("", id="kiosk-priority")
         yield Static("", id="kiosk-closed")
+        with Horizontal(id="kiosk-actions"):
+            yield Button(PRIORITY_BUTTON, id="priority-button", classes="action")
+            yield Button(SURVEY_BUTTON, id="survey-button", classes="action")
         yield VerticalScroll(id="services")
+        yield Static("", id="services-more")
 
     def on_mount(self) -> None:
         app = self.station_app
@@ -83,11 +103,36 @@ class KioskScreen(StationScreen[KioskHost], Screen[None]):
         )
         hours = " · ".join(app.hours.describe())
         self.query_one("#kiosk-hours", Static).update(f"Jam layanan: {hours}")
+        set_compact(app, self.size.height or app.size.height)
         self.show_priority()
         self.tick()
         self.set_interval(1.0, self.tick)
         self.set_interval(app.refresh_seconds, self.load_services)
+        self.watch(self.query_one("#services", VerticalScroll), "scroll_y", self._show_more)
         self.load_services()
+
+    def on_resize(self, event: events.Resize) -> None:
+        set_compact(self.app, event.size.height)
+        self.call_after_refresh(self._show_more)
+
+    def _show_more(self, _: object = None) -> None:
+        """A visible line when services are below the fold: how many, and how to reach them."""
+        if not self.is_attached:
+            return
+        box = self.query_one("#services", VerticalScroll)
+        more = self.query_one("#services-more", Static)
+        top = box.scroll_y
+        bottom = top + box.scrollable_content_region.height
+        regions = [b.virtual_region for b in box.query(Button)]
+        below = sum(1 for r in regions if r.bottom > bottom)
+        above = sum(1 for r in regions if r.y < top)
+        notes = []
+        if below:
+            notes.append(f"▼ Masih ada {below} layanan lagi di bawah — geser daftar atau tekan ↓")
+        if above:
+            notes.append(f"▲ {above} layanan di atas")
+        more.update("   ".join(notes))
+        more.display = bool(notes)
 
     def action_survey(self) -> None:
         """S: a resident already served rates the service (SKM) with their ticket number."""
@@ -124,10 +169,13 @@ class KioskScreen(StationScreen[KioskHost], Screen[None]):
 
     def show_priority(self) -> None:
         label = self.query_one("#kiosk-priority", Static)
+        button = self.query_one("#priority-button", Button)
         if self.priority is None:
             label.update("")
+            button.label = PRIORITY_BUTTON
             self.remove_class("priority")
             return
+        button.label = PRIORITY_CANCEL_BUTTON
         label.update(
             f"ANTREAN PRIORITAS: {PRIORITY_LABELS[self.priority]}. "
             "Sekarang pilih layanan (Esc: batal)."
@@ -151,6 +199,7 @@ class KioskScreen(StationScreen[KioskHost], Screen[None]):
                 with contextlib.suppress(Exception):
                     box.query_one(f"#service-{s['prefix']}", Button).label = self._label(i, s)
         self.services = active
+        self.call_after_refresh(self._show_more)
 
     @staticmethod
     def _label(index: int, service: dict[str, Any]) -> str:
@@ -168,6 +217,13 @@ class KioskScreen(StationScreen[KioskHost], Screen[None]):
         button_id = event.button.id or ""
         if button_id.startswith("service-"):
             self.take(button_id.removeprefix("service-"))
+        elif button_id == "priority-button":
+            if self.priority is None:
+                self.action_priority()
+            else:  # a second touch takes the priority back, as Esc does
+                self.action_clear_priority()
+        elif button_id == "survey-button":
+            self.action_survey()
 
     def action_priority(self) -> None:
         if self.busy or not self.station_app.is_open():
@@ -239,7 +295,7 @@ class PriorityScreen(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(i), f"pick({i})", show=False) for i in range(1, len(KIOSK_PRIORITY) + 1)),
         Binding("escape", "cancel", show=False),
-        Binding("p", "cancel", show=False),
+        Binding("p,P", "cancel", show=False),
         Binding("up", "app.focus_previous", show=False),
         Binding("down", "app.focus_next", show=False),
     ]

@@ -1,5 +1,5 @@
-"""Admin (role admin only): operators, services and counters, office settings, signing keys,
-and the doors to reports and the audit trail.
+"""Admin (role admin only): operators, services and counters (list, add, edit, remove), office
+settings, signing keys, and the doors to reports and the audit trail.
 
 Thin: every change is one audited core call (``station.office.admin``,
 ``station.home.config_edit``) in a thread worker; the tables are re-read after each change.
@@ -30,7 +30,7 @@ from textual.widgets import (
 from station.home.config import ConfigError
 from station.home.config_edit import EDITABLE, current_values, save_settings
 from station.office import admin as office_admin
-from station.office.admin import AdminError, AdminOverview, KeyState
+from station.office.admin import AdminError, AdminOverview, CounterSetup, KeyState
 from station.office.operators import OperatorError
 from station.screens.base import StationScreen, joined, markup, plain
 from station.screens.operator.host import OperatorHost
@@ -116,6 +116,70 @@ class OperatorForm(ModalScreen[dict[str, str] | None]):
         self.dismiss(None)
 
 
+class CounterForm(ModalScreen[dict[str, str] | None]):
+    """A new counter (number, name, services) or a change to one (name, services).
+
+    Dismisses with ``number``, ``name`` and ``services`` (codes as typed, e.g. "A,C"); the
+    core checks them (``station.office.admin.create_counter``/``edit_counter``).
+    """
+
+    DEFAULT_CSS = """
+    CounterForm { align: center middle; }
+    CounterForm > Vertical {
+        width: 64; max-width: 95%; height: auto;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    CounterForm #counter-message.error { color: $error; text-style: bold; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Batal")]
+
+    def __init__(self, known: list[str], setup: CounterSetup | None = None) -> None:
+        super().__init__()
+        self.known = known  # the office's service codes, for the hint
+        self.setup = setup  # None: a new counter
+
+    def compose(self) -> ComposeResult:
+        setup = self.setup
+        with Vertical():
+            if setup is None:
+                yield Static("[b]Tambah loket[/b]")
+                yield Label("Nomor loket (1–99)")
+                yield Input(id="counter-number", restrict=r"[0-9]*", max_length=2)
+            else:
+                yield Static(markup("[b]Ubah Loket $n[/b]", n=setup.number))
+            yield Label("Nama loket (kosong: Loket <nomor>)")
+            yield Input(setup.name if setup else "", id="counter-name", max_length=50)
+            yield Label(plain(f"Layanan, kode dipisah koma (ada: {', '.join(self.known)})"))
+            yield Input(",".join(setup.services) if setup else "", id="counter-services")
+            yield Static("Enter: lanjut/simpan · Esc: batal", id="counter-message")
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id != "counter-services":
+            self.focus_next()
+            return
+        number = str(self.setup.number) if self.setup else self.query_one(
+            "#counter-number", Input
+        ).value.strip()  # fmt: skip
+        if not number:
+            message = self.query_one("#counter-message", Static)
+            message.update("Nomor loket wajib diisi.")
+            message.add_class("error")
+            self.query_one("#counter-number", Input).focus()
+            return
+        self.dismiss(
+            {
+                "number": number,
+                "name": self.query_one("#counter-name", Input).value,
+                "services": event.value,
+            }
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class AdminScreen(StationScreen[OperatorHost], Screen[None]):
     CSS_PATH = "admin.tcss"
 
@@ -125,6 +189,9 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
         Binding("p", "reset_pin", "Reset PIN"),
         Binding("d", "toggle_operator", "Aktif/nonaktif"),
         Binding("o", "toggle_service", "Buka/tutup layanan"),
+        Binding("t", "add_counter", "Tambah loket"),
+        Binding("e", "edit_counter", "Ubah loket"),
+        Binding("h", "remove_counter", "Hapus loket"),
         Binding("k", "rotate_key", "Ganti kunci"),
         Binding("f2", "save_office", "Simpan"),
         Binding("l", "reports", "Laporan"),
@@ -141,7 +208,11 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
                 yield DataTable(id="services", cursor_type="row")
                 yield Static("O buka/tutup layanan terpilih", classes="hint")
                 yield DataTable(id="counters", cursor_type="cell")
-                yield Static("Enter pada sel layanan: loket melayani ya/tidak", classes="hint")
+                yield Static(
+                    "Enter pada sel layanan: loket melayani ya/tidak · T tambah loket · "
+                    "E ubah loket · H hapus loket",
+                    classes="hint",
+                )
             with TabPane("Kantor", id="tab-office"), VerticalScroll(id="office-form"):
                 for (section, key), label in EDITABLE.items():
                     with Horizontal(classes="setting"):
@@ -155,6 +226,8 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.setups: dict[str, CounterSetup] = {}  # loket number (text) -> its setup
+        self.prefixes: list[str] = []  # the office's service codes
         self.query_one("#operators", DataTable).add_columns("Pengguna", "Nama", "Peran", "Status")
         self.query_one("#services", DataTable).add_columns("Kode", "Layanan", "Status")
         self.show_office()
@@ -184,6 +257,8 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
         self.query_one("#office", Static).update(text)
 
     def show_data(self, data: AdminOverview) -> None:
+        self.setups = {str(c.number): c for c in data.counters}
+        self.prefixes = [prefix for prefix, _, _ in data.services]
         operators = self.query_one("#operators", DataTable)
         operators.clear()
         for o in data.operators:
@@ -201,10 +276,13 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
         counters = self.query_one("#counters", DataTable)
         counters.clear(columns=True)
         prefixes = [prefix for prefix, _, _ in data.services]
-        counters.add_columns("Loket", *prefixes)
+        counters.add_columns("Loket", *prefixes, "Status")
         for setup in data.counters:
             marks = ["ya" if p in setup.services else "-" for p in prefixes]
-            counters.add_row(Text(f"{setup.number} {setup.name}"), *marks, key=str(setup.number))
+            state = "dibuka" if setup.is_open else "tutup"
+            counters.add_row(
+                Text(f"{setup.number} {setup.name}"), *marks, state, key=str(setup.number)
+            )
         tz = self.station_app.station.config.tz
         keys = "\n".join(key_line(k, tz) for k in data.keys) or (
             "Belum ada kunci. Jalankan: station init"
@@ -243,6 +321,9 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
         "reset_pin": "tab-operators",
         "toggle_operator": "tab-operators",
         "toggle_service": "tab-services",
+        "add_counter": "tab-services",
+        "edit_counter": "tab-services",
+        "remove_counter": "tab-services",
         "rotate_key": "tab-keys",
         "save_office": "tab-office",
     }
@@ -328,12 +409,71 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
             return
         table = self.query_one("#counters", DataTable)
         prefix = str(table.ordered_columns[column].label)
+        if prefix not in self.prefixes:  # the status column
+            return
         number = int(event.cell_key.row_key.value)
         station, by = self.station_app.station, self._by
         self.change(
             f"Loket {number}: layanan {prefix} diubah.",
             lambda: office_admin.switch_counter_service(station, number, prefix, by=by),
         )
+
+    def action_add_counter(self) -> None:
+        def chosen(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            station, by = self.station_app.station, self._by
+            number, name = int(values["number"]), values["name"]
+            prefixes = values["services"].split(",")
+            self.change(
+                lambda s: f"Loket {s.number} ({s.name}) ditambahkan: {','.join(s.services)}.",
+                lambda: office_admin.add_counter_setup(station, number, name, prefixes, by=by),
+            )
+
+        self.app.push_screen(CounterForm(self.prefixes), chosen)
+
+    def action_edit_counter(self) -> None:
+        setup = self.setups.get(self._selected("counters") or "")
+        if setup is None:
+            return
+
+        def chosen(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            station, by = self.station_app.station, self._by
+            name, prefixes = values["name"], values["services"].split(",")
+            self.change(
+                lambda s: f"Loket {s.number}: {s.name}, {','.join(s.services)}.",
+                lambda: office_admin.change_counter(station, setup.number, name, prefixes, by=by),
+            )
+
+        self.app.push_screen(CounterForm(self.prefixes, setup), chosen)
+
+    def action_remove_counter(self) -> None:
+        """H: remove the selected counter, after a question; the core refuses an open counter
+        or one that has served (its history stays), and the refusal is shown as it says."""
+        from station.screens.dialogs import ConfirmDialog
+
+        setup = self.setups.get(self._selected("counters") or "")
+        if setup is None:
+            return
+
+        def answered(remove: bool | None) -> None:
+            if not remove:
+                return
+            station, by, number = self.station_app.station, self._by, setup.number
+            self.change(
+                f"Loket {number} dihapus.",
+                lambda: office_admin.delete_counter(station, number, by=by),
+            )
+
+        question = ConfirmDialog(
+            f"Hapus Loket {setup.number}?",
+            f"Loket {setup.number} ({setup.name}) dihapus dari daftar loket. Loket yang "
+            "sedang dibuka atau sudah pernah melayani tidak dapat dihapus.",
+            yes="Hapus",
+        )
+        self.app.push_screen(question, answered)
 
     def action_save_office(self) -> None:
         edits = {

@@ -181,11 +181,29 @@ class OperatorApp(App[None]):
         super().action_command_palette()
 
     async def action_quit(self) -> None:
-        """Ctrl+Q is not a way around the lock (sign out with F10 from the lock instead)."""
+        """Ctrl+Q is not a way around the lock (sign out with F10 from the lock instead), and
+        while the counter holds a ticket it asks first, naming the ticket left behind."""
+        from station.screens.dialogs import ConfirmDialog
+        from station.screens.operator.main import leaving_question
+
         if self.locked:
             self.bell()
             return
-        await super().action_quit()
+        if isinstance(self.screen, ConfirmDialog):
+            return
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        held = main.current if main is not None and self.user is not None else None
+        if held is None:
+            await super().action_quit()
+            return
+        title, message = leaving_question(held, self.counter)
+        title = f"Tutup aplikasi Loket {self.counter}?"
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(ConfirmDialog(title, message, yes="Tetap tutup"), answered)
 
     def lock(self) -> None:
         """Hide the work behind a PIN prompt; the screens underneath keep their state."""

@@ -44,6 +44,25 @@ DONE_MESSAGES = {
 RELEASING = {"finish", "no_show", "transfer"}
 
 
+def transfer_message(ticket: TicketView) -> str:
+    """Where a transferred ticket went: one counter, or a service's queue."""
+    if ticket.target_counter is not None:
+        return f"{ticket.number} dialihkan ke Loket {ticket.target_counter}."
+    return f"{ticket.number} dialihkan ke antrean {ticket.service} — {ticket.service_name}."
+
+
+def leaving_question(ticket: TicketView, counter: int | None) -> tuple[str, str]:
+    """Title and text of the question before signing out while ``ticket`` is held: the
+    ticket stays at this counter (``close_counter``) until another one takes it over."""
+    status = STATUS_LABELS.get(ticket.status, ticket.status)
+    return (
+        f"Keluar dari Loket {counter}?",
+        f"Loket ini masih memegang tiket {ticket.number} ({status}). Jika keluar sekarang, "
+        f"{ticket.number} tertinggal di Loket {counter} sampai loket lain mengambil alihnya "
+        "(F9). Selesaikan atau alihkan dahulu (F5/F8) bila bisa.",
+    )
+
+
 def _minutes(since: dt.datetime, now: dt.datetime) -> int:
     return max(0, int((now - since).total_seconds() // 60))
 
@@ -332,6 +351,23 @@ class MainScreen(StationScreen[OperatorHost], Screen[None]):
         self.station_app.lock()
 
     def action_logout(self) -> None:
+        """F10: sign out; while a ticket is held, ask first and name it."""
+        if self.current is None:
+            self._sign_out()
+            return
+        from station.screens.dialogs import ConfirmDialog
+
+        title, message = leaving_question(self.current, self.station_app.counter)
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self._sign_out()
+
+        self.app.push_screen(
+            ConfirmDialog(title, message, yes="Tetap keluar", no="Batal"), answered
+        )
+
+    def _sign_out(self) -> None:
         self.pending.clear()
         self.station_app.sign_out()
 
@@ -385,6 +421,8 @@ class MainScreen(StationScreen[OperatorHost], Screen[None]):
     def _action_done(self, name: str, ticket: TicketView) -> None:
         self.generation += 1
         message = DONE_MESSAGES[name].format(number=ticket.number)
+        if name == "transfer":
+            message = transfer_message(ticket)
         if name == "finish" and ticket.outcome:
             message += f" Hasil: {OUTCOMES.get(ticket.outcome, ticket.outcome)}."
         self._notify(message)
