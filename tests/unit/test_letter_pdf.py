@@ -92,11 +92,8 @@ def test_a_reprint_carries_salinan_and_the_same_qr() -> None:
 
 def test_indonesian_names_keep_their_letters() -> None:
     doc = sealed("SKD")
-    subject = dataclasses.replace(
-        doc.subject,
-        rows=(dataclasses.replace(doc.subject.rows[0], value="ÑOMÉ SÜLÊ D'SOUZA 王"),)
-        + doc.subject.rows[1:],
-    )
+    name = dataclasses.replace(doc.subject.rows[0], value="ÑOMÉ SÜLÊ D'SOUZA 王")
+    subject = dataclasses.replace(doc.subject, rows=(name, *doc.subject.rows[1:]))
     text = pdf_text(letter_pdf(dataclasses.replace(doc, subject=subject), "f4"))
     assert "ÑOMÉ SÜLÊ D'SOUZA ?" in text  # the CJK sign has no glyph: a visible "?"
     assert printable("Ŝ€–") == "Ŝ€–" and printable("王\u200b") == "?"
