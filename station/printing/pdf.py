@@ -264,22 +264,23 @@ class _Letter:
             pdf.add_page()
             y0 = pdf.get_y()
         x0 = MARGIN_LEFT - quiet  # the quiet zone may lie in the margin
+        # One path of rectangles, one per run of dark modules, filled at once: a vector code
+        # (sharp at any resolution), a few hundred bytes, and no per-rectangle overhead.
+        k = pdf.k  # points per mm; PDF's y runs upwards from the page's bottom
+        ops: list[str] = []
         for r, row in enumerate(matrix):
             c = 0
-            while c < len(row):  # one rectangle per run of dark modules
+            while c < len(row):
                 if not row[c]:
                     c += 1
                     continue
                 start = c
                 while c < len(row) and row[c]:
                     c += 1
-                pdf.rect(
-                    x0 + (QUIET_ZONE + start) * module,
-                    y0 + (QUIET_ZONE + r) * module,
-                    (c - start) * module,
-                    module * 1.01,  # rows overlap a hair: no white seams when rasterised
-                    style="F",
-                )
+                x = (x0 + (QUIET_ZONE + start) * module) * k
+                y = (pdf.h - y0 - (QUIET_ZONE + r + 1) * module) * k
+                ops.append(f"{x:.2f} {y:.2f} {(c - start) * module * k:.2f} {module * k:.2f} re")
+        pdf._out("0 g " + " ".join(ops) + " f")  # fill black; fpdf2 keeps its own colour state
         lines = [line for line in (marker, hint, address) if line]
         if beside:
             text_x, width = MARGIN_LEFT, self.width / 2 - 4
