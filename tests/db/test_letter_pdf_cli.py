@@ -167,3 +167,18 @@ def test_office_printer_must_be_a_cups_queue(station: Station, home: Path) -> No
     result, refused = run_cli("letter", "pdf", "400/001")
     assert result.exit_code != 0
     assert "printer.office" in (refused.get("message") or result.output)
+
+
+def test_the_lambang_from_the_config_is_on_the_page(station: Station, home: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (80, 90), (200, 30, 30)).save(home / "lambang.png")
+    config = home / "station.toml"
+    text = config.read_text(encoding="utf-8")
+    assert 'logo = ""' in text  # written by station init, commented
+    config.write_text(text.replace('logo = ""', 'logo = "lambang.png"'), encoding="utf-8")
+    result, issued = _issue_skck()
+    assert result.exit_code == 0, result.output
+    data = Path(issued["pdf_path"]).read_bytes()
+    assert b"/Subtype /Image" in data
+    assert pdf_pages(data) == [(215.0, 330.0)]

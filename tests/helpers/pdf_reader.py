@@ -1,10 +1,15 @@
 """Reading a PDF back the way a person or a scanner would: poppler's pdftotext, pdfinfo and
-pdftoppm (Debian's poppler-utils; .ci/run installs it), and zxing-cpp for the QR."""
+pdftoppm (Debian's poppler-utils; .ci/run installs it), and zxing-cpp for the QR.
+
+Like the PostgreSQL tests, a test that needs poppler is skipped on a developer machine
+without it; under CI (``CI`` set) a missing poppler is a failure, never a silent skip."""
 
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -13,7 +18,18 @@ from typing import Any
 MM_PER_PT = 25.4 / 72
 
 
+def need_poppler() -> None:
+    import pytest
+
+    if shutil.which("pdftoppm") and shutil.which("pdftotext") and shutil.which("pdfinfo"):
+        return
+    if os.environ.get("CI"):
+        pytest.fail("poppler-utils not found in CI; .ci/run must install poppler-utils")
+    pytest.skip("poppler-utils (pdftotext, pdftoppm) not installed on this machine")
+
+
 def _run(*command: str, data: bytes) -> bytes:
+    need_poppler()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "letter.pdf"
         path.write_bytes(data)
@@ -31,6 +47,7 @@ def pdf_text(data: bytes) -> str:
 
 def pdf_pages(data: bytes) -> list[tuple[float, float]]:
     """Each page's size in millimetres (pdfinfo), one decimal."""
+    need_poppler()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "letter.pdf"
         path.write_bytes(data)

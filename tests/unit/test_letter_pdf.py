@@ -123,3 +123,21 @@ def test_unknown_paper_and_unsafe_qr_are_refused() -> None:
 def test_same_letter_gives_the_same_bytes() -> None:
     doc = sealed("SKTM")
     assert letter_pdf(doc, "f4") == letter_pdf(doc, "f4")
+
+
+def test_each_type_says_its_paper_and_a_wrong_one_is_named() -> None:
+    from station.letters import CatalogueError, load_catalogue
+    from station.letters.catalogue import parse_letter_type_text
+
+    catalogue = load_catalogue()
+    papers = {t.code: t.paper for t in catalogue}
+    assert {code for code, paper in papers.items() if paper == "f4"} == {
+        "N1", "SPN", "SKCK", "SKK", "SKL", "SKP"
+    }  # fmt: skip
+    assert papers["SKD"] == "receipt" and catalogue.default_paper("skd") == "receipt"
+    assert catalogue.default_paper("SKCK") == "f4" and catalogue.default_paper("NOPE") == "receipt"
+    base = 'code = "X"\ntitle = "SURAT X"\nclassification = "400.12.2.1"\n'
+    assert parse_letter_type_text(base + 'paper = "A4"\n', "x.toml").paper == "a4"
+    with pytest.raises(CatalogueError) as caught:
+        parse_letter_type_text(base + 'paper = "letter"\n', "x.toml")
+    assert "x.toml: kunci 'paper'" in str(caught.value.problems)
