@@ -217,15 +217,13 @@ class _Letter:
         room between the signer's position and name. Returns the block's top."""
         pdf = self.pdf
         signer = doc.signer
-        head = [signer.place_date]
-        if signer.on_behalf:
-            head.append(signer.on_behalf)
-        head.append(signer.position)
-        tail = [(signer.name, True)]
-        if signer.rank:
-            tail.append((signer.rank, False))
-        if signer.nip:
-            tail.append((f"NIP {signer.nip}", False))
+        # The signer's lines as the Document gives them (place and date, a.n., position, then
+        # name, rank, NIP): the room for signature and stamp goes before the name, so a
+        # change of the signer block in the Document flows into the page unchanged.
+        lines = list(signer.lines)
+        cut = lines.index(signer.name) if signer.name in lines else len(lines)
+        head = lines[:cut]
+        tail = [(line, i == 0) for i, line in enumerate(lines[cut:])]
         needed = self.line * (len(head) + len(tail)) + self.sign_space + 4
         if doc.holder_name is not None and doc.qr_text:
             needed += QR_CODE_MM + 6  # the QR goes under the signatures

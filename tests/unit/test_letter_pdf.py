@@ -141,3 +141,15 @@ def test_each_type_says_its_paper_and_a_wrong_one_is_named() -> None:
     with pytest.raises(CatalogueError) as caught:
         parse_letter_type_text(base + 'paper = "letter"\n', "x.toml")
     assert "x.toml: kunci 'paper'" in str(caught.value.problems)
+
+
+def test_a_delegated_signer_signs_atas_nama_on_the_page() -> None:
+    from station.letters import Signer
+
+    delegate = Signer("Maria Goreti Bria", "198001012005012003", "Penata (III/c)", "Sekretaris")
+    doc = render("SKD", signer=delegate)
+    text = pdf_text(letter_pdf(doc.with_qr("HTTPS://VERIFIKASI.OESAPA.EXAMPLE/V/AAAA"), "f4"))
+    lines = doc.signer.lines
+    assert lines[1].startswith("a.n. ") and all(line in text for line in lines)
+    # the signer's lines in the Document's order, the name after the room for the stamp
+    assert [text.index(line) for line in lines] == sorted(text.index(line) for line in lines)
