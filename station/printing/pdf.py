@@ -25,6 +25,7 @@ from pathlib import Path
 from station.letters.document import DataBlock, DataRow, Document, Paragraph, PersonList
 from station.printing.qr import QUIET_ZONE, qr_matrix
 from station.printing.sanitize import clean
+from station.store.errors import StationError
 
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "DejaVu"
@@ -44,7 +45,7 @@ BODY_PT = 11.0
 LINE = 5.0  # mm per body line at 11 pt
 
 
-class PdfError(ValueError):
+class PdfError(StationError):
     """A paper name the PDF does not know, or a QR that cannot be drawn."""
 
 
