@@ -212,10 +212,14 @@ def bench_backend(name: str, url: str | None, tmp: Path, args: argparse.Namespac
         def printing() -> dict[str, float]:
             jobs = print_bench.print_jobs(rec.document, 100)
             letters = [j for j in jobs if j["job"] == "letter"]
+            pdfs = print_bench.pdf_jobs(rec.document, 100)
             return {
                 "job_native": float(max(j["bytes"] for j in letters if j["qr"] == "native")),
                 "job_image": float(max(j["bytes"] for j in letters if j["qr"] == "image")),
                 "job_build_p99": max(j["p99"] for j in jobs),
+                "pdf_bytes": float(max(j["bytes"] for j in pdfs)),
+                "pdf_p99": max(j["p99"] for j in pdfs),
+                "receipt_mm": print_bench.receipt_mm(rec.document),
             }
 
         rec.step("print jobs", printing)
@@ -271,6 +275,9 @@ def rows(values: dict[str, dict[str, float]]) -> list[Row]:
         ("letter job, native QR (bytes)", "job_native", "≤ 2,048", le(2048), "{:,.0f}"),
         ("letter job, image QR (bytes)", "job_image", "≤ 8,192", le(8192), "{:,.0f}"),
         ("building a print job p99 (ms)", "job_build_p99", "≤ 10", le(10), "{:.1f}"),
+        ("SKD letter on 58 mm paper (mm)", "receipt_mm", "< 200", lt(200), "{:.0f}"),
+        ("letter PDF, F4/A4 (bytes)", "pdf_bytes", "≤ 100,000", le(100_000), "{:,.0f}"),
+        ("letter PDF p99, F4/A4 (ms)", "pdf_p99", "≤ 150", le(150), "{:.0f}"),
         ("offline verification (/s)", "offline_rate", "≥ 5,000", ge(5000), "{:,.0f}"),
         ("verification page, wrk -t2 -c32 (req/s)", "page_rps", "≥ 1,000", ge(1000), "{:,.0f}"),
         ("operator poll, full read, p50, no history (ms)", "operator_poll_p50_empty", "< 5",

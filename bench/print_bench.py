@@ -5,7 +5,8 @@
 Issues one real SKD letter (SQLite, temp home) so the QR carries a real seal, then builds the
 ESC/POS job (layout + python-escpos ``Dummy``) ``--runs`` times per configuration. Prints one
 markdown table. Targets (issue 5): letter job with native QR <= 2 KB, with image QR <= 8 KB;
-building a job <= 10 ms p99.
+building a job <= 10 ms p99. Then the same letter as a PDF on F4 and A4 (issue 17: <= 100 KB,
+<= 150 ms p99) and the length of the 58 mm receipt on the preview picture (< 200 mm).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cach
 from station.home.context import init_station, open_station  # noqa: E402
 from station.letters.store import IssueRequest, LetterSettings, issue_letter  # noqa: E402
 from station.printing import build_job, letter_ops, ticket_ops  # noqa: E402
+from station.printing.pdf import letter_pdf  # noqa: E402
+from station.printing.preview import preview_png  # noqa: E402
 
 WITA = ZoneInfo("Asia/Makassar")
 from station.printing.layout import PrintSettings  # noqa: E402
@@ -71,6 +74,42 @@ def main() -> None:
             f"| {name} | {job['paper']} mm | {job['profile'] or 'default'} | {mode} "
             f"| {job['bytes']} | {target} | {job['p50']:.2f} | {job['p99']:.2f} (<= 10) |"
         )
+    print("\n| PDF | bytes | target | p50 ms | p99 ms | CPU p99 ms |")
+    print("|---|---|---|---|---|---|")
+    for job in pdf_jobs(doc, args.runs):
+        print(
+            f"| {job['paper'].upper()} | {job['bytes']:,} | <= 100,000 | {job['p50']:.1f} "
+            f"| {job['p99']:.1f} (<= 150) | {job['cpu_p99']:.1f} |"
+        )
+    print(f"\n58 mm receipt of this letter: {receipt_mm(doc):.0f} mm long (< 200)")
+
+
+def pdf_jobs(doc: Any, runs: int) -> list[dict[str, Any]]:
+    """Bytes and time (ms) of the letter ``doc`` as a PDF on F4 and A4 (after one warm-up:
+    fpdf2 and fontTools imported, the font's glyph table read). ``cpu_p99`` is the process's
+    CPU time: what the PDF costs when other work shares the cores."""
+    out = []
+    for paper in ("f4", "a4"):
+        letter_pdf(doc, paper)
+        timings, cpu = [], []
+        size = 0
+        for _ in range(runs):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            data = letter_pdf(doc, paper)
+            timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+            size = len(data)
+        out.append(
+            {"paper": paper, "bytes": size, "p50": percentile(timings, 50),
+             "p99": percentile(timings, 99), "cpu_p99": percentile(cpu, 99)}
+        )  # fmt: skip
+    return out
+
+
+def receipt_mm(doc: Any, width: int = 58) -> float:
+    """The letter's length on ``width`` mm paper, from the preview picture (printer dots)."""
+    settings = PrintSettings(width)
+    return preview_png(letter_ops(doc, settings), settings).height / settings.dpi * 25.4
 
 
 CONFIGS = [

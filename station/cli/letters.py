@@ -3,9 +3,11 @@
 ``station.web.verify_page``.
 
 Registered by ``station.cli``. ``letter issue`` and ``letter reprint`` print on the configured
-receipt printer (``station.printing``); a printer fault keeps the letter issued, reports
-``printed: false`` with ``print_message`` and exits 1; ``print_count`` grows only when a print
-reached the printer.
+receipt printer (``station.printing``), or, for a type whose paper is F4/A4 (and ``letter
+pdf``), make the letter's PDF for the office printer (``printer.office``) or the home's
+``surat/`` folder; a printer fault keeps the letter issued, reports ``printed: false`` with
+``print_message`` and exits 1; ``print_count`` grows only when a print reached the printer
+(or the PDF was made).
 """
 
 from __future__ import annotations
@@ -25,28 +27,56 @@ PRINT_NOT_COUNTED = (
 )
 
 
-def _print_document(station: Any, number: str, document: Any, operator: str) -> dict[str, Any]:
-    """Print a letter and record it (``station.printing.print_and_record``). Returns
-    ``printed`` and, on a fault, ``print_message``/``print_fault``: the letter itself is
-    never undone."""
-    from station.letters.desk import record_letter_print
-    from station.printing import print_and_record
+PAPER_CHOICES = ("receipt", "f4", "a4")
 
-    outcome = print_and_record(
-        document,
-        station.config.printer,
-        lambda: record_letter_print(station, number, operator=operator),
-    )
+
+def _print_document(
+    station: Any,
+    number: str,
+    document: Any,
+    operator: str,
+    *,
+    paper: str = "receipt",
+    output: str | None = None,
+) -> dict[str, Any]:
+    """Print a letter and record it (``station.printing.print_and_record``, or
+    ``print_pdf_and_record`` for F4/A4). Returns ``printed`` and, on a fault,
+    ``print_message``/``print_fault``: the letter itself is never undone."""
+    from station.letters.desk import record_letter_print
+    from station.printing import print_and_record, print_pdf_and_record
+
+    def record() -> int:
+        return record_letter_print(station, number, operator=operator)
+
+    if paper == "receipt":
+        outcome = print_and_record(document, station.config.printer, record)
+    else:
+        outcome = print_pdf_and_record(document, station.config, record, paper=paper, output=output)
+    delivery: dict[str, Any] = {"paper": paper}
+    if outcome.delivery is not None:
+        delivery["pdf_printer"] = outcome.delivery.printer or None
+        delivery["pdf_path"] = str(outcome.delivery.path) if outcome.delivery.path else None
     if outcome.fault is not None:
         return {
             "printed": False,
             "print_fault": outcome.fault.kind,
             "print_message": f"{outcome.fault.message} {PRINT_KEPT.format(number=number)}",
+            **delivery,
         }
     if outcome.print_count is None:
         # On paper already: say so, rather than a refusal that would invite issuing it again.
-        return {"printed": True, "print_count": None, "print_note": PRINT_NOT_COUNTED}
-    return {"printed": True, "print_count": outcome.print_count}
+        return {"printed": True, "print_count": None, "print_note": PRINT_NOT_COUNTED, **delivery}
+    return {"printed": True, "print_count": outcome.print_count, **delivery}
+
+
+def _pdf_line(printing: dict[str, Any]) -> str:
+    """``Surat dicetak.`` or where its PDF went."""
+    paper = str(printing.get("paper", "")).upper()
+    if printing.get("pdf_printer"):
+        return f"PDF surat ({paper}) dikirim ke printer {printing['pdf_printer']}."
+    if printing.get("pdf_path"):
+        return f"PDF surat ({paper}) disimpan: {printing['pdf_path']}"
+    return "Surat dicetak."
 
 
 def _with_station(action: Callable[[Any], T]) -> T:
@@ -113,6 +143,12 @@ def letter_types() -> tuple[dict[str, Any], str]:
     help="Penanda tangan a.n. lurah: KUNCI dari [signers.KUNCI] di station.toml (bawaan: lurah).",
 )
 @click.option("--no-print", "no_print", is_flag=True, help="Jangan cetak.")
+@click.option(
+    "--paper",
+    type=click.Choice(PAPER_CHOICES),
+    default=None,
+    help="Struk, atau PDF F4/A4 (bawaan: kertas jenis suratnya).",
+)
 @command_output
 def letter_issue(
     type_code: str,
@@ -123,6 +159,7 @@ def letter_issue(
     ticket: str | None,
     signer_key: str | None,
     no_print: bool,
+    paper: str | None,
 ) -> tuple[dict[str, Any], str]:
     """Beri nomor, tanda tangani, simpan (dan cetak) satu surat."""
     from station.letters.store import IssueRequest, issue_letter
@@ -145,7 +182,10 @@ def letter_issue(
             )
         if no_print:
             return issued, {"printed": False}
-        return issued, _print_document(station, issued.number, issued.document, operator)
+        chosen = paper or settings.catalogue.default_paper(issued.type_code)
+        return issued, _print_document(
+            station, issued.number, issued.document, operator, paper=chosen
+        )
 
     issued, printing = _with_station(run)
     data = {**issued.to_dict(), **printing}
@@ -164,7 +204,7 @@ def letter_issue(
         f"Periksa keaslian: {issued.verify_url}",
     ]
     if printing["printed"]:
-        lines.append("Surat dicetak.")
+        lines.append(_pdf_line(printing))
         if printing.get("print_note"):
             lines.append(printing["print_note"])
     elif not no_print:
@@ -319,6 +359,47 @@ def letter_reprint(number: str, operator: str | None) -> tuple[dict[str, Any], s
     note = f"\n{data['print_note']}" if data.get("print_note") else ""
     marker = data["copy_marker"] or "asli"  # never printed before: this is the original
     return data, f"{text}\nSurat dicetak ({marker}).{note}"
+
+
+@letter.command("pdf")
+@click.argument("number")
+@click.option(
+    "--paper",
+    type=click.Choice(("f4", "a4")),
+    default=None,
+    help="Ukuran kertas (bawaan: kertas jenis suratnya, atau F4).",
+)
+@click.option("--output", default=None, help="Simpan PDF ke berkas ini (bukan ke printer kantor).")
+@click.option("--operator", default=None, help="Petugas (jejak audit).")
+@command_output
+def letter_pdf(
+    number: str, paper: str | None, output: str | None, operator: str | None
+) -> tuple[dict[str, Any], str]:
+    """Surat yang sama sebagai PDF F4/A4: nomor dan segel sama, SALINAN n bila sudah tercetak."""
+    from station.letters.store import reprint_letter
+
+    who = operator_name(operator)
+
+    def run(station: Any) -> dict[str, Any]:
+        settings = _settings(station)
+        with station.db.write() as session:
+            found, doc = reprint_letter(
+                session, station.office_id, number, operator=who, printed=False
+            )
+            printed_number = found.number
+        chosen = paper or settings.catalogue.default_paper(doc.type_code)
+        if chosen not in ("f4", "a4"):
+            chosen = "f4"
+        data = {"number": printed_number, "copy_marker": doc.copy_marker}
+        data.update(_print_document(station, printed_number, doc, who, paper=chosen, output=output))
+        return data
+
+    data = _with_station(run)
+    if not data["printed"]:
+        raise Refusal(data["print_message"], **data)
+    note = f"\n{data['print_note']}" if data.get("print_note") else ""
+    marker = data["copy_marker"] or "asli"
+    return data, f"{_pdf_line(data)} ({marker}){note}"
 
 
 # --- keys ------------------------------------------------------------------------------------

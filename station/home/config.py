@@ -71,6 +71,9 @@ class PrinterConfig:
     qr_mode: str = "auto"  # auto (from the profile) | native (GS ( k) | image (raster)
     # A folder that receives a text and a PNG picture of every job printed (demo, training).
     preview_dir: str = ""
+    # The office printer for letters on F4/A4 (PDF): "cups:NAME" sends them through CUPS
+    # (lp -d NAME); empty saves each PDF in the home's surat/ folder (docs/printers.md).
+    office: str = ""
 
 
 @dataclass
@@ -80,6 +83,9 @@ class LettersConfig:
 
     number_pattern: str = "{kode}/{nomor:03d}/{unit}/{bulan_romawi}/{tahun}"
     number_scope: str = "office"
+    # The lambang printed left of the kop on F4/A4 letters: a PNG/JPEG path, relative to the
+    # home unless absolute; empty for none.
+    logo: str = ""
 
 
 @dataclass
@@ -317,6 +323,14 @@ def _validate(config: StationConfig) -> None:
             f"{path}: kunci 'printer.paper_width' harus 58 atau 80, "
             f"bukan {config.printer.paper_width}"
         )
+    office_printer = config.printer.office.strip()
+    if office_printer and (
+        not office_printer.startswith("cups:") or not office_printer[5:].strip()
+    ):
+        raise ConfigError(
+            f"{path}: kunci 'printer.office' harus kosong atau \"cups:NAMA\" (nama printer "
+            f"di CUPS), bukan {office_printer!r}"
+        )
     if config.printer.qr_mode not in ("auto", "native", "image"):
         raise ConfigError(
             f"{path}: kunci 'printer.qr_mode' harus auto, native atau image, "
@@ -445,6 +459,7 @@ def render_config(config: StationConfig) -> str:
         "# paper_width: 58 or 80 (mm); profile: a python-escpos profile name, empty for default.",
         "# qr_mode: auto (from the profile) | native (printer draws it) | image (raster).",
         "# preview_dir: a folder for a .txt and .png picture of every printed job (empty: none).",
+        '# office: "cups:NAME" prints F4/A4 letters (PDF) through CUPS; empty: saved in surat/.',
     ]
     lines += [
         f"{f.name} = {_toml_value(getattr(config.printer, f.name))}" for f in fields(config.printer)
@@ -457,6 +472,8 @@ def render_config(config: StationConfig) -> str:
         "# letters share one yearly sequence: office | classification | type.",
         f"number_pattern = {_toml_value(config.letters.number_pattern)}",
         f"number_scope = {_toml_value(config.letters.number_scope)}",
+        "# logo: the lambang on F4/A4 letters (PNG/JPEG, relative to this folder); empty: none.",
+        f"logo = {_toml_value(config.letters.logo)}",
     ]
     lines += [
         "",

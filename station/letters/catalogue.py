@@ -47,6 +47,10 @@ KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 # Permendagri 83/2022 classification codes look like 400.12.2.1; legacy ones like 474.1.
 CLASSIFICATION_RE = re.compile(r"\d{3}(\.\d{1,3}){0,5}")
 PURPOSE_MODES = ("required", "optional", "none")
+#: Where a letter type prints by default (docs/letters.md): the receipt printer, or a PDF on
+#: F4 (215 x 330 mm, the usual paper of kelurahan letters) or A4 for the office printer.
+PAPERS = ("receipt", "f4", "a4")
+DEFAULT_PAPER = "receipt"
 MAX_TEXT_LENGTH = 500
 MAX_PATTERN_LENGTH = 200
 DEFAULT_FAMILY_TITLE = "Anggota keluarga yang menjadi tanggungan :"
@@ -110,6 +114,7 @@ class LetterType:
     holder_signature: bool = False
     active: bool = True
     order: int = 100
+    paper: str = DEFAULT_PAPER  # one of PAPERS
     source: str = field(default="", compare=False)
 
     @property
@@ -208,6 +213,7 @@ class LetterType:
             "effects": [e.kind for e in self.effects],
             "holder_signature": self.holder_signature,
             "active": self.active,
+            "paper": self.paper,
             "source": self.source,
         }
 
@@ -239,6 +245,13 @@ class Catalogue:
 
     def active_types(self) -> list[LetterType]:
         return [t for t in self.types.values() if t.active]
+
+    def default_paper(self, code: str) -> str:
+        """The paper a letter of this type prints on unless the operator chooses another:
+        ``receipt``, ``f4`` or ``a4`` (an unknown code: the receipt). For the counter and
+        the self-service box alike."""
+        letter_type = self.get(code)
+        return letter_type.paper if letter_type is not None else DEFAULT_PAPER
 
 
 # ------------------------------------------------------------------------------------------
@@ -278,6 +291,7 @@ _TOP_KEYS = {
     "holder_signature",
     "active",
     "order",
+    "paper",
 }
 _FIELD_KEYS = {
     "public",
@@ -646,6 +660,9 @@ def parse_letter_type(data: Mapping[str, Any], source: str) -> LetterType:
     holder = _get(data, "holder_signature", bool, problems, "holder_signature", False)
     active = _get(data, "active", bool, problems, "active", True)
     order = _get(data, "order", int, problems, "order", 100)
+    paper = _text(data, "paper", problems, "paper").lower() or DEFAULT_PAPER
+    if paper not in PAPERS:
+        problems.add("paper", f"{paper!r} tidak dikenal (yang boleh: {', '.join(PAPERS)})")
     name = _text(data, "name", problems, "name")
     subject_title = _text(data, "subject_title", problems, "subject_title")
     description = _text(data, "description", problems, "description")
@@ -674,6 +691,7 @@ def parse_letter_type(data: Mapping[str, Any], source: str) -> LetterType:
         holder_signature=holder,
         active=active,
         order=order,
+        paper=paper,
         source=source,
     )
 

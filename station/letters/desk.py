@@ -147,6 +147,19 @@ def start_letter(station: Station, settings: LetterSettings, nik: str) -> DeskSt
         )
 
 
+def letter_paper(settings: LetterSettings, type_code: str) -> str:
+    """Where a letter of this type prints unless someone chooses otherwise: ``receipt``,
+    ``f4`` or ``a4`` (the type's ``paper``, docs/letters.md). For the counter's letter
+    screen and the self-service box alike."""
+    return settings.catalogue.default_paper(type_code)
+
+
+def pdf_paper(settings: LetterSettings, type_code: str) -> str:
+    """The paper of a PDF of this type: its own F4/A4, else F4 (the kelurahan's paper)."""
+    paper = letter_paper(settings, type_code)
+    return paper if paper in ("f4", "a4") else "f4"
+
+
 def filter_offers(offers: Iterable[LetterOffer], text: str) -> list[LetterOffer]:
     """Offers whose code or name contains every word typed (case-insensitive), in order."""
     words = text.casefold().split()

@@ -10,6 +10,7 @@ inside it.  Public API::
     send_job(job, config.printer)                 # raises PrinterFault (Indonesian message)
     print_letter(document, config.printer)        # the three steps in one
     print_and_record(document, config.printer, record)  # print, then count it; never undo
+    print_pdf_and_record(document, config, record, paper="f4")  # F4/A4: CUPS or surat/
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "letter_ops",
     "print_and_record",
     "print_letter",
+    "print_pdf_and_record",
     "print_test_page",
     "print_ticket",
     "printer_status",
@@ -101,6 +103,7 @@ class LetterPrint:
     fault: PrinterFault | None = None
     print_count: int | None = None
     not_recorded: Exception | None = None
+    delivery: Any = None  # a PDF's PdfDelivery (station.printing.office): queue or saved file
 
 
 def print_and_record(
@@ -128,6 +131,49 @@ def print_and_record(
     except Exception as exc:  # the paper is out; only its count is missing
         return LetterPrint(True, not_recorded=exc)
     return LetterPrint(True, print_count=count)
+
+
+def letter_logo(config: Any) -> Path | None:
+    """``letters.logo`` of the home's config as a path (relative to the home), or None."""
+    value = (getattr(getattr(config, "letters", None), "logo", "") or "").strip()
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else Path(config.home) / path
+
+
+def print_pdf_and_record(
+    document: Any,
+    config: Any,
+    record: Callable[[], int],
+    *,
+    paper: str = "f4",
+    output: Any = None,
+) -> LetterPrint:
+    """The letter as a PDF on ``paper`` (f4, a4): to ``output``, to the office printer
+    (``printer.office = "cups:NAME"``) or into ``HOME/surat/``; then count it like a
+    printed receipt (the next print of the letter is a ``SALINAN``). A fault keeps the
+    letter (``fault`` set, nothing counted). ``config`` is the ``StationConfig``."""
+    from station.printing.office import deliver_pdf, pdf_name
+    from station.printing.pdf import letter_pdf
+
+    try:
+        data = letter_pdf(document, paper, logo=letter_logo(config))
+        delivery = deliver_pdf(
+            data,
+            config.printer,
+            config.home,
+            pdf_name(document.number, document.copy_marker, paper),
+            output=output,
+            title=f"Surat {document.number}",
+        )
+    except Exception as exc:  # a PrinterFault from lp or the disk, or a PdfError
+        return LetterPrint(False, fault=classify(exc))
+    try:
+        count = record()
+    except Exception as exc:
+        return LetterPrint(True, not_recorded=exc, delivery=delivery)
+    return LetterPrint(True, print_count=count, delivery=delivery)
 
 
 def print_ticket(

@@ -12,7 +12,16 @@ import io
 from collections.abc import Sequence
 
 from station.printing.connection import escpos_modules
-from station.printing.layout import QR, Cut, Feed, Op, PrintSettings, Text, check_qr_data
+from station.printing.layout import (
+    QR,
+    SMALL_LINE_DOTS,
+    Cut,
+    Feed,
+    Op,
+    PrintSettings,
+    Text,
+    check_qr_data,
+)
 from station.printing.qr import native_module_dots, qr_image
 from station.printing.sanitize import is_safe
 
@@ -32,6 +41,14 @@ def build_job(ops: Sequence[Op], settings: PrintSettings) -> bytes:
     dummy = printer_mod.Dummy(profile=settings.profile or "default")
     dummy.hw("INIT")  # ESC @
     style = (False, False, "left")  # the state after ESC @
+    small_font = False  # font A, the printer's own line pitch (after ESC @)
+
+    def set_small(small: bool) -> None:
+        """Font B with a tighter pitch (ESC M 1, ESC 3 n), or back (ESC M 0, ESC 2)."""
+        nonlocal small_font
+        if small != small_font:
+            dummy._raw(b"\x1bM\x01\x1b3" + bytes([SMALL_LINE_DOTS]) if small else b"\x1bM\x00\x1b2")
+            small_font = small
 
     def set_style(bold: bool, double: bool, align: str) -> None:
         nonlocal style
@@ -49,15 +66,18 @@ def build_job(ops: Sequence[Op], settings: PrintSettings) -> bytes:
         if isinstance(op, Text):
             if not is_safe(op.text):
                 raise ValueError("teks cetak harus ASCII tanpa karakter kendali")
-            limit = settings.columns // 2 if op.double else settings.columns
+            limit = op.limit(settings)
             if len(op.text) > limit:
                 raise ValueError(f"baris lebih dari {limit} kolom: {op.text!r}")
+            set_small(op.small)
             set_style(op.bold, op.double, op.align)
             dummy._raw(op.text.encode("ascii") + b"\n")
         elif isinstance(op, Feed):
+            set_small(False)
             dummy._raw(b"\n" * max(0, op.lines))
         elif isinstance(op, QR):
             data = check_qr_data(op.data)
+            set_small(False)
             set_style(False, False, "center")
             if settings.native_qr:
                 size = native_module_dots(data, dpi=settings.dpi, dots=settings.dots)
@@ -69,6 +89,7 @@ def build_job(ops: Sequence[Op], settings: PrintSettings) -> bytes:
                     dummy.image(image, high_density_vertical=False, high_density_horizontal=False)
             dummy._raw(b"\n")
         elif isinstance(op, Cut):
+            set_small(False)
             set_style(False, False, "left")
             dummy.cut(mode="PART")
         else:  # pragma: no cover - exhaustive

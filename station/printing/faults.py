@@ -15,6 +15,12 @@ MESSAGES = {
     "timeout": "Printer tidak selesai menerima data (waktu habis). Periksa printer lalu cetak "
     "ulang.",
     "config": "Alamat printer tidak dikenal. Periksa printer.uri di station.toml.",
+    # The office printer (PDF on F4/A4 through CUPS, station.printing.office):
+    "lp_missing": "Perintah lp (CUPS) tidak ada di komputer ini. Pasang CUPS, atau kosongkan "
+    "printer.office di station.toml agar PDF disimpan di folder surat.",
+    "lp_failed": "Printer kantor menolak pekerjaan cetak (lp gagal). Periksa printer di CUPS "
+    "lalu cetak ulang.",
+    "pdf_save": "Berkas PDF surat tidak dapat disimpan. Periksa folder dan ruang disk.",
 }
 
 

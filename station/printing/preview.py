@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from station.printing.layout import QR, Cut, Feed, Op, PrintSettings, Text
+from station.printing.layout import QR, SMALL_LINE_DOTS, Cut, Feed, Op, PrintSettings, Text
 
 
 def preview_text(ops: Sequence[Op], settings: PrintSettings) -> str:
-    """Monospaced text, ``columns`` wide; double-size text is spaced out, the QR a box."""
+    """Monospaced text, ``columns`` wide; double-size text is spaced out, the QR a box;
+    font B lines (``small``) are ``small_columns`` wide."""
     width = settings.columns
     out: list[str] = []
     for op in ops:
         if isinstance(op, Text):
             line = " ".join(op.text) if op.double else op.text
             if op.align == "center" or op.double:
-                line = line.strip().center(width).rstrip()
+                line = line.strip().center(op.limit(settings) if op.small else width).rstrip()
             out.append(line)
         elif isinstance(op, Feed):
             out += [""] * op.lines
@@ -28,7 +29,8 @@ def preview_text(ops: Sequence[Op], settings: PrintSettings) -> str:
 
 
 def preview_png(ops: Sequence[Op], settings: PrintSettings) -> Any:
-    """A PIL image of the receipt at printer resolution (font A ≈ 12 x 24 dots)."""
+    """A PIL image of the receipt at printer resolution (font A ≈ 12 x 24 dots a line,
+    font B 9 dots wide at a pitch of ``SMALL_LINE_DOTS``)."""
     from PIL import Image, ImageDraw, ImageFont
 
     from station.printing.qr import qr_image
@@ -42,7 +44,7 @@ def preview_png(ops: Sequence[Op], settings: PrintSettings) -> Any:
     for op in ops:
         if isinstance(op, Text):
             pieces.append(("text", op))
-            height += line_h * (2 if op.double else 1)
+            height += SMALL_LINE_DOTS if op.small else line_h * (2 if op.double else 1)
         elif isinstance(op, Feed):
             height += line_h * op.lines
             pieces.append(("feed", op))
@@ -63,6 +65,12 @@ def preview_png(ops: Sequence[Op], settings: PrintSettings) -> Any:
             x = 0
             if item.align == "center" or item.double:
                 x = max(0, (dots - len(text) * char_w * scale) // 2)
+            if item.small:
+                if item.align == "center":
+                    x = max(0, (dots - len(text) * 9) // 2)
+                draw.text((x, y + 3), text, fill=0, font=font)
+                y += SMALL_LINE_DOTS
+                continue
             if scale == 1:
                 draw.text((x, y + 4), text, fill=0, font=font)
             else:

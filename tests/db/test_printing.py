@@ -58,10 +58,14 @@ def test_jobs_fit_the_paper(width: int, profile: str, columns: int) -> None:
     ):
         for op in ops:
             if isinstance(op, Text):
-                assert len(op.text) <= (columns // 2 if op.double else columns), op
+                if op.small:  # font B: the 58 mm letter's body, 42 columns
+                    assert width == 58 and len(op.text) <= settings.small_columns == 42, op
+                else:
+                    assert len(op.text) <= (columns // 2 if op.double else columns), op
         parsed = parse(build_job(ops, settings))
         assert parsed.commands[0] == "ESC @"
-        assert all(len(line) <= columns for line in parsed.lines)
+        for line, small in zip(parsed.lines, parsed.small, strict=True):
+            assert len(line) <= (settings.small_columns if small else columns)
 
 
 def test_words_are_not_split() -> None:

@@ -61,7 +61,9 @@ def test_printed_qr_is_the_letters_and_verifies(
         assert [decode_qr(r) for r in parsed.rasters] == [[issued["qr"]]]
     assert parsed.commands[0] == "ESC @"
     assert issued["number"] in "\n".join(parsed.lines)
-    assert all(len(line) <= 32 for line in parsed.lines)
+    # the 58 mm letter's body is in font B (42 columns), the rest in font A (32)
+    assert any(parsed.small) and not all(parsed.small)
+    assert all(len(t) <= (42 if b else 32) for t, b in zip(parsed.lines, parsed.small, strict=True))
     result, check = run_cli("letter", "verify", issued["qr"])
     assert result.exit_code == 0 and check["status"] == "valid"
 

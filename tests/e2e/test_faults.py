@@ -308,7 +308,12 @@ def test_print_recorded_under_a_lock_is_not_a_refusal(
             _release(holder)
     finally:
         station.close()
-    assert outcome == {"printed": True, "print_count": None, "print_note": PRINT_NOT_COUNTED}
+    assert outcome == {
+        "printed": True,
+        "print_count": None,
+        "print_note": PRINT_NOT_COUNTED,
+        "paper": "receipt",  # issue 17: the answer says which paper (receipt, f4, a4)
+    }
     _, printed = check_station(letters_home.db, letters_home.office_id, printer_files=[printer])
     assert printed.letters == {issued.number: 1}
 

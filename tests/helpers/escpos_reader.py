@@ -13,6 +13,7 @@ from typing import Any
 @dataclass
 class Parsed:
     lines: list[str] = field(default_factory=list)
+    small: list[bool] = field(default_factory=list)  # per line: printed in font B
     commands: list[str] = field(default_factory=list)  # e.g. "ESC @", "GS V", "ESC a"
     native_qr: list[bytes] = field(default_factory=list)
     qr_sizes: list[int] = field(default_factory=list)
@@ -32,6 +33,7 @@ def parse(data: bytes) -> Parsed:
     line = bytearray()
     i = 0
     n = len(data)
+    font = 0
 
     def need(k: int) -> None:
         if i + k > n:
@@ -41,6 +43,7 @@ def parse(data: bytes) -> Parsed:
         b = data[i]
         if b == 0x0A:
             out.lines.append(line.decode("ascii"))
+            out.small.append(font == 1)
             line.clear()
             i += 1
         elif 0x20 <= b <= 0x7E:
@@ -52,10 +55,26 @@ def parse(data: bytes) -> Parsed:
             if c == 0x40:  # ESC @
                 out.commands.append("ESC @")
                 i += 2
-            elif c in (0x21, 0x61, 0x45, 0x2D, 0x4D, 0x47, 0x7B, 0x74, 0x64):  # ! a E - M G { t d
+            elif c in (
+                0x21,
+                0x61,
+                0x45,
+                0x2D,
+                0x4D,
+                0x47,
+                0x7B,
+                0x74,
+                0x64,
+                0x33,
+            ):  # ! a E - M G { t d 3
                 need(3)
                 out.commands.append(f"ESC {chr(c)}")
+                if c == 0x4D:  # ESC M n: font A (0) or B (1) for the lines that follow
+                    font = data[i + 2] & 1
                 i += 3
+            elif c == 0x32:  # ESC 2: the default line pitch
+                out.commands.append("ESC 2")
+                i += 2
             else:
                 raise UnknownCommand(f"ESC 0x{c:02x} at {i}")
         elif b == 0x1D:  # GS
@@ -110,6 +129,7 @@ def parse(data: bytes) -> Parsed:
             raise UnknownCommand(f"control byte 0x{b:02x} at {i}")
     if line:
         out.lines.append(line.decode("ascii"))
+        out.small.append(font == 1)
     return out
 
 

@@ -287,3 +287,50 @@ def test_a_print_ending_behind_another_screen_waits_to_dismiss(desk: Station) ->
     run_letter(desk, scenario)
     [stored] = letters(desk)
     assert stored.print_count == 1
+
+
+def test_f_prints_the_letter_as_an_f4_pdf_instead_of_a_receipt(
+    desk: Station, tmp_path: Path
+) -> None:
+    """Issue 17: SKD prints on the receipt by default; F in the preview steps the paper to
+    F4, and F9 then issues the letter and makes its PDF in the home's surat/ folder."""
+    from tests.helpers.pdf_reader import pdf_pages, pdf_text
+
+    async def scenario(app: OperatorApp, pilot: Pilot[None], results: list[Any]) -> None:
+        await to_preview(app, pilot, [])
+        assert "Kertas: struk" in text_of(app, "#preview-note")
+        await pilot.press("f")
+        assert "Kertas: F4 (PDF)" in text_of(app, "#preview-note")
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert results and isinstance(results[0], IssuedLetter)
+        assert any("PDF disimpan di" in n for n in notes(app))
+
+    results = run_letter(desk, scenario)
+    issued = results[0]
+    assert not (tmp_path / "printer.bin").exists()  # nothing went to the receipt printer
+    [pdf] = (Path(desk.config.home) / "surat").glob("*.pdf")
+    assert pdf_pages(pdf.read_bytes()) == [(215.0, 330.0)]
+    assert issued.number in pdf_text(pdf.read_bytes())
+    [stored] = letters(desk)
+    assert stored.print_count == 1
+
+
+def test_an_f4_type_starts_on_f4_and_the_operator_may_choose_the_receipt(desk: Station) -> None:
+    async def scenario(app: OperatorApp, pilot: Pilot[None], results: list[Any]) -> None:
+        screen = app.screen
+        assert isinstance(screen, LetterScreen)
+        skck = next(o for o in screen.offers if o.code == "SKCK")
+        screen.pick(skck)
+        await settle(app, pilot)
+        assert screen.paper == "f4"  # the type's paper (SKCK.toml: paper = "f4")
+        screen.query_one("#field-keperluan", Input).value = "Melamar kerja"
+        screen.go_preview()
+        await settle(app, pilot)
+        assert screen.step == STEP_PREVIEW
+        assert "Kertas: F4 (PDF)" in text_of(app, "#preview-note")
+        for _ in range(2):  # F4 -> A4 -> struk
+            await pilot.press("f")
+        assert "Kertas: struk" in text_of(app, "#preview-note") and screen.paper == "receipt"
+
+    run_letter(desk, scenario)

@@ -249,3 +249,35 @@ def test_header_counts_served_tickets_not_no_shows(desk: Station) -> None:
         assert [row[0] for row in cells(app, "#tickets")] == [missed, ticket]
 
     run_today(desk, "sari", "2468", scenario)
+
+
+def test_f_makes_the_f4_pdf_of_the_selected_letter_original_then_salinan(
+    desk: Station, tmp_path: Path
+) -> None:
+    """Issue 17: "Cetak F4/A4" from Today: the same number and seal as a PDF in surat/; the
+    first print is the original, the next (receipt or PDF) SALINAN 1."""
+    from tests.helpers.pdf_reader import first_page_png, page_qr, pdf_text
+
+    issued, _ = issue_served(desk)
+
+    async def scenario(app: OperatorApp, pilot: Pilot[None]) -> None:
+        shown = [k.description for k in app.screen.query(FooterKey)]
+        assert "Cetak F4/A4" in shown
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert any(f"Surat {issued.number} dicetak (asli). PDF disimpan" in n for n in notes(app))
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert any("(SALINAN 1). PDF disimpan" in n for n in notes(app))
+
+    run_today(desk, "sari", "2468", scenario)
+    pdfs = sorted((Path(desk.config.home) / "surat").glob("*.pdf"))
+    assert [p.name.endswith("-f4.pdf") for p in pdfs] == [True, True]
+    original = next(p for p in pdfs if "salinan" not in p.name).read_bytes()
+    copy = next(p for p in pdfs if "salinan-1" in p.name).read_bytes()
+    assert "SALINAN" not in pdf_text(original) and "SALINAN 1" in pdf_text(copy)
+    for data in (original, copy):
+        assert [q for q, _ in page_qr(first_page_png(data, 150))] == [issued.qr]
+    assert not (tmp_path / "printer.bin").exists()
+    letter = stored(desk, issued.number)
+    assert (letter.print_count, letter.copies) == (2, 1)

@@ -24,13 +24,15 @@ FIELD = st.lists(st.one_of(CONTROL, NON_LATIN, st.text(max_size=12)), max_size=8
 PAPER = st.sampled_from([(58, ""), (80, ""), (80, "TM-T88V"), (58, "POS-5890")])
 
 
-def _check(job: bytes, columns: int) -> None:
+def _check(job: bytes, columns: int, small_columns: int = 0) -> None:
     parsed = parse(job)  # raises on any command Station does not write itself
     assert job.startswith(b"\x1b@") and parsed.commands.count("ESC @") == 1
     assert parsed.cuts <= 1 and parsed.commands.count("GS V") == parsed.cuts
     if parsed.cuts:
         assert parsed.commands[-1] == "GS V"
-    assert all(len(line) <= columns for line in parsed.lines)
+    # font B lines (58 mm letters) are as wide as font B allows, the others as font A
+    for line, small in zip(parsed.lines, parsed.small, strict=True):
+        assert len(line) <= (small_columns if small else columns)
     if not parsed.rasters:  # raster data is binary; the parser has checked its framing
         for chunk in (b"\x1bp", b"\x10\x14", b"\x1bt", b"\x1c"):
             assert chunk not in job
@@ -54,7 +56,7 @@ def test_every_letter_field_is_sanitised(fields: list[str], paper: tuple[int, st
     ).as_copy(3)
     s = PrintSettings(*paper)
     job = build_job(letter_ops(doc, s), s)
-    _check(job, s.columns)
+    _check(job, s.columns, s.small_columns)
     parsed = parse(job)
     if s.native_qr:
         assert parsed.native_qr == [QR_TEXT.encode()]

@@ -32,7 +32,13 @@ from station.letters.store import (
     LetterRefusal,
     LetterSettings,
 )
-from station.printing import PrinterFault, PrintSettings, letter_ops, print_and_record
+from station.printing import (
+    PrinterFault,
+    PrintSettings,
+    letter_ops,
+    print_and_record,
+    print_pdf_and_record,
+)
 from station.printing.preview import preview_text
 from station.printing.spooler import PrintSpooler, app_spooler
 from station.register.nik import mask_nik
@@ -48,6 +54,9 @@ if TYPE_CHECKING:
     from station.letters.desk import DeskStart, Draft, LetterOffer
 
 STEP_TYPE, STEP_FORM, STEP_PREVIEW = "step-type", "step-form", "step-preview"
+#: The papers the operator steps through with F (the type's own paper first).
+PAPERS = ("receipt", "f4", "a4")
+PAPER_NAMES = {"receipt": "struk", "f4": "F4 (PDF)", "a4": "A4 (PDF)"}
 
 
 def _field_help(spec: FieldSpec) -> str:
@@ -76,6 +85,7 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         Binding("f9", "issue", "Terbitkan & cetak"),
         Binding("f4", "signer", "Penanda tangan"),
         Binding("enter", "issue", "Terbitkan & cetak", show=False),
+        Binding("f", "paper", "Cetak F4/A4"),
         Binding("up", "move(-1)", "Naik", show=False),
         Binding("down", "move(1)", "Turun", show=False),
     ]
@@ -95,6 +105,7 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         self.busy = False
         self.spooler: PrintSpooler | None = None
         self.signer_key = LURAH_KEY  # F4: an official of [signers.KEY] signs a.n. the lurah
+        self.paper = "receipt"  # the type's paper once chosen; F steps through PAPERS
 
     def compose(self) -> ComposeResult:
         yield Static(f"Surat untuk NIK {mask_nik(self.nik)}", id="letter-header")
@@ -137,7 +148,7 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         return self.station_app.today()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "issue":
+        if action in ("issue", "paper"):
             return self.step == STEP_PREVIEW  # shown in the footer on the preview only
         if action == "signer":  # only when station.toml names officials besides the lurah
             return (
@@ -227,6 +238,7 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
             return
         if self.letter_type is None or self.letter_type.code != offer.code:
             self.letter_type = offer.letter_type
+            self.paper = offer.letter_type.paper  # the counter follows the type's paper
             self.draft = None
             self.run_worker(self._build_form(offer.letter_type), exclusive=True, group="form")
         else:
@@ -421,24 +433,37 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         self.busy = False
         self.draft = draft
         self._form_message("")
-        self.query_one("#preview-note", Static).update(
-            Text(
-                f"Pratinjau cetak. Nomor pasti diberikan saat diterbitkan "
-                f"(kini berikutnya: {draft.expected_number}).\n"
-                + (
-                    f"Penanda tangan: {self._signer_label()} (F4 ganti)\n"
-                    if self.settings is not None and self.settings.signers
-                    else ""
-                )
-                + "Enter/F9: terbitkan dan cetak · Esc: kembali ke isian"
-            )
-        )
+        self._preview_note()
         self.query_one("#preview-text", Static).update(Text(text))
         self.query_one("#preview-message", Static).update("")
         self._show_step(STEP_PREVIEW)
         scroll = self.query_one("#preview-scroll", VerticalScroll)
         scroll.scroll_home(animate=False)
         scroll.focus()
+
+    def _preview_note(self) -> None:
+        if self.draft is None:
+            return
+        self.query_one("#preview-note", Static).update(
+            Text(
+                f"Pratinjau cetak. Nomor pasti diberikan saat diterbitkan "
+                f"(kini berikutnya: {self.draft.expected_number}).\n"
+                + (
+                    f"Penanda tangan: {self._signer_label()} (F4 ganti)\n"
+                    if self.settings is not None and self.settings.signers
+                    else ""
+                )
+                + f"Kertas: {PAPER_NAMES[self.paper]} · F: ganti kertas · "
+                "Enter/F9: terbitkan dan cetak · Esc: kembali ke isian"
+            )
+        )
+
+    def action_paper(self) -> None:
+        """Step the paper: struk → F4 → A4 (the PDF for the office printer) → struk."""
+        if self.step != STEP_PREVIEW or self.busy:
+            return
+        self.paper = PAPERS[(PAPERS.index(self.paper) + 1) % len(PAPERS)]
+        self._preview_note()
 
     # --- step 4: issue and print ----------------------------------------------------------
 
@@ -479,23 +504,30 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         app = self.station_app
         station = app.station
         operator = app.user.username if app.user else "-"
-        outcome = print_and_record(
-            issued.document,
-            station.config.printer,
-            lambda: letter_desk.record_letter_print(station, issued.number, operator=operator),
-            spooler=self.spooler,
-        )
+
+        def record() -> int:
+            return letter_desk.record_letter_print(station, issued.number, operator=operator)
+
+        if self.paper == "receipt":
+            outcome = print_and_record(
+                issued.document, station.config.printer, record, spooler=self.spooler
+            )
+        else:
+            outcome = print_pdf_and_record(
+                issued.document, station.config, record, paper=self.paper
+            )
         if outcome.fault is not None:
             self._to_ui(self.print_failed, issued, outcome.fault)
             return
         if outcome.not_recorded is not None:  # the paper is out; only the count is missing
             message = f"Surat tercetak, tetapi gagal dicatat: {outcome.not_recorded}"
             self._to_ui(self._notify, message, "warning")
-        self._to_ui(self.printed, issued)
+        where = f" (PDF {outcome.delivery.message})" if outcome.delivery is not None else ""
+        self._to_ui(self.printed, issued, where)
 
-    def printed(self, issued: IssuedLetter) -> None:
+    def printed(self, issued: IssuedLetter, where: str = "") -> None:
         self.busy = False
-        self._notify(f"Surat {issued.number} diterbitkan dan dicetak.")
+        self._notify(f"Surat {issued.number} diterbitkan dan dicetak{where}.")
         self.when_on_top(lambda: self.dismiss(issued))
 
     def print_failed(self, issued: IssuedLetter, fault: PrinterFault) -> None:

@@ -19,8 +19,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Label, Static
 
 from station.letters import desk as letter_desk
-from station.letters.store import STATUS_REVOKED
-from station.printing import PrinterFault, print_and_record
+from station.letters.store import STATUS_REVOKED, LetterSettings
+from station.printing import PrinterFault, print_and_record, print_pdf_and_record
 from station.printing.spooler import PrintSpooler, app_spooler
 from station.screens.base import StationScreen
 from station.screens.dialogs import RETRY, PrinterFaultDialog, RevokeReasonDialog
@@ -46,6 +46,7 @@ class TodayScreen(StationScreen[OperatorHost], WaitsOnTop[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Tutup"),
         Binding("p", "reprint", "Cetak ulang"),
+        Binding("f", "reprint_pdf", "Cetak F4/A4"),
         Binding("c", "revoke", "Cabut"),
         Binding("f5", "reload", "Segarkan"),
     ]
@@ -160,7 +161,7 @@ class TodayScreen(StationScreen[OperatorHost], WaitsOnTop[None]):
 
     # --- reprint ----------------------------------------------------------------------------
 
-    def action_reprint(self) -> None:
+    def action_reprint(self, paper: str = "receipt") -> None:
         letter = self.selected()
         if letter is None or self.busy:
             return
@@ -168,56 +169,70 @@ class TodayScreen(StationScreen[OperatorHost], WaitsOnTop[None]):
             self._notify(f"Surat {letter.number} sudah dicabut; tidak dapat dicetak ulang.")
             return
         self.busy = True
-        self._message(f"Mencetak ulang {letter.number}…")
-        self.reprint(letter.number)
+        what = "Mencetak ulang" if paper == "receipt" else "Membuat PDF"
+        self._message(f"{what} {letter.number}…")
+        self.reprint(letter.number, paper)
+
+    def action_reprint_pdf(self) -> None:
+        """The selected letter on F4/A4 (the type's paper, F4 otherwise) as a PDF for the
+        office printer: same number and seal, SALINAN n once a print of it reached paper."""
+        self.action_reprint("pdf")
 
     @work(thread=True, group="today-print", exit_on_error=False)
-    def reprint(self, number: str) -> None:
+    def reprint(self, number: str, paper: str = "receipt") -> None:
         app = self.station_app
         station = app.station
         operator = app.user.username if app.user else "-"
         try:
             number, doc = letter_desk.reprint_document(station, number, operator=operator)
+            if paper == "pdf":
+                settings = LetterSettings.from_config(station.config)
+                paper = letter_desk.pdf_paper(settings, doc.type_code)
         except StationError as exc:
             self._to_ui(self._done, str(exc), "warning")
             return
         except Exception as exc:
             self._to_ui(self._done, f"Gagal: {exc}", "error")
             return
-        self._print(number, doc)
+        self._print(number, doc, paper)
 
     @work(thread=True, group="today-print", exit_on_error=False)
-    def print_again(self, number: str, doc: Document) -> None:
-        self._print(number, doc)
+    def print_again(self, number: str, doc: Document, paper: str = "receipt") -> None:
+        self._print(number, doc, paper)
 
-    def _print(self, number: str, doc: Document) -> None:  # worker thread
+    def _print(self, number: str, doc: Document, paper: str = "receipt") -> None:  # worker
         app = self.station_app
         station = app.station
         operator = app.user.username if app.user else "-"
-        outcome = print_and_record(
-            doc,
-            station.config.printer,
-            lambda: letter_desk.record_letter_print(station, number, operator=operator),
-            spooler=self.spooler,
-        )
+
+        def record() -> int:
+            return letter_desk.record_letter_print(station, number, operator=operator)
+
+        if paper == "receipt":
+            outcome = print_and_record(doc, station.config.printer, record, spooler=self.spooler)
+        else:
+            outcome = print_pdf_and_record(doc, station.config, record, paper=paper)
+        where = f" PDF {outcome.delivery.message}" if outcome.delivery is not None else ""
         if outcome.fault is not None:
-            self._to_ui(self.print_failed, number, doc, outcome.fault)
+            self._to_ui(self.print_failed, number, doc, outcome.fault, paper)
         elif outcome.not_recorded is not None:
             message = f"Tercetak, tetapi gagal dicatat: {outcome.not_recorded}"
             self._to_ui(self._done, message, "warning")
         elif doc.copy_marker:
-            self._to_ui(self._done, f"Surat {number} dicetak ulang ({doc.copy_marker}).")
+            self._to_ui(self._done, f"Surat {number} dicetak ulang ({doc.copy_marker}).{where}")
         else:  # no print of it had reached paper: this one is the original
-            self._to_ui(self._done, f"Surat {number} dicetak (asli).")
+            self._to_ui(self._done, f"Surat {number} dicetak (asli).{where}")
 
-    def print_failed(self, number: str, doc: Document, fault: PrinterFault) -> None:
+    def print_failed(
+        self, number: str, doc: Document, fault: PrinterFault, paper: str = "receipt"
+    ) -> None:
         if not self.on_top:  # behind the idle lock: ask once the screen is back
-            self.when_on_top(lambda: self.print_failed(number, doc, fault))
+            self.when_on_top(lambda: self.print_failed(number, doc, fault, paper))
             return
 
         def chosen(choice: str | None) -> None:
             if choice == RETRY:
-                self.print_again(number, doc)
+                self.print_again(number, doc, paper)
             else:
                 self._done(f"Surat {number} belum dicetak ulang.", "warning")
 
