@@ -14,6 +14,7 @@ import pytest
 
 from station.home.context import Station, init_station, open_station
 from tests.helpers.letter_helpers import HEAD, add_residents, run_cli
+from tests.helpers.office import signed_template
 from tests.helpers.pdf_reader import first_page_png, page_qr, pdf_pages, pdf_text
 
 FAKE_LP = """#!/bin/sh
@@ -28,7 +29,7 @@ exit {code}
 
 @pytest.fixture
 def station(home: Path) -> Iterator[Station]:
-    init_station(home)
+    init_station(home, template=signed_template(home))
     opened = open_station(home)
     add_residents(opened.db, opened.office_id)
     try:
