@@ -75,13 +75,14 @@ class BoxRefusal(StationError):
 
 def self_service_modes(session: Session, office_id: int, catalogue: Catalogue) -> dict[str, str]:
     """Each active type's mode: the admin's override where there is one, else the TOML's."""
-    overrides = dict(
-        session.execute(
+    overrides = {
+        code: mode
+        for code, mode in session.execute(
             select(LetterSelfService.type_code, LetterSelfService.mode).where(
                 LetterSelfService.office_id == office_id
             )
-        ).tuples()
-    )
+        )
+    }
     return {
         lt.code: overrides.get(lt.code, lt.self_service)
         for lt in catalogue.active_types()
