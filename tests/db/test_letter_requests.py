@@ -20,6 +20,8 @@ from station.letters.store import IssueRequest, LetterSettings
 from station.office.clock import OfficeClock
 from station.office.opening_hours import DEFAULT_OPENING_HOURS, parse_opening_hours
 from station.office.operators import add_operator
+from station.printing import PrintSettings, ticket_ops
+from station.printing.preview import preview_text
 from station.queue.facade import Queue, QueueError
 from station.store.models import AuditEvent, LetterRequest, Ticket
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents
@@ -76,6 +78,12 @@ def test_night_request_gets_a_ticket_for_the_next_opening(opened: Station) -> No
     assert receipt.ticket_number == "A-001"
     assert len(receipt.pickup_code) == 6
     assert set(receipt.pickup_code) <= set(letter_requests.CODE_ALPHABET)
+    settings58 = PrintSettings(58)
+    printed = preview_text(ticket_ops(receipt, "Kelurahan Oesapa", settings58, tz=WITA), settings58)
+    assert "KODE AMBIL" in printed and " ".join(receipt.pickup_code) in printed  # double width
+    flat = " ".join(printed.split())
+    assert "Dilayani: 7 Desember 2026" in flat and "Surat Keterangan Tidak Mampu" in flat
+    assert "Di depan Anda" not in printed  # Monday's queue is not known on Friday night
     with opened.db.read() as session:
         ticket = session.scalars(select(Ticket)).one()
         assert ticket.day == MONDAY and ticket.resident_nik == HEAD
