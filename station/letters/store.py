@@ -53,7 +53,7 @@ from station.register.nik import mask_nik
 from station.register.residents import RegisterError, lookup_nik
 from station.store import audit
 from station.store.errors import StationError
-from station.store.models import Letter, Office, Operator, Resident, Ticket, utcnow
+from station.store.models import Letter, LetterRequest, Office, Operator, Resident, Ticket, utcnow
 from station.store.models import LetterType as LetterTypeRow
 from station.store.sequence import next_value
 
@@ -63,6 +63,10 @@ PURPOSE_KEY = "keperluan"
 CHANNEL_COUNTER = "counter"
 CHANNEL_BOX = "box"
 CHANNELS = (CHANNEL_COUNTER, CHANNEL_BOX)
+# LetterRequest.status (station.letters.requests): issuing answers a waiting request
+REQUEST_WAITING = "waiting"
+REQUEST_SERVED = "served"
+REQUEST_CANCELLED = "cancelled"
 
 
 class LetterRefusal(StationError):
@@ -212,6 +216,38 @@ def _operator_id(session: Session, office_id: int, username: str) -> int | None:
     return session.scalar(
         select(Operator.id).where(Operator.office_id == office_id, Operator.username == username)
     )
+
+
+def serve_request(
+    session: Session,
+    office_id: int,
+    *,
+    resident_id: int,
+    type_code: str,
+    letter: Letter,
+    ticket_id: int | None,
+    now: dt.datetime,
+) -> LetterRequest | None:
+    """The waiting letter request this letter answers, marked served (issuing calls it in its
+    transaction; station.letters.requests): the one printed with the letter's ticket, else the
+    oldest waiting request of that type for that resident (served at another visit)."""
+    rows = session.scalars(
+        select(LetterRequest)
+        .where(
+            LetterRequest.office_id == office_id,
+            LetterRequest.resident_id == resident_id,
+            LetterRequest.type_code == type_code,
+            LetterRequest.status == REQUEST_WAITING,
+        )
+        .order_by(LetterRequest.created_at, LetterRequest.id)
+    ).all()
+    if not rows:
+        return None
+    chosen = next((r for r in rows if ticket_id is not None and r.ticket_id == ticket_id), rows[0])
+    chosen.status = REQUEST_SERVED
+    chosen.letter_id = letter.id
+    chosen.closed_at = now
+    return chosen
 
 
 def split_purpose(lt: LetterType, values: Mapping[str, str], purpose: str) -> tuple[dict, str]:
@@ -380,6 +416,15 @@ def issue_letter(
     )
     session.add(letter)
     session.flush()
+    served = serve_request(
+        session,
+        office_id,
+        resident_id=resident.id,
+        type_code=lt.code,
+        letter=letter,
+        ticket_id=ticket_id,
+        now=letter.issued_at,
+    )
     done = []
     for effect in letter_effects(lt, snapshot, checked.values):
         if effect.kind == "mark_deceased":
@@ -399,6 +444,7 @@ def issue_letter(
             "ticket": request.ticket,
             "effects": done,
             "channel": request.channel,
+            **({"request": served.pickup_code} if served is not None else {}),
         },
         operator=request.operator,
     )

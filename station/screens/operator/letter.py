@@ -44,6 +44,7 @@ from station.store.errors import StationError
 if TYPE_CHECKING:
     from station.letters import FieldSpec, LetterType
     from station.letters.desk import DeskStart, Draft, LetterOffer
+    from station.letters.requests import RequestView
 
 STEP_TYPE, STEP_FORM, STEP_PREVIEW = "step-type", "step-form", "step-preview"
 
@@ -77,11 +78,22 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         Binding("down", "move(1)", "Turun", show=False),
     ]
 
-    def __init__(self, nik: str, ticket: str | None = None, *, type_code: str = "") -> None:
+    def __init__(
+        self,
+        nik: str,
+        ticket: str | None = None,
+        *,
+        type_code: str = "",
+        request: RequestView | None = None,
+    ) -> None:
         super().__init__()
         self.nik = nik
         self.ticket = ticket
-        self.type_code = type_code  # chosen elsewhere (resident card, palette): listed first
+        # A letter request behind the ticket (station.letters.requests): its type, fields and
+        # purpose are filled in and the preview opens at once, so serving it is a check and
+        # Enter (issue 16: at most 3 keys after the call).
+        self.request = request
+        self.type_code = request.type_code if request is not None else type_code
         self.start: DeskStart | None = None
         self.settings: LetterSettings | None = None
         self.offers: list[LetterOffer] = []  # as listed now (filtered)
@@ -162,6 +174,12 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         self.query_one("#letter-header", Static).update(Text(header))
         self._type_message("")
         self._filter(self.query_one("#type-filter", Input).value)
+        if self.request is not None:
+            offer = next((o for o in start.offers if o.code == self.request.type_code), None)
+            if offer is None:
+                self._type_message(f"Jenis surat {self.request.type_code} tidak ada lagi.", True)
+            else:
+                self.pick(offer)
 
     def _type_message(self, message: str, error: bool = False) -> None:
         box = self.query_one("#type-message", Static)
@@ -230,10 +248,15 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         prefill = (
             resident_values(self.start.resident, on=self._today()) if self.start is not None else {}
         )
+        asked = (
+            self.request if self.request is not None and self.request.type_code == lt.code else None
+        )
         widgets: list[Widget] = []
         self.inputs = []
         for spec in lt.fields:
             value = spec.default or (prefill.get(spec.prefill, "") if spec.prefill else "")
+            if asked is not None and spec.key in asked.fields:
+                value = asked.fields[spec.key]
             widgets.append(Label(spec.label + (" *" if spec.required else ""), classes="label"))
             field = Input(
                 value=value,
@@ -250,7 +273,10 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
             required = letter_desk.purpose_error(lt, "") is not None
             widgets.append(Label(letter_desk.PURPOSE_LABEL + (" *" if required else "")))
             field = Input(
-                id=f"field-{PURPOSE_KEY}", placeholder="mis. melamar pekerjaan", classes="field"
+                value=asked.purpose if asked is not None else "",
+                id=f"field-{PURPOSE_KEY}",
+                placeholder="mis. melamar pekerjaan",
+                classes="field",
             )
             self.inputs.append(field)
             widgets.append(field)
@@ -267,6 +293,8 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         self._form_message("")
         self._show_step(STEP_FORM)
         self._focus_first_input()
+        if asked is not None:  # filled from the request: straight to the preview to check
+            self.go_preview()
 
     def _focus_first_input(self) -> None:
         if self.inputs:
