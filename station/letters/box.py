@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -241,9 +241,9 @@ def box_offer(lt: LetterType, mode: str, snapshot: ResidentSnapshot, today: dt.d
     reason = verdict.message if not verdict.allowed else ""
     if lt.purpose != "none":
         purposes = lt.box_purposes
-        if not purposes and lt.purpose == "required" and not lt.default_purpose and mode == "issue":
+        if not purposes and lt.purpose == "required" and not lt.default_purpose:
             reason = reason or "Surat ini memerlukan keperluan yang ditulis; ajukan di loket."
-    if typed and mode == "issue":
+    if typed:  # no free text at the box; a request must pass the same field checks
         reason = reason or "Surat ini memerlukan isian yang ditulis petugas; ajukan di loket."
     return BoxOffer(
         lt.code, lt.title_case, mode, not reason, reason, purposes, tuple(fields), fixed
@@ -364,17 +364,7 @@ def issue(
     """Issue an "issue" letter for the signed-in visitor, channel ``box``, in one write
     transaction: the mode and the daily limit are checked again inside it, the values only
     from the type's own lists."""
-    offer = next((o for o in visitor.offers if o.code == code), None)
-    if offer is None or offer.mode != "issue" or not offer.allowed:
-        raise BoxRefusal("Surat ini tidak dapat diterbitkan di mesin ini.")
-    if offer.purposes and purpose not in offer.purposes:
-        raise BoxRefusal("Pilih keperluan dari daftar.")
-    values = dict(offer.fixed)
-    for spec in offer.fields:
-        value = fields.get(spec.key, "")
-        if value not in spec.choices:
-            raise BoxRefusal(f"Pilih {spec.label} dari daftar.")
-        values[spec.key] = value
+    values = _chosen(visitor, code, "issue", fields, purpose)
     now = station.clock.now()
     refusal, message = "", "Surat ini tidak dapat diterbitkan di mesin ini."
     try:
@@ -405,6 +395,54 @@ def issue(
         refusal, message = "not_eligible", str(exc)
     refuse(station, refusal, terminal=terminal, type_code=code)
     raise BoxRefusal(message)
+
+
+def _chosen(
+    visitor: BoxVisitor, code: str, mode: str, fields: Mapping[str, str], purpose: str
+) -> dict[str, str]:
+    """The field values of a box letter: only from the offer's lists and defaults."""
+    offer = next((o for o in visitor.offers if o.code == code), None)
+    if offer is None or offer.mode != mode or not offer.allowed:
+        raise BoxRefusal("Surat ini tidak dapat diberikan di mesin ini.")
+    if offer.purposes and purpose not in offer.purposes:
+        raise BoxRefusal("Pilih keperluan dari daftar.")
+    values = dict(offer.fixed)
+    for spec in offer.fields:
+        value = fields.get(spec.key, "")
+        if value not in spec.choices:
+            raise BoxRefusal(f"Pilih {spec.label} dari daftar.")
+        values[spec.key] = value
+    return values
+
+
+def request(
+    station: Station,
+    settings: LetterSettings,
+    visitor: BoxVisitor,
+    code: str,
+    *,
+    fields: Mapping[str, str],
+    purpose: str,
+    terminal: str,
+) -> Any:
+    """Store a "request" letter for the counter (``station.letters.requests``): a queue
+    ticket for the next opening with a pickup code. Returns the ``RequestReceipt``."""
+    from station.letters.requests import create_request
+
+    values = _chosen(visitor, code, "request", fields, purpose)
+    with station.db.read() as session:
+        mode = self_service_modes(session, station.office_id, settings.catalogue).get(code)
+    if mode != "request":
+        refuse(station, "not_offered", terminal=terminal, type_code=code)
+        raise BoxRefusal("Surat ini tidak dapat diberikan di mesin ini.")
+    try:
+        return create_request(
+            station, nik=visitor.nik, type_code=code, fields=values, purpose=purpose,
+            channel=CHANNEL_BOX, settings=settings,
+        )  # fmt: skip
+    except LetterRefusal as exc:
+        refuse(station, "not_eligible", terminal=terminal, type_code=code)
+        raise BoxRefusal(str(exc)) from exc
 
 
 def pending_document(station: Station, visitor: BoxVisitor, number: str) -> Document:

@@ -233,3 +233,118 @@ def test_quit_keys_do_nothing_and_esc_goes_back_one_step(station: Station, tmp_p
             assert app.screen.visit.typed == "5"  # type: ignore[attr-defined]
 
     asyncio.run(scenario())
+
+
+async def _sign_in(app: BoxApp, pilot: Pilot[None], nik: str = HEAD, pin: str = PIN) -> None:
+    assert await _until(pilot, lambda: _step(app) == "start")
+    await pilot.press("1")
+    await _type(pilot, nik)
+    await pilot.press("enter")
+    await _type(pilot, pin)
+    await pilot.press("enter")
+    assert await _until(pilot, lambda: _step(app) in ("letters", "pending"))
+
+
+def _digit(app: BoxApp, code: str) -> str:
+    visitor = app.screen.visit.visitor  # type: ignore[attr-defined]
+    return str([o.code for o in visitor.offers].index(code) + 1)
+
+
+async def _issue_skd(app: BoxApp, pilot: Pilot[None]) -> None:
+    await pilot.press(_digit(app, "SKD"), "1", "enter")
+    assert await _until(pilot, lambda: _step(app) in ("done", "letters"))
+
+
+def test_a_printer_fault_keeps_the_letter_and_the_next_sign_in_prints_the_original(
+    station: Station, tmp_path: Path
+) -> None:
+    _ready(station, tmp_path / "p.bin")
+    station.config.printer.uri = f"file:{tmp_path / 'unplugged' / 'lp0'}"
+    printer = tmp_path / "later.bin"
+
+    async def scenario() -> None:
+        app = BoxApp(station, clock=lambda: THURSDAY_2330)
+        async with app.run_test(size=SIZE) as pilot:
+            await _sign_in(app, pilot)
+            await _issue_skd(app, pilot)
+            assert _step(app) == "done" and app.screen.has_class("fault")
+            text = _screen_text(app)
+            assert "printer bermasalah" in text and "PIN lagi di mesin ini" in text
+            await pilot.press("enter")  # done: back to the start
+            assert _step(app) == "start"
+            station.config.printer.uri = f"file:{printer}"  # paper is back
+            await _sign_in(app, pilot)
+            assert _step(app) == "pending"
+            await pilot.press("enter")
+            assert await _until(pilot, lambda: _step(app) == "done")
+            assert "sudah dicetak" in _screen_text(app)
+            await pilot.press("enter")
+            await _sign_in(app, pilot)  # nothing pending any more
+            assert _step(app) == "letters"
+
+    asyncio.run(scenario())
+    with station.db.read() as session:
+        [letter] = session.scalars(select(Letter)).all()
+        assert letter.print_count == 1 and letter.copies == 0 and letter.channel == "box"
+    lines = parse(printer.read_bytes()).lines
+    assert letter.number in "\n".join(lines)
+    assert not any("SALINAN" in line for line in lines)  # the original, not a copy
+
+
+def test_the_daily_limit_per_nik_refuses_the_fourth_letter(
+    station: Station, tmp_path: Path
+) -> None:
+    _ready(station, tmp_path / "p.bin")
+
+    async def scenario() -> None:
+        app = BoxApp(station, clock=lambda: THURSDAY_2330)
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(3):
+                await _sign_in(app, pilot)
+                await _issue_skd(app, pilot)
+                assert _step(app) == "done"
+                await pilot.press("enter")
+            await _sign_in(app, pilot)
+            assert "Surat hari ini: 3 dari 3" in _screen_text(app)
+            await _issue_skd(app, pilot)
+            assert _step(app) == "letters"
+            assert "Batas 3 surat per hari" in _screen_text(app)
+
+    asyncio.run(scenario())
+    with station.db.read() as session:
+        assert len(session.scalars(select(Letter)).all()) == 3
+        refused = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "box.refused")
+        ).all()
+    assert [e.details["reason"] for e in refused] == ["limit"]
+    assert refused[0].subject is None  # no NIK in the refusal
+
+
+def test_a_request_type_prints_a_pickup_ticket_for_the_next_opening(
+    station: Station, tmp_path: Path
+) -> None:
+    printer = tmp_path / "p.bin"
+    _ready(station, printer)
+
+    async def scenario() -> None:
+        app = BoxApp(station, clock=lambda: THURSDAY_2330)
+        async with app.run_test(size=SIZE) as pilot:
+            await _sign_in(app, pilot)
+            await pilot.press(_digit(app, "SKTM"), "1")
+            assert _step(app) == "confirm"
+            assert "Ajukan permohonan" in _screen_text(app)
+            await pilot.press("enter")
+            assert await _until(pilot, lambda: _step(app) == "done")
+            assert "KODE AMBIL" in _screen_text(app)
+
+    asyncio.run(scenario())
+    from station.store.models import LetterRequest
+
+    with station.db.read() as session:
+        [made] = session.scalars(select(LetterRequest)).all()
+        assert made.channel == "box" and made.type_code == "SKTM"
+        assert made.purpose == "Keringanan biaya sekolah"
+        assert made.ready_on == dt.date(2026, 12, 4)  # the next opening: Friday morning
+        assert session.scalars(select(Letter)).all() == []
+    printed = "\n".join(parse(printer.read_bytes()).lines)
+    assert made.pickup_code in printed

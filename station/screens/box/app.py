@@ -111,12 +111,15 @@ class BoxApp(PublicApp):
     def request_letter(
         self, visitor: box_core.BoxVisitor, code: str, fields: dict[str, str], purpose: str
     ) -> Any:
-        from station.letters import requests  # type: ignore[attr-defined]
-
-        return requests.create_request(
-            self.station, nik=visitor.nik, type_code=code, fields=fields, purpose=purpose,
-            channel="box",
-        )  # fmt: skip
+        return box_core.request(
+            self.station,
+            self.settings,
+            visitor,
+            code,
+            fields=fields,
+            purpose=purpose,
+            terminal=self.terminal,
+        )
 
     def print_letter(self, document: Any, number: str) -> LetterPrint:
         return print_and_record(
@@ -131,7 +134,7 @@ class BoxApp(PublicApp):
     def take_ticket(self, prefix: str) -> IssuedTicket:
         return self.queue.take_ticket(prefix, now=self.station.clock.now())
 
-    def print_ticket(self, issued: IssuedTicket) -> PrinterFault | None:
+    def print_ticket(self, issued: Any) -> PrinterFault | None:
         config = self.station.config
         try:
             print_ticket(issued, f"Kelurahan {config.office.name}", config.printer, tz=config.tz)

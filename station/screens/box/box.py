@@ -524,22 +524,29 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
     def do_request(
         self, visitor: BoxVisitor, code: str, values: dict[str, str], purpose: str
     ) -> None:
+        from station.store.errors import StationError
+
+        app = self.station_app
         try:
-            made = self.station_app.request_letter(visitor, code, values, purpose)
-        except ImportError:
-            self._to_ui(self.failed, "Permohonan belum dapat dibuat di mesin ini; ke loket.")
+            made = app.request_letter(visitor, code, values, purpose)
+        except StationError as exc:
+            self._to_ui(self.failed, str(exc))
             return
         except Exception as exc:
             self._to_ui(self.failed, f"Permohonan gagal disimpan: {exc}")
             return
-        code_text = getattr(made, "pickup_code", "")
-        ticket = getattr(made, "ticket", "")
-        line = f" Nomor antrean: {ticket}." if ticket else ""
-        self._to_ui(
-            self.finish,
-            f"Permohonan tersimpan. Kode pengambilan: {code_text}.{line}\n"
-            "Tunjukkan kode ini dan KTP-el di loket pada jam layanan berikutnya.",
-        )
+        fault = app.print_ticket(made)
+        when = format_date_id(made.ready_on)
+        lines = [
+            f"Permohonan {made.type_name} tersimpan.",
+            f"KODE AMBIL: {made.pickup_code} · Nomor antrean: {made.ticket_number}",
+            f"Datang ke loket pada {when}, pada jam layanan, dengan KTP-el.",
+        ]
+        if fault is not None:
+            lines.append(f"Tiket tidak dapat dicetak ({fault.message}): catat kode ini.")
+        else:
+            lines.append("Silakan ambil tiket Anda di bawah layar.")
+        self._to_ui(self.finish, "\n".join(lines), fault=fault is not None)
 
     @work(thread=True, exclusive=True, group="box", exit_on_error=False)
     def do_load_services(self) -> None:
