@@ -54,13 +54,11 @@ def register(cli: click.Group) -> None:
 
 def _box_setup(station: Any) -> dict[str, Any]:
     """What ``station box`` runs with: office, hours, printer, the letters the box offers."""
-    from station.letters.box import self_service_modes
+    from station.letters.box import box_modes
     from station.letters.store import LetterSettings
 
     config = station.config
-    settings = LetterSettings.from_config(config)
-    with station.db.read() as session:
-        modes = self_service_modes(session, station.office_id, settings.catalogue)
+    modes = box_modes(station, LetterSettings.from_config(config))
     hours = config.kiosk.hours()
     return {
         "app": "box",

@@ -134,6 +134,23 @@ def set_self_service(
     return before
 
 
+def box_modes(station: Station, settings: LetterSettings) -> dict[str, str]:
+    """:func:`self_service_modes` in its own read (the admin screen, ``station box --json``)."""
+    with station.db.read() as session:
+        return self_service_modes(session, station.office_id, settings.catalogue)
+
+
+def change_self_service(
+    station: Station, settings: LetterSettings, code: str, mode: str, *, operator: str
+) -> str:
+    """:func:`set_self_service` in its own write transaction (the admin screen)."""
+    with station.db.write() as session:
+        return set_self_service(
+            session, station.office_id, settings.catalogue, code, mode,
+            operator=operator, now=station.clock.now(),
+        )  # fmt: skip
+
+
 # ------------------------------------------------------------------------------------------
 # NIK guessing
 

@@ -64,13 +64,11 @@ class SelfServicePanel(Vertical):
 
     @work(thread=True, exclusive=True, group="self-service", exit_on_error=False)
     def load(self) -> None:
-        from station.letters.box import self_service_modes
+        from station.letters.box import box_modes
 
-        station = self.host.station
         try:
             settings = self._settings()
-            with station.db.read() as session:
-                modes = self_service_modes(session, station.office_id, settings.catalogue)
+            modes = box_modes(self.host.station, settings)
         except Exception as exc:
             to_ui(self.app, self.app.notify, f"Gagal membaca: {exc}", severity="error")
             return
@@ -112,17 +110,14 @@ class SelfServicePanel(Vertical):
 
     @work(thread=True, group="self-service-write", exit_on_error=False)
     def change(self, code: str, mode: str) -> None:
-        from station.letters.box import BoxRefusal, set_self_service
+        from station.letters.box import BoxRefusal, change_self_service
 
-        station = self.host.station
         user = self.host.user
         try:
-            settings = self._settings()
-            with station.db.write() as session:
-                set_self_service(
-                    session, station.office_id, settings.catalogue, code, mode,
-                    operator=user.username if user else "", now=station.clock.now(),
-                )  # fmt: skip
+            change_self_service(
+                self.host.station, self._settings(), code, mode,
+                operator=user.username if user else "",
+            )  # fmt: skip
         except BoxRefusal as exc:
             to_ui(self.app, self.app.notify, str(exc), severity="warning")
             return

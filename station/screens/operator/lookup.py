@@ -352,12 +352,10 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         self._to_ui(self.show_card, card)
 
     def _pin_state(self, nik: str) -> tuple[bool, str | None]:  # worker thread
-        from station.register.pins import pin_state
+        from station.register.pins import counter_pin_state
 
-        station = self.station_app.station
         try:
-            with station.db.read() as session:
-                return pin_state(session, station.office_id, nik)
+            return counter_pin_state(self.station_app.station, nik)
         except Exception:  # the card still shows; only the PIN offer is missing
             return (False, "")
 

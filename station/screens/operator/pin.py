@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from station.register.pins import PIN_LENGTH, PinError, set_pin
+from station.register.pins import PIN_LENGTH, PinError, set_pin_at_counter
 from station.screens.base import StationScreen, plain
 from station.screens.operator.host import OperatorHost
 
@@ -88,14 +88,9 @@ class PinScreen(StationScreen[OperatorHost], ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="pin", exit_on_error=False)
     def save(self, pin: str) -> None:
         app = self.station_app
-        station = app.station
         operator = app.user.username if app.user else "-"
         try:
-            with station.db.write() as session:
-                set_pin(
-                    session, station.office_id, self.nik, pin, operator=operator,
-                    now=station.clock.now(), replace=self.replace,
-                )  # fmt: skip
+            set_pin_at_counter(app.station, self.nik, pin, operator=operator, replace=self.replace)
         except PinError as exc:
             self._to_ui(self._refused, str(exc))
             return
