@@ -348,3 +348,36 @@ def test_a_request_type_prints_a_pickup_ticket_for_the_next_opening(
         assert session.scalars(select(Letter)).all() == []
     printed = "\n".join(parse(printer.read_bytes()).lines)
     assert made.pickup_code in printed
+
+
+def test_in_opening_hours_the_box_also_gives_queue_tickets_and_speaks_each_step(
+    station: Station, tmp_path: Path
+) -> None:
+    printer = tmp_path / "p.bin"
+    _ready(station, printer)
+    station.config.box.voice = True
+    spoken: list[str] = []
+    monday_9 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WITA)
+
+    async def scenario() -> None:
+        app = BoxApp(station, clock=lambda: monday_9, speak=spoken.append)
+        async with app.run_test(size=SIZE) as pilot:
+            assert await _until(pilot, lambda: _step(app) == "start")
+            assert "2   Ambil nomor antrean loket" in _screen_text(app)
+            await pilot.press("2")
+            assert await _until(pilot, lambda: _step(app) == "services")
+            assert "1   A · " in _screen_text(app)
+            await pilot.press("1")
+            assert await _until(pilot, lambda: _step(app) == "done")
+            assert "Nomor antrean Anda: A-001" in _screen_text(app)
+            await pilot.press("escape", "1")
+            assert await _until(pilot, lambda: "Ketik NIK Anda" in " ".join(spoken))
+            app.announcer.wait_idle(5)
+
+    asyncio.run(scenario())
+    from station.queue.facade import Queue
+
+    waiting = Queue.for_station(station).status(now=monday_9.astimezone(dt.UTC)).waiting
+    assert [t.number for t in waiting] == ["A-001"]
+    assert b"A-001" in printer.read_bytes()
+    assert any("Pilih layanan loket" in s for s in spoken)

@@ -146,8 +146,8 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
             for i, offer in enumerate(v.visitor.offers[:MAX_CHOICES], start=1):
                 how = "dicetak sekarang" if offer.mode == "issue" else "diajukan, diambil di loket"
                 label = f"{offer.name} ({how})"
-                if not offer.allowed:
-                    label = f"{offer.name} — tidak dapat: {offer.reason}"
+                if not offer.allowed:  # the reason shows when it is picked
+                    label = f"{offer.name} — tidak dapat di mesin ini"
                 out.append((str(i), label))
             return out
         if v.step == "field" and v.offer is not None:
@@ -174,7 +174,10 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
         if v.visitor is not None:
             who = f"{v.visitor.name_masked} · NIK {v.visitor.nik_masked}"
         if v.step == "start":
-            return "Selamat datang. Pilih layanan dengan menekan angkanya.", ""
+            title = "Selamat datang. Pilih layanan dengan menekan angkanya."
+            if not self.station_app.is_open():
+                title += "\nKantor sedang tutup: nomor antrean loket tersedia pada jam layanan."
+            return title, ""
         if v.step == "nik":
             return "Ketik NIK Anda (16 angka), lalu tekan Enter.", v.typed or "_"
         if v.step == "pin":
@@ -211,7 +214,9 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
         v = self.visit
         title, entry = self.texts()
         self.query_one("#box-title", Static).update(plain(title))
-        self.query_one("#box-entry", Static).update(plain(entry))
+        entry_line = self.query_one("#box-entry", Static)
+        entry_line.update(plain(entry))
+        entry_line.display = bool(entry)
         self.query_one("#box-message", Static).update(plain(v.message))
         self.set_class(v.step in ("nik", "pin"), "typing")
         self.set_class(v.step == "done", "done")
