@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from station.printing.faults import (
     DLE_EOT,
+    STATUS_ERROR,
     STATUS_OFFLINE,
     STATUS_PAPER,
     PrinterFault,
@@ -235,21 +236,31 @@ class EscposConnection:
         return True
 
     def _check_finished(self, printer: Any) -> None:
-        """After the job: DLE EOT 1-4 (printer, offline cause, error cause, paper). A printer
-        that answered before the job and answers nothing now did not finish it."""
+        """After the job: the questions it answered before (DLE EOT 2, offline cause, and 4,
+        paper sensor), and DLE EOT 3 (error cause) when 2 reports an error. A printer that
+        answered before the job and answers nothing now did not finish it."""
         faults: list[PrinterFault] = []
-        for n in (1, 2, 3, 4):
-            try:
-                value = self._query(printer, n)
-            except Exception as exc:
-                raise PrinterFault("unfinished", f"DLE EOT {n}: {classify(exc).detail}") from exc
-            if value is None:
-                raise PrinterFault("unfinished", f"DLE EOT {n}: tidak ada jawaban")
+        for n in (STATUS_OFFLINE, STATUS_PAPER):
+            value = self._answer_after_job(printer, n)
             fault = status_fault(n, value)
             if fault is not None:
                 faults.append(fault)
+            if n == STATUS_OFFLINE and value & 0x40:
+                with contextlib.suppress(PrinterFault):  # the cause is a detail only
+                    cause = status_fault(STATUS_ERROR, self._answer_after_job(printer, 3))
+                    if cause is not None:
+                        faults.append(cause)
         if faults:
             raise min(faults, key=lambda f: _FAULT_RANK.index(f.kind))
+
+    def _answer_after_job(self, printer: Any, n: int) -> int:
+        try:
+            value = self._query(printer, n)
+        except Exception as exc:
+            raise PrinterFault("unfinished", f"DLE EOT {n}: {classify(exc).detail}") from exc
+        if value is None:
+            raise PrinterFault("unfinished", f"DLE EOT {n}: tidak ada jawaban")
+        return value
 
     def status(self) -> dict[str, Any]:
         if not self.can_read_status:

@@ -22,6 +22,7 @@ DLE_EOT = b"\x10\x04"
 OK = 0x12
 PAPER_END = {1: 0x1A, 2: 0x32, 3: 0x12, 4: 0x72}  # offline, stopped at paper end, sensor
 COVER_OPEN = {1: 0x1A, 2: 0x16, 3: 0x12, 4: 0x12}
+CUTTER_JAM = {1: 0x1A, 2: 0x52, 3: 0x1A, 4: 0x12}  # error; its cause: the auto-cutter
 
 
 @dataclass
@@ -118,12 +119,17 @@ def test_a_finished_job_is_recorded(printers: list[FakePrinter]) -> None:
     outcome, recorded = _print(printer)
     assert outcome.printed and outcome.fault is None and recorded == [1]  # type: ignore[attr-defined]
     assert bytes(printer.received).startswith(b"\x1b@")
-    assert [n for n, after in printer.queries if after] == [1, 2, 3, 4]
+    assert [n for n, after in printer.queries if after] == [2, 4]
 
 
 @pytest.mark.parametrize(
     ("after", "kind"),
-    [(PAPER_END, "paper_out"), (COVER_OPEN, "cover_open"), ("close", "unfinished")],
+    [
+        (PAPER_END, "paper_out"),
+        (COVER_OPEN, "cover_open"),
+        (CUTTER_JAM, "printer_error"),
+        ("close", "unfinished"),
+    ],
 )
 def test_a_job_the_printer_did_not_finish_is_not_recorded(
     printers: list[FakePrinter], after: str | dict[int, int], kind: str
