@@ -1,7 +1,7 @@
 """letter requests from the Service Box: type, fields, purpose, resident, pickup ticket
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009 (chained after the Service Box's 0009 on merge)
 Create Date: 2026-12-04 21:45:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

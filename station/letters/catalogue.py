@@ -47,6 +47,10 @@ KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 # Permendagri 83/2022 classification codes look like 400.12.2.1; legacy ones like 474.1.
 CLASSIFICATION_RE = re.compile(r"\d{3}(\.\d{1,3}){0,5}")
 PURPOSE_MODES = ("required", "optional", "none")
+# May the Service Box issue it at once, store a request for the counter, or not offer it
+# (issue "Service Box"; docs/box.md). The lurah may override it in the admin screen.
+SELF_SERVICE_MODES = ("issue", "request", "no")
+MAX_BOX_PURPOSES = 9  # each one a digit on the box's keypad
 MAX_TEXT_LENGTH = 500
 MAX_PATTERN_LENGTH = 200
 DEFAULT_FAMILY_TITLE = "Anggota keluarga yang menjadi tanggungan :"
@@ -110,6 +114,8 @@ class LetterType:
     holder_signature: bool = False
     active: bool = True
     order: int = 100
+    self_service: str = "no"
+    box_purposes: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
 
     @property
@@ -188,6 +194,8 @@ class LetterType:
             "effects": [e.kind for e in self.effects],
             "holder_signature": self.holder_signature,
             "active": self.active,
+            "self_service": self.self_service,
+            "box_purposes": list(self.box_purposes),
             "source": self.source,
         }
 
@@ -258,6 +266,8 @@ _TOP_KEYS = {
     "holder_signature",
     "active",
     "order",
+    "self_service",
+    "box_purposes",
 }
 _FIELD_KEYS = {
     "public",
@@ -631,6 +641,15 @@ def parse_letter_type(data: Mapping[str, Any], source: str) -> LetterType:
     description = _text(data, "description", problems, "description")
     noun = _text(data, "noun", problems, "noun") or "surat keterangan"
     default_purpose = _text(data, "default_purpose", problems, "default_purpose")
+    self_service = _text(data, "self_service", problems, "self_service") or "no"
+    if self_service not in SELF_SERVICE_MODES:
+        problems.add("self_service", f"harus salah satu dari: {', '.join(SELF_SERVICE_MODES)}")
+    box_purposes = _get(data, "box_purposes", list, problems, "box_purposes", [])
+    if len(box_purposes) > MAX_BOX_PURPOSES:
+        problems.add("box_purposes", f"paling banyak {MAX_BOX_PURPOSES} keperluan")
+    for i, item in enumerate(box_purposes):
+        if not isinstance(item, str) or not clean_text(item):
+            problems.add(f"box_purposes[{i}]", "harus teks yang tidak kosong")
     if problems.items:
         raise CatalogueError(problems.items)
     return LetterType(
@@ -654,6 +673,8 @@ def parse_letter_type(data: Mapping[str, Any], source: str) -> LetterType:
         holder_signature=holder,
         active=active,
         order=order,
+        self_service=self_service,
+        box_purposes=tuple(clean_text(p) for p in box_purposes),
         source=source,
     )
 

@@ -60,6 +60,9 @@ from station.store.sequence import next_value
 STATUS_ISSUED = "issued"
 STATUS_REVOKED = "revoked"
 PURPOSE_KEY = "keperluan"
+CHANNEL_COUNTER = "counter"
+CHANNEL_BOX = "box"
+CHANNELS = (CHANNEL_COUNTER, CHANNEL_BOX)
 # LetterRequest.status (station.letters.requests): issuing answers a waiting request
 REQUEST_WAITING = "waiting"
 REQUEST_SERVED = "served"
@@ -80,6 +83,7 @@ class IssueRequest:
     purpose: str = ""
     ticket: str | None = None
     signer: Signer | None = None
+    channel: str = CHANNEL_COUNTER  # or CHANNEL_BOX: the Service Box, no operator
 
 
 @dataclass(frozen=True)
@@ -336,6 +340,8 @@ def issue_letter(
     checked = check_request(session, office_id, settings, request, today=today)
     lt, office, resident = checked.letter_type, checked.office, checked.resident
     snapshot, family, purpose = checked.snapshot, checked.family, checked.purpose
+    if request.channel not in CHANNELS:
+        raise LetterRefusal(f"Saluran {request.channel!r} tidak dikenal.")
     key = active_key(session, office_id)
     if key is None:
         raise LetterRefusal("Kantor belum punya kunci tanda tangan. Jalankan: station init")
@@ -375,6 +381,7 @@ def issue_letter(
             valid_until,
             signer,
             family=family,
+            channel=request.channel,
         )
         payload = payload_for_document(
             doc, office_code=office.code, holder_name=snapshot.name, nik=snapshot.nik
@@ -405,6 +412,7 @@ def issue_letter(
         print_count=0,
         document=doc.to_dict(),
         token=token,
+        channel=request.channel,
     )
     session.add(letter)
     session.flush()
@@ -435,6 +443,7 @@ def issue_letter(
             "key_id": key.key_id,
             "ticket": request.ticket,
             "effects": done,
+            "channel": request.channel,
             **({"request": served.pickup_code} if served is not None else {}),
         },
         operator=request.operator,
@@ -495,6 +504,7 @@ def letter_summary(letter: Letter) -> dict[str, Any]:
         "revoked_at": letter.revoked_at.isoformat() if letter.revoked_at else None,
         "revoke_reason": letter.revoke_reason,
         "qr": doc.get("qr_text"),
+        "channel": letter.channel,
     }
 
 

@@ -204,3 +204,15 @@ def check_pin(
         details={"reason": "locked_now" if locked else "wrong_pin", "terminal": terminal},
     )  # fmt: skip
     return PinCheck(None, locked)
+
+
+def pin_state(session: Session, office_id: int, nik: str) -> tuple[bool, str | None]:
+    """For the counter (not the box): whether the resident holds a PIN mandiri, and why they
+    may not hold one (None: they may), so the operator offers it after each visit."""
+    resident = _resident(session, office_id, normalize_nik(nik))
+    problem = eligibility_problem(resident)
+    held = resident is not None and (
+        session.scalar(select(ResidentPin.id).where(ResidentPin.resident_id == resident.id))
+        is not None
+    )
+    return held, problem

@@ -296,6 +296,8 @@ class Letter(Base):
     document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     token: Mapped[str | None] = mapped_column(String(300))  # the seal, base32 (docs/seal.md)
     copies: Mapped[int] = mapped_column(Integer, default=0)  # reprints, "SALINAN n"
+    # Where it was issued: "counter" (an operator) or "box" (the Service Box, no operator).
+    channel: Mapped[str] = mapped_column(String(10), default="counter", server_default="counter")
 
 
 class ResidentPin(Base):
@@ -311,6 +313,21 @@ class ResidentPin(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     set_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+class LetterSelfService(Base):
+    """The lurah's override of a letter type's ``self_service`` (issue | request | no) for
+    the Service Box; without a row the type's TOML value holds (station.letters.box)."""
+
+    __tablename__ = "letter_self_service"
+    __table_args__ = (UniqueConstraint("office_id", "type_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    type_code: Mapped[str] = mapped_column(String(10))
+    mode: Mapped[str] = mapped_column(String(10))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(50), default="")
 
 
 class LetterRequest(Base):

@@ -95,6 +95,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         Binding("f8", "letter", "Buat surat"),
         Binding("f9", "ektp_letter", "Pengantar e-KTP"),
         Binding("f6", "ektp_recorded", "Sudah rekam e-KTP"),
+        Binding("f4", "pin", "PIN mandiri"),
     ]
 
     def __init__(
@@ -107,6 +108,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         self.initial_name = name
         self.card: ResidentCard | None = None
         self.not_found_nik: str | None = None
+        self.pin: tuple[bool, str | None] = (False, "")  # (holds one, why not allowed)
 
     def compose(self) -> ComposeResult:
         held = f" · tiket {self.ticket}" if self.ticket else ""
@@ -224,7 +226,23 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("ektp_letter", "ektp_recorded"):  # an adult without a recorded e-KTP
             return self.card is not None and self.card.ektp_missing
+        if action == "pin":  # only for a resident who may hold a PIN mandiri
+            return self.card is not None and self.pin[1] is None
         return True
+
+    def action_pin(self) -> None:
+        """F4: set or reset the resident's PIN mandiri (after seeing the KTP)."""
+        card = self.card
+        if card is None or self.pin[1] is not None:
+            return
+        from station.screens.operator.pin import PinScreen
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.pin = (True, None)
+                self.show_card(card)
+
+        self.app.push_screen(PinScreen(card.nik, card.name, replace=self.pin[0]), done)
 
     def action_ektp_recorded(self) -> None:
         """F6: the resident shows the Dukcapil receipt of today's e-KTP recording."""
@@ -245,6 +263,12 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
 
     def _letter_done(self, letter: IssuedLetter | None) -> None:
         if letter is not None:
+            if self.card is not None and self.pin == (False, None):  # offer it at each visit
+                self.app.notify(
+                    f"{self.card.name} belum punya PIN mandiri: tawarkan Layanan Mandiri "
+                    "(F7 cari NIK, lalu F4 di kartu penduduk).",
+                    timeout=10,
+                )
             self.dismiss(letter)
 
     # --- display --------------------------------------------------------------------------
@@ -260,6 +284,13 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         if card.ektp_missing:
             hint += "\n[b]F9[/b]: Surat Pengantar Perekaman KTP-el."
             hint += "  [b]F6[/b]: catat sudah rekam (bukti dari Dukcapil)."
+        held, problem = self.pin
+        if problem is None:
+            hint += (
+                "\n[b]F4[/b]: ganti PIN mandiri (Layanan Mandiri)."
+                if held
+                else "\n[b]F4[/b]: pasang PIN mandiri — tawarkan Layanan Mandiri 24 jam."
+            )
         self.query_one("#card", Static).update(card_markup(card) + markup(hint))
 
     def show_not_found(self, nik: str) -> None:
@@ -317,7 +348,18 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
             self._to_ui(self.show_not_found, nik)
             return
         self._attach_to_ticket(nik)
+        self.pin = self._pin_state(nik)
         self._to_ui(self.show_card, card)
+
+    def _pin_state(self, nik: str) -> tuple[bool, str | None]:  # worker thread
+        from station.register.pins import pin_state
+
+        station = self.station_app.station
+        try:
+            with station.db.read() as session:
+                return pin_state(session, station.office_id, nik)
+        except Exception:  # the card still shows; only the PIN offer is missing
+            return (False, "")
 
     def _attach_to_ticket(self, nik: str) -> None:  # worker thread
         """The ticket remembers whose it is; a called ticket is now being served."""
