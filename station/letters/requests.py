@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station.letters.box import BOX_ACTOR
 from station.letters.desk import purpose_error
 from station.letters.store import (
     REQUEST_CANCELLED as CANCELLED,
@@ -235,6 +236,7 @@ def open_request(
     same resident (``duplicate``), and a queue that cannot take the ticket."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
+    actor = BOX_ACTOR if channel == "box" else channel  # who the audit names
     local = now.astimezone(settings.tz)
     ready_on = ready_day(hours, local)
     try:
@@ -245,7 +247,7 @@ def open_request(
             IssueRequest(
                 type_code=type_code,
                 nik=nik,
-                operator=channel,
+                operator=actor,
                 fields=dict(fields),
                 purpose=purpose,
             ),
@@ -278,7 +280,14 @@ def open_request(
     prefix = service_prefix(session, office_id, lt.code)
     try:
         issued = take_ticket(
-            session, q, prefix, nik=resident.nik, operator=channel, now=now, day=ready_on
+            session,
+            q,
+            prefix,
+            nik=resident.nik,
+            operator=actor,
+            now=now,
+            day=ready_on,
+            channel=channel,
         )
     except QueueError as exc:
         raise RequestRefusal(str(exc), code="queue") from exc
@@ -317,7 +326,7 @@ def open_request(
             "ready_on": ready_on.isoformat(),
             "channel": channel,
         },
-        operator=channel,
+        operator=actor,
     )
     return RequestReceipt(
         request_id=row.id,
