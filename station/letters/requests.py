@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.letters.box import BOX_ACTOR
 from station.letters.desk import purpose_error
 from station.letters.store import (
     REQUEST_CANCELLED as CANCELLED,
@@ -58,6 +57,9 @@ STATUSES = (WAITING, SERVED, CANCELLED)
 STATUS_LABELS = {WAITING: "menunggu", SERVED: "terlayani", CANCELLED: "dibatalkan"}
 
 CHANNELS = ("box", "counter", "kiosk")
+# Who the audit names for a request from the box: station.letters.box.BOX_ACTOR (not imported:
+# the box imports this module).
+BOX_ACTOR = "layanan-mandiri"
 
 # Which queue serves a requested letter: civil-registration events go to the Kependudukan
 # service (B), every other letter to Surat Keterangan (A); an office without the prefix falls

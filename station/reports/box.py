@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter as Tally
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -43,9 +43,6 @@ from sqlalchemy.orm import Session
 
 from station.office.opening_hours import DEFAULT_OPENING_HOURS, OpeningHours, parse_opening_hours
 from station.store.models import AuditEvent, Letter, LetterRequest, QueueEvent, Ticket
-
-if TYPE_CHECKING:
-    from station.reports.statistics import Period
 
 TICKET_CHANNELS = ("counter", "kiosk", "box")
 LETTER_CHANNELS = ("counter", "box")
@@ -88,7 +85,7 @@ def week_label(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _weeks(period: Period) -> dict[str, dict[str, Any]]:
+def _weeks(period: Any) -> dict[str, dict[str, Any]]:
     weeks: dict[str, dict[str, Any]] = {}
     day = period.start
     while day <= period.end:
@@ -104,12 +101,13 @@ def box_part(
     session: Session,
     office_id: int,
     tz: ZoneInfo,
-    period: Period,
+    period: Any,
     *,
     hours: OpeningHours | None = None,
     today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The channel figures of the report (``report["channels"]``)."""
+    """The channel figures of the report (``report["channels"]``); ``period`` is a
+    ``station.reports.statistics.Period`` (not imported: statistics imports this module)."""
     hours = hours if hours is not None else parse_opening_hours(DEFAULT_OPENING_HOURS)
     today = today or dt.datetime.now(tz).date()
     begin, after = period.utc_bounds(tz)
@@ -175,7 +173,7 @@ def box_part(
 def _requests(
     session: Session,
     office_id: int,
-    period: Period,
+    period: Any,
     begin: dt.datetime,
     after: dt.datetime,
     today: dt.date,

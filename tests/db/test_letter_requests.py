@@ -205,3 +205,9 @@ def test_cli_lists_overdue_requests_for_the_lurah(
     assert result.exit_code == 1 and data["code"] == "closed"
     result, data = run_cli("requests", "list", "--overdue")
     assert data["count"] == 0
+
+
+def test_the_box_actor_is_the_box_s() -> None:
+    from station.letters.box import BOX_ACTOR
+
+    assert letter_requests.BOX_ACTOR == BOX_ACTOR
