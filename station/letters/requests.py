@@ -57,6 +57,9 @@ STATUSES = (WAITING, SERVED, CANCELLED)
 STATUS_LABELS = {WAITING: "menunggu", SERVED: "terlayani", CANCELLED: "dibatalkan"}
 
 CHANNELS = ("box", "counter", "kiosk")
+# Who the audit names for a request from the box: station.letters.box.BOX_ACTOR (not imported:
+# the box imports this module).
+BOX_ACTOR = "layanan-mandiri"
 
 # Which queue serves a requested letter: civil-registration events go to the Kependudukan
 # service (B), every other letter to Surat Keterangan (A); an office without the prefix falls
@@ -235,6 +238,7 @@ def open_request(
     same resident (``duplicate``), and a queue that cannot take the ticket."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
+    actor = BOX_ACTOR if channel == "box" else channel  # who the audit names
     local = now.astimezone(settings.tz)
     ready_on = ready_day(hours, local)
     try:
@@ -245,7 +249,7 @@ def open_request(
             IssueRequest(
                 type_code=type_code,
                 nik=nik,
-                operator=channel,
+                operator=actor,
                 fields=dict(fields),
                 purpose=purpose,
             ),
@@ -278,7 +282,14 @@ def open_request(
     prefix = service_prefix(session, office_id, lt.code)
     try:
         issued = take_ticket(
-            session, q, prefix, nik=resident.nik, operator=channel, now=now, day=ready_on
+            session,
+            q,
+            prefix,
+            nik=resident.nik,
+            operator=actor,
+            now=now,
+            day=ready_on,
+            channel=channel,
         )
     except QueueError as exc:
         raise RequestRefusal(str(exc), code="queue") from exc
@@ -317,7 +328,7 @@ def open_request(
             "ready_on": ready_on.isoformat(),
             "channel": channel,
         },
-        operator=channel,
+        operator=actor,
     )
     return RequestReceipt(
         request_id=row.id,

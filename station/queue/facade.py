@@ -129,12 +129,14 @@ def take_ticket(
     operator: str | None = None,
     now: dt.datetime | None = None,
     day: dt.date | None = None,
+    channel: str | None = None,
 ) -> IssuedTicket:
     """Issue the next number of the service for today, or for a later ``day``: a ticket taken
     outside opening hours for the next opening day (a letter request from the Service Box,
     docs/domain.md "Letter requests"). Such a ticket is numbered in that day's sequence and
     is callable only on that day; its ``issued_at`` (when it was taken) puts it ahead of the
-    walk-ins of that day, who came later."""
+    walk-ins of that day, who came later. ``channel`` (``box``) is kept on the ``issued``
+    event for the reports (station.reports.box); the kiosk and counters leave it out."""
     now = resolve_now(now)
     service = service_by_prefix(session, q.office_id, prefix)
     if service is None:
@@ -177,7 +179,12 @@ def take_ticket(
         now,
         operator=operator,
         ticket=ticket,
-        details={"service": service.prefix, "priority": priority, "ahead": ahead},
+        details={
+            "service": service.prefix,
+            "priority": priority,
+            "ahead": ahead,
+            **({"channel": channel} if channel else {}),
+        },
     )
     names = Names.load(session, q.office_id)
     return IssuedTicket(

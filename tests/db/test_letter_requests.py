@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+import station.office.clock as clock_module
 from station.home.context import Station, open_station
 from station.letters import desk as letter_desk
 from station.letters import requests as letter_requests
@@ -24,7 +25,7 @@ from station.printing import PrintSettings, ticket_ops
 from station.printing.preview import preview_text
 from station.queue.facade import Queue, QueueError
 from station.store.models import AuditEvent, LetterRequest, Ticket
-from tests.helpers.letter_helpers import HEAD, WIFE, add_residents
+from tests.helpers.letter_helpers import HEAD, WIFE, add_residents, run_cli
 
 WITA = ZoneInfo("Asia/Makassar")
 FRIDAY_NIGHT = dt.datetime(2026, 12, 4, 23, 30, tzinfo=WITA)  # after Friday's 11:00 close
@@ -169,3 +170,44 @@ def test_a_ticket_for_a_past_day_is_refused(opened: Station) -> None:
     with pytest.raises(QueueError) as refused:
         queue.take_ticket("A", now=MONDAY_MORNING, day=MONDAY - dt.timedelta(days=1))
     assert refused.value.code == "past_day"
+
+
+def test_cli_lists_overdue_requests_for_the_lurah(
+    opened: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _at(opened, FRIDAY_NIGHT)
+    receipt = _request(opened)
+    monkeypatch.setattr(clock_module, "real_now", lambda: MONDAY_MORNING.astimezone(dt.UTC))
+    result, data = run_cli("requests", "list", "--overdue")
+    assert result.exit_code == 0 and data["count"] == 0
+    result, data = run_cli("requests", "list")
+    assert data["count"] == 1 and data["requests"][0]["pickup_code"] == receipt.pickup_code
+    assert data["requests"][0]["nik_masked"] != HEAD and HEAD not in result.stdout
+    tuesday = MONDAY_MORNING + dt.timedelta(days=1)
+    monkeypatch.setattr(clock_module, "real_now", lambda: tuesday.astimezone(dt.UTC))
+    result, data = run_cli("requests", "list", "--overdue")
+    assert data["count"] == data["overdue"] == 1
+    [late] = data["requests"]
+    assert (late["type"], late["ticket"], late["ready_on"]) == ("SKTM", "A-001", "2026-12-07")
+    result, data = run_cli("requests", "show", receipt.pickup_code.lower())
+    assert data["purpose"] == "Beasiswa sekolah anak"
+    result, data = run_cli(
+        "requests",
+        "cancel",
+        receipt.pickup_code,
+        "--reason",
+        "Pemohon pindah",
+        "--operator",
+        "sari",
+    )
+    assert result.exit_code == 0 and data["status"] == "cancelled"
+    result, data = run_cli("requests", "cancel", receipt.pickup_code, "--reason", "lagi")
+    assert result.exit_code == 1 and data["code"] == "closed"
+    result, data = run_cli("requests", "list", "--overdue")
+    assert data["count"] == 0
+
+
+def test_the_box_actor_is_the_box_s() -> None:
+    from station.letters.box import BOX_ACTOR
+
+    assert letter_requests.BOX_ACTOR == BOX_ACTOR

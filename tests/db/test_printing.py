@@ -233,7 +233,16 @@ class _FakeDevice:
         self.closed = False
 
     def query_status(self, mode: bytes) -> bytes:
-        return self.offline_cause
+        if not self.offline_cause:
+            return b""  # a printer that never answers status
+        n = mode[-1]
+        if n == 2:
+            return bytes([0x12 | self.offline_cause[0]])
+        if n == 4:
+            return bytes([0x12 | {0: 0x60, 1: 0x0C, 2: 0x00}[self.paper]])
+        if n == 1:
+            return bytes([0x12 | (0x08 if self.offline_cause[0] & 0x24 else 0)])
+        return b"\x12"
 
     def paper_status(self) -> int:
         return self.paper

@@ -132,7 +132,7 @@ class BoxApp(PublicApp):
         return box_core.pending_document(self.station, visitor, number)
 
     def take_ticket(self, prefix: str) -> IssuedTicket:
-        return self.queue.take_ticket(prefix, now=self.station.clock.now())
+        return self.queue.take_ticket(prefix, now=self.station.clock.now(), channel="box")
 
     def print_ticket(self, issued: Any) -> PrinterFault | None:
         config = self.station.config
