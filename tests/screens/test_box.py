@@ -381,3 +381,8 @@ def test_in_opening_hours_the_box_also_gives_queue_tickets_and_speaks_each_step(
     assert [t.number for t in waiting] == ["A-001"]
     assert b"A-001" in printer.read_bytes()
     assert any("Pilih layanan loket" in s for s in spoken)
+    with station.db.read() as session:
+        issued = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "queue.issued")
+        ).all()
+    assert [e.details.get("channel") for e in issued] == ["box"]
