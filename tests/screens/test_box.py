@@ -88,6 +88,7 @@ def test_a_domicile_letter_at_2330_prints_a_valid_sealed_letter_and_the_box_forg
             assert "Jam layanan kantor: Senin–Kamis 08.00–15.00" in text  # the help line
             await pilot.press("1")
             assert _step(app) == "nik"
+            assert "Silakan rekam KTP-el" in _screen_text(app)  # the nudge to record it
             await _type(pilot, HEAD)
             assert HEAD in _screen_text(app)  # typing shows what is typed
             await pilot.press("enter")

@@ -179,7 +179,7 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
                 title += "\nKantor sedang tutup: nomor antrean loket tersedia pada jam layanan."
             return title, ""
         if v.step == "nik":
-            return "Ketik NIK Anda (16 angka), lalu tekan Enter.", v.typed or "_"
+            return f"Ketik NIK Anda (16 angka), lalu tekan Enter.\n{NUDGE}", v.typed or "_"
         if v.step == "pin":
             return "Ketik PIN mandiri Anda (6 angka), lalu tekan Enter.", "● " * len(v.typed) or "_"
         if v.step == "letters":
