@@ -22,6 +22,7 @@ from station.letters.box import (
 )
 from station.letters.catalogue import parse_letter_type_text
 from station.letters.desk import issue as counter_issue
+from station.letters.desk import today_view
 from station.letters.store import IssueRequest, LetterSettings
 from station.office.clock import OfficeClock
 from station.register.pins import set_pin
@@ -59,6 +60,11 @@ def test_counter_letters_say_counter_and_box_letters_say_box(office: Station) ->
     assert channels == {counter.number: "counter", boxed.number: "box"}
     assert any("Layanan Mandiri" in getattr(b, "text", "") for b in boxed.document.body)
     assert not any("Layanan Mandiri" in getattr(b, "text", "") for b in counter.document.body)
+    letters, _ = today_view(office)  # the Today screen names the box, not an operator
+    assert {(t.number, t.operator) for t in letters} == {
+        (counter.number, "-"),  # "ani" is no operator row here
+        (boxed.number, "Layanan Mandiri"),
+    }
     with pytest.raises(BoxRefusal, match="daftar"):  # no free text at the box
         issue(office, settings, visitor, "SKD", fields={}, purpose="apa saja", terminal="box-1")
 
@@ -111,3 +117,18 @@ def test_the_catalogue_checks_self_service_and_box_purposes() -> None:
         parse_letter_type_text(base + 'self_service = "yes"\n', "x.toml")
     with pytest.raises(CatalogueError, match="box_purposes"):
         parse_letter_type_text(base + f"box_purposes = {[str(i) for i in range(10)]}\n", "x")
+
+
+def test_box_json_shows_what_the_box_would_run_with(office: Station) -> None:
+    from click.testing import CliRunner
+
+    from station.cli import cli
+
+    result = CliRunner().invoke(cli, ["box", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.stdout)
+    assert data["app"] == "box" and data["idle_seconds"] == 60 and data["daily_limit"] == 3
+    assert data["letters"]["SKD"] == "issue" and data["letters"]["SKTM"] == "request"
+    assert "SKH" not in data["letters"]
