@@ -276,6 +276,11 @@ def test_a_printer_fault_keeps_the_letter_and_the_next_sign_in_prints_the_origin
             station.config.printer.uri = f"file:{printer}"  # paper is back
             await _sign_in(app, pilot)
             assert _step(app) == "pending"
+            await pilot.press("escape")  # not now: on to the letters
+            assert _step(app) == "letters"
+            await pilot.press("escape")
+            await _sign_in(app, pilot)  # still waiting for its print
+            assert _step(app) == "pending"
             await pilot.press("enter")
             assert await _until(pilot, lambda: _step(app) == "done")
             assert "sudah dicetak" in _screen_text(app)

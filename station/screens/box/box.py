@@ -305,6 +305,8 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
         elif v.step == "pin":
             v.nik = ""
             self.go("nik")
+        elif v.step == "pending" and v.visitor is not None and v.visitor.offers:
+            self.go("letters")  # not now: on to the letters (the next sign-in offers it again)
         elif v.step in ("letters", "pending"):
             self.reset()
         elif v.step == "field":
