@@ -72,10 +72,29 @@ class WriteLock:
         return cls(database.with_name(database.name + SUFFIX))
 
     def _open(self) -> int | None:
+        """The lock file, created with the database file's permissions (a box running as
+        another user of the database's group can take it too); None when it cannot be
+        opened (a read-only folder, another user's 0600 file): SQLite's locking alone."""
         try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            return os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            pass
         except OSError:
-            return None  # a read-only folder: SQLite's locking alone
+            return None
+        database = self.path.with_name(self.path.name.removesuffix(SUFFIX))
+        try:
+            mode = database.stat().st_mode & 0o666
+        except OSError:
+            mode = 0o600
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+        except FileExistsError:  # another writer created it just now
+            return self._open()
+        except OSError:
+            return None
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, mode)  # the umask must not take the group's write away
+        return fd
 
     @contextlib.contextmanager
     def held(self, timeout_s: float) -> Iterator[None]:
