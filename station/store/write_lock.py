@@ -27,6 +27,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from station.store.errors import DatabaseBusy
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no flock, SQLite's locking only
@@ -36,8 +38,9 @@ FAIR_WRITES_ENV = "STATION_SQLITE_FAIR_WRITES"
 SUFFIX = "-writelock"
 
 
-class WriteLockTimeout(Exception):
-    """The file lock was not free within the busy timeout."""
+class WriteLockTimeout(DatabaseBusy):
+    """The file lock was not free within the busy timeout: the database is busy (nothing was
+    written; the queue retries it), the same refusal as SQLite's own lock timeout."""
 
 
 def fair_writes_enabled() -> bool:
@@ -161,4 +164,4 @@ class WriteLock:
             if got.is_set():
                 return  # acquired just as the wait ended
             abandoned[0] = True
-        raise WriteLockTimeout(f"write lock {timeout_s:.1f} s")
+        raise WriteLockTimeout(waited_s=timeout_s)
