@@ -517,7 +517,9 @@ def requests_for_station(
         )
 
 
-def request_for_ticket(session: Session, office_id: int, ticket_id: int) -> RequestView | None:
+def request_for_ticket(
+    session: Session, office_id: int, ticket_id: int, *, today: dt.date
+) -> RequestView | None:
     """The waiting request a ticket was printed for (the counter opens it pre-filled)."""
     row = session.scalars(
         select(LetterRequest).where(
@@ -528,7 +530,7 @@ def request_for_ticket(session: Session, office_id: int, ticket_id: int) -> Requ
     ).first()
     if row is None:
         return None
-    return _views(session, [row], dt.date.max, {})[0]
+    return _views(session, [row], today, {})[0]
 
 
 def held_request(station: Station, ticket_number: str) -> RequestView | None:
@@ -545,7 +547,26 @@ def held_request(station: Station, ticket_number: str) -> RequestView | None:
         )
         if ticket_id is None:
             return None
-        return request_for_ticket(session, station.office_id, ticket_id)
+        return request_for_ticket(session, station.office_id, ticket_id, today=today)
+
+
+def waiting_request_for(station: Station, nik: str) -> RequestView | None:
+    """The oldest waiting request of a resident (the letter screen offers it filled in when
+    the resident comes without the ticket, e.g. after its day)."""
+    today = station.clock.today()
+    with station.db.read() as session:
+        row = session.scalars(
+            select(LetterRequest)
+            .join(Resident, Resident.id == LetterRequest.resident_id)
+            .where(
+                LetterRequest.office_id == station.office_id,
+                LetterRequest.status == WAITING,
+                Resident.nik == nik,
+            )
+            .order_by(LetterRequest.created_at, LetterRequest.id)
+            .limit(1)
+        ).first()
+        return _views(session, [row], today, {})[0] if row is not None else None
 
 
 def request_by_code(station: Station, code: str) -> RequestView:

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -34,6 +35,17 @@ TIMEOUT_S = 5.0
 # at once (even with a full buffer); one that never answers must not delay every print by the
 # whole send timeout.
 STATUS_TIMEOUT_S = 1.0
+# A printer that gave no status answer is not asked again for a while: each unanswered
+# question costs STATUS_TIMEOUT_S before the first byte of the job.
+SILENT_RETRY_S = 600.0
+_SILENT: dict[str, float] = {}
+
+
+def _known_silent(uri: str) -> bool:
+    since = _SILENT.get(uri)
+    return since is not None and time.monotonic() - since < SILENT_RETRY_S
+
+
 # A fault after the job outranks the offline state it causes (docs/printers.md).
 _FAULT_RANK = ("cover_open", "paper_out", "printer_error", "offline")
 _modules: tuple[ModuleType, ModuleType] | None = None
@@ -188,7 +200,10 @@ class EscposConnection:
         printer = None
         try:
             printer = self._open()
-            answers = self._check_ready(printer) if self.can_read_status else False
+            ask = self.can_read_status and not _known_silent(self.uri)
+            answers = self._check_ready(printer) if ask else False
+            if ask and not answers:
+                _SILENT[self.uri] = time.monotonic()
             printer._raw(job)
             if answers:
                 self._check_finished(printer)

@@ -35,7 +35,7 @@ from station.store.errors import (
     DatabaseUnavailable,
     StationError,
 )
-from station.store.write_lock import WriteLock, WriteLockTimeout
+from station.store.write_lock import WriteLock
 
 BUSY_TIMEOUT_MS = 10_000
 BUSY_TIMEOUT_ENV = "STATION_SQLITE_BUSY_TIMEOUT_MS"  # tests (and odd sites) may shorten it
@@ -201,11 +201,8 @@ class Database:
     def _fair_turn(self) -> Iterator[None]:
         """This writer's turn on the file lock, waiting at most the busy timeout."""
         assert self.write_lock is not None
-        try:
-            with self.write_lock.held(busy_timeout_ms() / 1000):
-                yield
-        except WriteLockTimeout as exc:
-            raise DatabaseBusy() from exc
+        with self.write_lock.held(busy_timeout_ms() / 1000):  # WriteLockTimeout: DatabaseBusy
+            yield
 
     def dispose(self) -> None:
         self.engine.dispose()

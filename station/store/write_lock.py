@@ -27,6 +27,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from station.store.errors import DatabaseBusy
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no flock, SQLite's locking only
@@ -36,8 +38,9 @@ FAIR_WRITES_ENV = "STATION_SQLITE_FAIR_WRITES"
 SUFFIX = "-writelock"
 
 
-class WriteLockTimeout(Exception):
-    """The file lock was not free within the busy timeout."""
+class WriteLockTimeout(DatabaseBusy):
+    """The file lock was not free within the busy timeout: the database is busy (nothing was
+    written; the queue retries it), the same refusal as SQLite's own lock timeout."""
 
 
 def fair_writes_enabled() -> bool:
@@ -72,10 +75,29 @@ class WriteLock:
         return cls(database.with_name(database.name + SUFFIX))
 
     def _open(self) -> int | None:
+        """The lock file, created with the database file's permissions (a box running as
+        another user of the database's group can take it too); None when it cannot be
+        opened (a read-only folder, another user's 0600 file): SQLite's locking alone."""
         try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            return os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            pass
         except OSError:
-            return None  # a read-only folder: SQLite's locking alone
+            return None
+        database = self.path.with_name(self.path.name.removesuffix(SUFFIX))
+        try:
+            mode = database.stat().st_mode & 0o666
+        except OSError:
+            mode = 0o600
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+        except FileExistsError:  # another writer created it just now
+            return self._open()
+        except OSError:
+            return None
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, mode)  # the umask must not take the group's write away
+        return fd
 
     @contextlib.contextmanager
     def held(self, timeout_s: float) -> Iterator[None]:
@@ -142,4 +164,4 @@ class WriteLock:
             if got.is_set():
                 return  # acquired just as the wait ended
             abandoned[0] = True
-        raise WriteLockTimeout(f"write lock {timeout_s:.1f} s")
+        raise WriteLockTimeout(waited_s=timeout_s)

@@ -109,6 +109,7 @@ def test_night_request_gets_a_ticket_for_the_next_opening(opened: Station) -> No
     _at(opened, MONDAY_MORNING)
     view = letter_requests.held_request(opened, "A-001")
     assert view is not None and view.type_code == "SKTM" and view.nik == HEAD
+    assert not view.overdue  # its own day
     request = IssueRequest(
         view.type_code, view.nik, "sari", fields=view.fields, purpose=view.purpose, ticket="A-001"
     )

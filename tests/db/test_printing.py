@@ -277,8 +277,10 @@ def test_device_faults(
     fail: BaseException | None,
     kind: str | None,
 ) -> None:
+    from station.printing import connection as connection_module
     from station.printing.connection import connect
 
+    monkeypatch.setattr(connection_module, "_SILENT", {})  # no printer found silent before
     conn = connect("tcp:192.0.2.1")
     device = _FakeDevice(cause, paper, fail)
     monkeypatch.setattr(conn, "_open", lambda: device)

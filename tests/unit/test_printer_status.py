@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 
 from station.home.config import PrinterConfig
+from station.printing import connection as connection_module
 from station.printing import print_and_record
 from station.printing.connection import connect
 from station.printing.faults import PrinterFault, status_fault
@@ -90,6 +92,7 @@ class FakePrinter:
 
 @pytest.fixture
 def printers() -> Iterator[list[FakePrinter]]:
+    connection_module._SILENT.clear()  # printers this process found silent before
     made: list[FakePrinter] = []
     yield made
     for printer in made:
@@ -149,6 +152,14 @@ def test_a_printer_that_never_answers_status_still_prints(printers: list[FakePri
     printer.thread.join(3)
     assert bytes(printer.received) == b"\x1b@hello\n"
     assert [after for _, after in printer.queries] == [False]  # asked once, then never again
+    # the next job is not delayed by a question it will not answer
+    second = _printer(printers, "close", silent=True)
+    connection_module._SILENT[second.uri] = connection_module._SILENT[printer.uri]
+    began = time.monotonic()
+    connect(second.uri, timeout=2.0).send(b"\x1b@again\n")
+    second.thread.join(3)
+    assert time.monotonic() - began < connection_module.STATUS_TIMEOUT_S
+    assert bytes(second.received) == b"\x1b@again\n" and second.queries == []
 
 
 def test_status_bytes() -> None:

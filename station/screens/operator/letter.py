@@ -157,6 +157,13 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         try:
             settings = LetterSettings.from_config(station.config)
             start = letter_desk.start_letter(station, settings, self.nik)
+            if self.request is None and not self.type_code:
+                # a request from the box, the resident without its ticket (after its day)
+                from station.letters.requests import waiting_request_for
+
+                found = waiting_request_for(station, start.resident.nik)
+                if found is not None:
+                    self._to_ui(self._use_request, found)
         except LetterRefusal as exc:
             self._to_ui(self._type_message, str(exc), True)
             return
@@ -164,6 +171,15 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
             self._to_ui(self._type_message, f"Gagal memuat jenis surat: {exc}", True)
             return
         self._to_ui(self.show_offers, settings, start)
+
+    def _use_request(self, request: RequestView) -> None:
+        self.request = request
+        self.type_code = request.type_code
+        self.query_one("#type-filter", Input).value = request.type_code
+        self._notify(
+            f"Permohonan {request.type_code} (kode {request.pickup_code}) dari "
+            f"{request.ready_on:%d-%m-%Y} diisi otomatis. Esc: kembali ke jenis surat lain."
+        )
 
     def show_offers(self, settings: LetterSettings, start: DeskStart) -> None:
         self.settings = settings
