@@ -24,6 +24,7 @@ from station.cli import (
     queue,
     register,
     reports,
+    requests,
     setup,
 )
 from station.cli.common import refuse_undecodable_arguments
@@ -50,6 +51,7 @@ for _module in (
     display,
     printer,
     reports,
+    requests,
     backup,
 ):
     _module.register(cli)

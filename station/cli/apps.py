@@ -1,4 +1,4 @@
-"""`station run`: the operator app (Textual) at a counter.
+"""`station run`: the operator app (Textual) at a counter; `station box`: the Service Box.
 
 Registered by ``station.cli``. Textual is imported only when the command runs, so other
 commands start fast.
@@ -7,8 +7,11 @@ commands start fast.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
+
+from station.cli.common import command_output
 
 
 def run_operator_app(
@@ -45,3 +48,49 @@ def register(cli: click.Group) -> None:
     def run(counter: int | None, high_contrast: bool) -> None:
         """Buka aplikasi petugas loket (masuk dengan nama pengguna dan PIN)."""
         run_operator_app(counter=counter, high_contrast=high_contrast)
+
+    register_box(cli)
+
+
+def _box_setup(station: Any) -> dict[str, Any]:
+    """What ``station box`` runs with: office, hours, printer, the letters the box offers."""
+    from station.letters.box import box_modes
+    from station.letters.store import LetterSettings
+
+    config = station.config
+    modes = box_modes(station, LetterSettings.from_config(config))
+    hours = config.kiosk.hours()
+    return {
+        "app": "box",
+        "home": str(config.home),
+        "office": config.office.name,
+        "terminal": config.box.terminal,
+        "opening_hours": hours.describe(),
+        "open_now": hours.is_open(station.clock.local()),
+        "printer": config.printer.uri,
+        "idle_seconds": config.box.idle_seconds,
+        "daily_limit": config.box.daily_limit,
+        "letters": {code: mode for code, mode in sorted(modes.items()) if mode != "no"},
+    }
+
+
+def register_box(cli: click.Group) -> None:
+    @cli.command("box")
+    @command_output
+    def box() -> tuple[dict[str, Any], str]:
+        """Layanan Mandiri: surat dengan NIK dan PIN mandiri, tanpa petugas (layar penuh;
+        --json: tampilkan pengaturannya saja)."""
+        from station.home.context import open_station
+
+        json_only = bool(click.get_current_context().meta.get("station_json"))
+        station = open_station(daily_backup=not json_only)
+        try:
+            data = _box_setup(station)
+            if json_only:
+                return data, ""
+            from station.screens.box.app import BoxApp
+
+            BoxApp(station).run()
+        finally:
+            station.close()
+        return data, ""

@@ -70,7 +70,14 @@ def report(
     try:
         period = _period(station, start, end)
         with station.db.read() as session:
-            data = build_report(session, station.office_id, station.config.tz, period)
+            data = build_report(
+                session,
+                station.office_id,
+                station.config.tz,
+                period,
+                hours=station.config.kiosk.hours(),
+                today=office_today(station),
+            )
     finally:
         station.close()
     if fmt == "xlsx":

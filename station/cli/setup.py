@@ -65,6 +65,7 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
         "previews": str(result.previews),
         "waiting": list(result.waiting),
         "sample_nik": result.sample_nik,
+        "sample_pin": result.sample_pin,
     }
     cmd = installed_command()
     lines = [f"Kantor contoh siap di {result.home}", "Petugas (nama pengguna / PIN):"]
@@ -80,6 +81,10 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
         "Melayani satu tiket di loket: F2 panggil, F7 cari penduduk, ketik NIK",
         f"  {result.sample_nik}, Enter, Enter (buat surat), pilih jenis surat, isi keperluan,",
         "  Enter (pratinjau), Enter (terbitkan dan cetak), lalu F5 selesai.",
+        "",
+        f"Layanan Mandiri (surat tanpa petugas, kapan saja): {cmd} box, tekan 1, ketik NIK",
+        f"  {result.sample_nik}, Enter, PIN mandiri {result.sample_pin}, Enter, pilih surat",
+        "  (mis. Domisili) dan keperluan dengan angka, lalu Enter: surat tercetak dengan QR.",
         "",
         "Coba (rumah contoh ini tetap ada; buka lagi kapan saja dengan STATION_HOME):",
         f"  export STATION_HOME={result.home}",

@@ -121,6 +121,21 @@ class KioskConfig:
 
 
 @dataclass
+class BoxConfig:
+    """``[box]``: the Service Box (``station box``, docs/box.md). ``idle_seconds`` without
+    input clear the screen; ``daily_limit`` letters per NIK per day; ``guess_limit`` refused
+    PINs in a minute pause the box for a minute; ``phone`` is the help line on every screen;
+    ``terminal`` names this box in the audit; ``voice`` speaks each step (espeak-ng)."""
+
+    idle_seconds: int = 60
+    daily_limit: int = 3
+    guess_limit: int = 5
+    phone: str = ""
+    terminal: str = "box-1"
+    voice: bool = False
+
+
+@dataclass
 class BoardConfig:
     """``[board]``: the waiting-room display's running text line."""
 
@@ -161,6 +176,7 @@ class StationConfig:
     letters: LettersConfig = field(default_factory=LettersConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
+    box: BoxConfig = field(default_factory=BoxConfig)
     board: BoardConfig = field(default_factory=BoardConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     web: WebConfig = field(default_factory=WebConfig)
@@ -211,6 +227,7 @@ _SECTIONS: dict[str, type] = {
     "letters": LettersConfig,
     "queue": QueueConfig,
     "kiosk": KioskConfig,
+    "box": BoxConfig,
     "board": BoardConfig,
     "voice": VoiceConfig,
     "web": WebConfig,
@@ -394,6 +411,14 @@ def _validate_display(config: StationConfig) -> None:
     for key in ("show_seconds", "fault_show_seconds"):
         if not 1 <= getattr(config.kiosk, key) <= 300:
             raise ConfigError(f"{path}: kunci 'kiosk.{key}' harus antara 1 dan 300 detik")
+    if not 1 <= config.box.idle_seconds <= 3600:
+        raise ConfigError(f"{path}: kunci 'box.idle_seconds' harus antara 1 dan 3600 detik")
+    if not 1 <= config.box.daily_limit <= 50:
+        raise ConfigError(f"{path}: kunci 'box.daily_limit' harus antara 1 dan 50")
+    if not 1 <= config.box.guess_limit <= 100:
+        raise ConfigError(f"{path}: kunci 'box.guess_limit' harus antara 1 dan 100")
+    if not config.box.terminal.strip():
+        raise ConfigError(f"{path}: kunci 'box.terminal' tidak boleh kosong")
     if not 80 <= config.voice.speed <= 450:
         raise ConfigError(f"{path}: kunci 'voice.speed' harus antara 80 dan 450 kata per menit")
     if not config.voice.voice.strip():
@@ -501,6 +526,17 @@ def render_config(config: StationConfig) -> str:
         "# Seconds the number stays on screen after taking a ticket; after a printer fault.",
         f"show_seconds = {config.kiosk.show_seconds}",
         f"fault_show_seconds = {config.kiosk.fault_show_seconds}",
+        "",
+        "[box]",
+        "# The Service Box (station box, docs/box.md): seconds without input before it clears;",
+        "# letters per NIK per day; refused PINs per minute before it pauses; the office phone",
+        "# on its help line; its name in the audit; spoken guidance (espeak-ng).",
+        f"idle_seconds = {config.box.idle_seconds}",
+        f"daily_limit = {config.box.daily_limit}",
+        f"guess_limit = {config.box.guess_limit}",
+        f"phone = {_toml_value(config.box.phone)}",
+        f"terminal = {_toml_value(config.box.terminal)}",
+        f"voice = {_toml_value(config.box.voice)}",
         "",
         "[board]",
         "# The line that runs along the bottom of the waiting-room display.",

@@ -41,6 +41,7 @@ class DemoResult:
     previews: Path = Path()
     waiting: tuple[str, ...] = ()  # tickets waiting today, so F2 has someone to call
     verify_base_url: str = ""  # where the demo letters' QR codes point (station serve)
+    sample_pin: str = ""  # the sample resident's PIN mandiri, to try the Service Box
 
 
 DEMO_VERIFY_URL = "http://127.0.0.1:8080/"
@@ -100,6 +101,7 @@ def seed_demo(resident_count: int = 2000) -> DemoResult:
                 or ""
             )
         waiting = _some_waiting_tickets(station)
+        sample_pin = _sample_pin(station, sample) if sample else ""
     finally:
         station.close()
     return DemoResult(
@@ -112,7 +114,26 @@ def seed_demo(resident_count: int = 2000) -> DemoResult:
         previews=Path(station.config.printer.preview_dir),
         waiting=waiting,
         verify_base_url=station.config.verify_base_url,
+        sample_pin=sample_pin,
     )
+
+
+DEMO_PINS = ("482913", "715938", "603827")  # the first one the PIN rules accept is used
+
+
+def _sample_pin(station: Station, nik: str) -> str:
+    """The sample resident, marked as having recorded the e-KTP, gets a PIN mandiri for the
+    Service Box (``station box``), as a counter would set it after seeing the KTP. A PIN
+    already set (a second ``station demo``) is kept: the demo's PIN is the first that fits."""
+    from station.register.pins import has_pin, pin_problem, set_pin
+
+    with station.db.write() as session:
+        resident = session.scalars(select(Resident).where(Resident.nik == nik)).one()
+        resident.ektp_recorded = True
+        pin = next(p for p in DEMO_PINS if pin_problem(p, resident) is None)
+        if not has_pin(session, station.office_id, nik):
+            set_pin(session, station.office_id, nik, pin, operator="demo", now=station.clock.now())
+    return pin
 
 
 def _some_waiting_tickets(station: Station) -> tuple[str, ...]:

@@ -51,6 +51,10 @@ PURPOSE_MODES = ("required", "optional", "none")
 #: F4 (215 x 330 mm, the usual paper of kelurahan letters) or A4 for the office printer.
 PAPERS = ("receipt", "f4", "a4")
 DEFAULT_PAPER = "receipt"
+# May the Service Box issue it at once, store a request for the counter, or not offer it
+# (issue "Service Box"; docs/box.md). The lurah may override it in the admin screen.
+SELF_SERVICE_MODES = ("issue", "request", "no")
+MAX_BOX_PURPOSES = 9  # each one a digit on the box's keypad
 MAX_TEXT_LENGTH = 500
 MAX_PATTERN_LENGTH = 200
 DEFAULT_FAMILY_TITLE = "Anggota keluarga yang menjadi tanggungan :"
@@ -115,6 +119,8 @@ class LetterType:
     active: bool = True
     order: int = 100
     paper: str = DEFAULT_PAPER  # one of PAPERS
+    self_service: str = "no"
+    box_purposes: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
 
     @property
@@ -214,6 +220,8 @@ class LetterType:
             "holder_signature": self.holder_signature,
             "active": self.active,
             "paper": self.paper,
+            "self_service": self.self_service,
+            "box_purposes": list(self.box_purposes),
             "source": self.source,
         }
 
@@ -292,6 +300,8 @@ _TOP_KEYS = {
     "active",
     "order",
     "paper",
+    "self_service",
+    "box_purposes",
 }
 _FIELD_KEYS = {
     "public",
@@ -668,6 +678,15 @@ def parse_letter_type(data: Mapping[str, Any], source: str) -> LetterType:
     description = _text(data, "description", problems, "description")
     noun = _text(data, "noun", problems, "noun") or "surat keterangan"
     default_purpose = _text(data, "default_purpose", problems, "default_purpose")
+    self_service = _text(data, "self_service", problems, "self_service") or "no"
+    if self_service not in SELF_SERVICE_MODES:
+        problems.add("self_service", f"harus salah satu dari: {', '.join(SELF_SERVICE_MODES)}")
+    box_purposes = _get(data, "box_purposes", list, problems, "box_purposes", [])
+    if len(box_purposes) > MAX_BOX_PURPOSES:
+        problems.add("box_purposes", f"paling banyak {MAX_BOX_PURPOSES} keperluan")
+    for i, item in enumerate(box_purposes):
+        if not isinstance(item, str) or not clean_text(item):
+            problems.add(f"box_purposes[{i}]", "harus teks yang tidak kosong")
     if problems.items:
         raise CatalogueError(problems.items)
     return LetterType(
@@ -692,6 +711,8 @@ def parse_letter_type(data: Mapping[str, Any], source: str) -> LetterType:
         active=active,
         order=order,
         paper=paper,
+        self_service=self_service,
+        box_purposes=tuple(clean_text(p) for p in box_purposes),
         source=source,
     )
 

@@ -398,7 +398,11 @@ def todays_letters(session: Session, office_id: int, day: dt.date, tz: Any) -> l
                 type_code=code,
                 name=str(data.get("name", "")),
                 nik_masked=mask_nik(str(data.get("nik", ""))),
-                operator=display_name or username or "-",
+                operator=(
+                    "Layanan Mandiri"
+                    if letter.channel == "box"
+                    else display_name or username or "-"
+                ),
                 issued_at=letter.issued_at.astimezone(tz),
                 status=letter.status,
                 print_count=letter.print_count,

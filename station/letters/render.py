@@ -45,6 +45,14 @@ from station.letters.resident import (
     resident_values,
 )
 
+# The statement a letter from the Service Box carries (issue "Service Box"; docs/box.md).
+BOX_NOTE = (
+    "Surat ini diterbitkan melalui Layanan Mandiri (Service Box) kelurahan atas permintaan "
+    "yang bersangkutan dengan NIK dan PIN mandiri. Surat ini sah tanpa tanda tangan basah "
+    "dan cap basah karena disegel secara elektronik oleh kantor kelurahan; keasliannya "
+    "diperiksa dengan memindai kode QR pada surat ini."
+)
+
 
 @dataclass(frozen=True)
 class OfficeInfo:
@@ -195,6 +203,7 @@ def render_letter(
     *,
     family: Iterable[ResidentSnapshot] = (),
     salt: bytes | None = None,
+    channel: str = "counter",
 ) -> Document:
     """The letter as a Document, without QR (the seal adds it: the QR carries the digest).
 
@@ -263,6 +272,8 @@ def render_letter(
                     tuple(_person_rows(m, issued_on) for m in members),
                 )
             )
+    if channel == "box":  # sealed with the rest: the statement is part of the digest
+        body.append(Paragraph(BOX_NOTE))
     noun = letter_type.noun
     purpose_line = ""
     if letter_type.purpose != "none" and purpose_text:

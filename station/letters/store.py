@@ -54,13 +54,20 @@ from station.register.nik import mask_nik
 from station.register.residents import RegisterError, lookup_nik
 from station.store import audit
 from station.store.errors import StationError
-from station.store.models import Letter, Office, Operator, Resident, Ticket, utcnow
+from station.store.models import Letter, LetterRequest, Office, Operator, Resident, Ticket, utcnow
 from station.store.models import LetterType as LetterTypeRow
 from station.store.sequence import next_value
 
 STATUS_ISSUED = "issued"
 STATUS_REVOKED = "revoked"
 PURPOSE_KEY = "keperluan"
+CHANNEL_COUNTER = "counter"
+CHANNEL_BOX = "box"
+CHANNELS = (CHANNEL_COUNTER, CHANNEL_BOX)
+# LetterRequest.status (station.letters.requests): issuing answers a waiting request
+REQUEST_WAITING = "waiting"
+REQUEST_SERVED = "served"
+REQUEST_CANCELLED = "cancelled"
 
 
 class LetterRefusal(StationError):
@@ -79,6 +86,7 @@ class IssueRequest:
     signer: Signer | None = None
     # A ``[signers.KEY]`` of station.toml signing a.n. the lurah; None or "lurah": the lurah.
     signer_key: str | None = None
+    channel: str = CHANNEL_COUNTER  # or CHANNEL_BOX: the Service Box, no operator
 
 
 @dataclass(frozen=True)
@@ -222,6 +230,38 @@ def _operator_id(session: Session, office_id: int, username: str) -> int | None:
     )
 
 
+def serve_request(
+    session: Session,
+    office_id: int,
+    *,
+    resident_id: int,
+    type_code: str,
+    letter: Letter,
+    ticket_id: int | None,
+    now: dt.datetime,
+) -> LetterRequest | None:
+    """The waiting letter request this letter answers, marked served (issuing calls it in its
+    transaction; station.letters.requests): the one printed with the letter's ticket, else the
+    oldest waiting request of that type for that resident (served at another visit)."""
+    rows = session.scalars(
+        select(LetterRequest)
+        .where(
+            LetterRequest.office_id == office_id,
+            LetterRequest.resident_id == resident_id,
+            LetterRequest.type_code == type_code,
+            LetterRequest.status == REQUEST_WAITING,
+        )
+        .order_by(LetterRequest.created_at, LetterRequest.id)
+    ).all()
+    if not rows:
+        return None
+    chosen = next((r for r in rows if ticket_id is not None and r.ticket_id == ticket_id), rows[0])
+    chosen.status = REQUEST_SERVED
+    chosen.letter_id = letter.id
+    chosen.closed_at = now
+    return chosen
+
+
 def split_purpose(lt: LetterType, values: Mapping[str, str], purpose: str) -> tuple[dict, str]:
     """``--field keperluan=…`` is the purpose unless the type has a field of that name."""
     fields = dict(values)
@@ -322,6 +362,8 @@ def issue_letter(
     checked = check_request(session, office_id, settings, request, today=today)
     lt, office, resident = checked.letter_type, checked.office, checked.resident
     snapshot, family, purpose = checked.snapshot, checked.family, checked.purpose
+    if request.channel not in CHANNELS:
+        raise LetterRefusal(f"Saluran {request.channel!r} tidak dikenal.")
     key = active_key(session, office_id)
     if key is None:
         raise LetterRefusal("Kantor belum punya kunci tanda tangan. Jalankan: station init")
@@ -361,6 +403,7 @@ def issue_letter(
             valid_until,
             signer,
             family=family,
+            channel=request.channel,
         )
         payload = payload_for_document(
             doc, office_code=office.code, holder_name=snapshot.name, nik=snapshot.nik
@@ -391,9 +434,19 @@ def issue_letter(
         print_count=0,
         document=doc.to_dict(),
         token=token,
+        channel=request.channel,
     )
     session.add(letter)
     session.flush()
+    served = serve_request(
+        session,
+        office_id,
+        resident_id=resident.id,
+        type_code=lt.code,
+        letter=letter,
+        ticket_id=ticket_id,
+        now=letter.issued_at,
+    )
     done = []
     for effect in letter_effects(lt, snapshot, checked.values):
         if effect.kind == "mark_deceased":
@@ -414,6 +467,8 @@ def issue_letter(
             "effects": done,
             "signer": (request.signer_key or "delegate") if signer.delegated else "lurah",
             "signer_name": clean_text(signer.name),
+            "channel": request.channel,
+            **({"request": served.pickup_code} if served is not None else {}),
         },
         operator=request.operator,
     )
@@ -473,6 +528,7 @@ def letter_summary(letter: Letter) -> dict[str, Any]:
         "revoked_at": letter.revoked_at.isoformat() if letter.revoked_at else None,
         "revoke_reason": letter.revoke_reason,
         "qr": doc.get("qr_text"),
+        "channel": letter.channel,
     }
 
 

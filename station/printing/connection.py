@@ -12,15 +12,42 @@ import contextlib
 import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
 
-from station.printing.faults import PrinterFault, classify
+from station.printing.faults import (
+    DLE_EOT,
+    STATUS_ERROR,
+    STATUS_OFFLINE,
+    STATUS_PAPER,
+    PrinterFault,
+    classify,
+    is_status_byte,
+    status_fault,
+)
 from station.store.files import open_private_append
 
 TIMEOUT_S = 5.0
+# How long one real-time status question may wait for its answer. A printer answers DLE EOT
+# at once (even with a full buffer); one that never answers must not delay every print by the
+# whole send timeout.
+STATUS_TIMEOUT_S = 1.0
+# A printer that gave no status answer is not asked again for a while: each unanswered
+# question costs STATUS_TIMEOUT_S before the first byte of the job.
+SILENT_RETRY_S = 600.0
+_SILENT: dict[str, float] = {}
+
+
+def _known_silent(uri: str) -> bool:
+    since = _SILENT.get(uri)
+    return since is not None and time.monotonic() - since < SILENT_RETRY_S
+
+
+# A fault after the job outranks the offline state it causes (docs/printers.md).
+_FAULT_RANK = ("cover_open", "paper_out", "printer_error", "offline")
 _modules: tuple[ModuleType, ModuleType] | None = None
 
 
@@ -166,12 +193,20 @@ class EscposConnection:
         return printer
 
     def send(self, job: bytes) -> None:
+        """Send the job; where the printer answers status (USB, serial, TCP), ask again
+        after the job and raise when it did not finish: out of paper, cover open, an error,
+        or no answer any more (a network printer that died after accepting the bytes). The
+        caller then counts the job as not printed."""
         printer = None
         try:
             printer = self._open()
-            if self.can_read_status:
-                self._check_ready(printer)
+            ask = self.can_read_status and not _known_silent(self.uri)
+            answers = self._check_ready(printer) if ask else False
+            if ask and not answers:
+                _SILENT[self.uri] = time.monotonic()
             printer._raw(job)
+            if answers:
+                self._check_finished(printer)
             if self.kind == "cups":
                 printer.close()
                 printer = None
@@ -184,22 +219,63 @@ class EscposConnection:
                 with contextlib.suppress(Exception):
                     printer.close()
 
-    def _check_ready(self, printer: Any) -> None:
-        """Refuse before sending when the printer *says* it is out of paper or open."""
+    def _query(self, printer: Any, n: int) -> int | None:
+        """One ``DLE EOT n`` answer byte; None when the printer gave none (silent, timed
+        out, or the connection closed)."""
+        with _status_timeout(printer, STATUS_TIMEOUT_S):
+            answer = printer.query_status(DLE_EOT + bytes([n]))
+        for value in answer or b"":
+            if is_status_byte(value):
+                return value
+        return None
+
+    def _check_ready(self, printer: Any) -> bool:
+        """Refuse before sending when the printer *says* it is out of paper or open; True
+        when it answers status questions at all (then it is asked again after the job)."""
         try:
-            offline = printer.query_status(b"\x10\x04\x02")  # DLE EOT 2: offline cause
+            offline = self._query(printer, STATUS_OFFLINE)
         except Exception:
-            return  # no answer: status is only a hint
-        if offline and offline[0] & 0x04:
+            return False  # no answer: status is only a hint
+        if offline is None:
+            return False
+        if offline & 0x04:
             raise PrinterFault("cover_open")
-        if offline and offline[0] & 0x20:
+        if offline & 0x20:
             raise PrinterFault("paper_out")
         try:
-            paper = printer.paper_status()
+            paper = self._query(printer, STATUS_PAPER)
         except Exception:
-            return
-        if paper == 0:
+            return True
+        if paper is not None and paper & 0x60:
             raise PrinterFault("paper_out")
+        return True
+
+    def _check_finished(self, printer: Any) -> None:
+        """After the job: the questions it answered before (DLE EOT 2, offline cause, and 4,
+        paper sensor), and DLE EOT 3 (error cause) when 2 reports an error. A printer that
+        answered before the job and answers nothing now did not finish it."""
+        faults: list[PrinterFault] = []
+        for n in (STATUS_OFFLINE, STATUS_PAPER):
+            value = self._answer_after_job(printer, n)
+            fault = status_fault(n, value)
+            if fault is not None:
+                faults.append(fault)
+            if n == STATUS_OFFLINE and value & 0x40:
+                with contextlib.suppress(PrinterFault):  # the cause is a detail only
+                    cause = status_fault(STATUS_ERROR, self._answer_after_job(printer, 3))
+                    if cause is not None:
+                        faults.append(cause)
+        if faults:
+            raise min(faults, key=lambda f: _FAULT_RANK.index(f.kind))
+
+    def _answer_after_job(self, printer: Any, n: int) -> int:
+        try:
+            value = self._query(printer, n)
+        except Exception as exc:
+            raise PrinterFault("unfinished", f"DLE EOT {n}: {classify(exc).detail}") from exc
+        if value is None:
+            raise PrinterFault("unfinished", f"DLE EOT {n}: tidak ada jawaban")
+        return value
 
     def status(self) -> dict[str, Any]:
         if not self.can_read_status:
@@ -223,6 +299,32 @@ class EscposConnection:
             "paper": label,
             "message": "Status dari printer (hanya petunjuk: printer yang diam tampak 'cukup').",
         }
+
+
+@contextlib.contextmanager
+def _status_timeout(printer: Any, seconds: float) -> Any:
+    """A shorter read timeout for one status question, on the python-escpos device that
+    allows it (a socket's ``settimeout``, pyserial's ``timeout``); the send timeout is put
+    back afterwards. USB reads use the printer's own timeout."""
+    device = getattr(printer, "device", None)
+    restore: Any = None
+    try:
+        if hasattr(device, "settimeout") and hasattr(device, "gettimeout"):
+            previous = device.gettimeout()
+            device.settimeout(seconds)
+            restore = lambda: device.settimeout(previous)  # noqa: E731
+        elif device is not None and hasattr(device, "timeout") and not callable(device.timeout):
+            previous = device.timeout
+            device.timeout = seconds
+            restore = lambda: setattr(device, "timeout", previous)  # noqa: E731
+    except Exception:
+        restore = None
+    try:
+        yield
+    finally:
+        if restore is not None:
+            with contextlib.suppress(Exception):
+                restore()
 
 
 def _split_port(rest: str, default: int) -> tuple[str, int]:

@@ -173,8 +173,12 @@ def ticket_ops(issued: Any, office_name: str, settings: PrintSettings, *, tz: tz
         ops += _centered("PRIORITAS", width, bold=True)
     ops += _centered(f"{format_date_id(issued_at.date())} {issued_at:%H:%M}", width)
     ops += [Feed(1)]
-    ops += _lines(f"Di depan Anda: {issued.ahead} orang", width)
-    ops += _lines(f"Perkiraan menunggu: {issued.estimated_wait_min} menit", width)
+    ready_on = getattr(issued, "ready_on", None)
+    if getattr(issued, "pickup_code", None):  # a letter request (station.letters.requests)
+        ops += _request_lines(issued, width)
+    if ready_on is None or ready_on == issued_at.date():
+        ops += _lines(f"Di depan Anda: {issued.ahead} orang", width)
+        ops += _lines(f"Perkiraan menunggu: {issued.estimated_wait_min} menit", width)
     if issued.documents:
         ops += [Feed(1)]
         ops += _lines("Siapkan:", width, bold=True)
@@ -183,6 +187,17 @@ def ticket_ops(issued: Any, office_name: str, settings: PrintSettings, *, tz: tz
     ops += [Feed(1)]
     ops += _lines(CALL_LINE, width)
     ops += [Feed(2), Cut()]
+    return ops
+
+
+def _request_lines(receipt: Any, width: int) -> list[Op]:
+    """A request's ticket: what was asked, the pickup code the counter opens it with, and the
+    day it is served (the ticket's day)."""
+    ops: list[Op] = _lines(f"Permohonan: {receipt.type_name}", width)
+    ops += _centered("KODE AMBIL", width, bold=True)
+    ops += _centered(receipt.pickup_code, width // 2, double=True)
+    ops += _lines(f"Dilayani: {format_date_id(receipt.ready_on)}, pada jam layanan", width)
+    ops += [Feed(1)]
     return ops
 
 

@@ -128,8 +128,15 @@ def take_ticket(
     nik: str | None = None,
     operator: str | None = None,
     now: dt.datetime | None = None,
+    day: dt.date | None = None,
+    channel: str | None = None,
 ) -> IssuedTicket:
-    """Issue the next number of the service for today."""
+    """Issue the next number of the service for today, or for a later ``day``: a ticket taken
+    outside opening hours for the next opening day (a letter request from the Service Box,
+    docs/domain.md "Letter requests"). Such a ticket is numbered in that day's sequence and
+    is callable only on that day; its ``issued_at`` (when it was taken) puts it ahead of the
+    walk-ins of that day, who came later. ``channel`` (``box``) is kept on the ``issued``
+    event for the reports (station.reports.box); the kiosk and counters leave it out."""
     now = resolve_now(now)
     service = service_by_prefix(session, q.office_id, prefix)
     if service is None:
@@ -139,7 +146,11 @@ def take_ticket(
     if priority is not None and priority not in PRIORITY_REASONS:
         reasons = ", ".join(PRIORITY_REASONS)
         raise QueueError(f"Alasan prioritas harus salah satu dari: {reasons}.", "bad_priority")
-    day = q.day(now)
+    today = q.day(now)
+    if day is None:
+        day = today
+    elif day < today:
+        raise QueueError(f"Hari {day} sudah lewat.", "past_day")
     clean_nik = checked_nik(nik, day) if nik else None
     sequence = next_value(session, q.office_id, f"ticket:{service.prefix}:{day.isoformat()}")
     # counted after the sequence row is ours: a kiosk issuing the same service just before us
@@ -168,7 +179,12 @@ def take_ticket(
         now,
         operator=operator,
         ticket=ticket,
-        details={"service": service.prefix, "priority": priority, "ahead": ahead},
+        details={
+            "service": service.prefix,
+            "priority": priority,
+            "ahead": ahead,
+            **({"channel": channel} if channel else {}),
+        },
     )
     names = Names.load(session, q.office_id)
     return IssuedTicket(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,9 @@ from station.register.nik import normalize_nik, parse_nik
 from station.store import audit
 from station.store.errors import StationError
 from station.store.models import Resident, ResidentPin
+
+if TYPE_CHECKING:
+    from station.home.context import Station
 
 PIN_LENGTH = 6
 MAX_FAILED = 5
@@ -204,3 +208,32 @@ def check_pin(
         details={"reason": "locked_now" if locked else "wrong_pin", "terminal": terminal},
     )  # fmt: skip
     return PinCheck(None, locked)
+
+
+def pin_state(session: Session, office_id: int, nik: str) -> tuple[bool, str | None]:
+    """For the counter (not the box): whether the resident holds a PIN mandiri, and why they
+    may not hold one (None: they may), so the operator offers it after each visit."""
+    resident = _resident(session, office_id, normalize_nik(nik))
+    problem = eligibility_problem(resident)
+    held = resident is not None and (
+        session.scalar(select(ResidentPin.id).where(ResidentPin.resident_id == resident.id))
+        is not None
+    )
+    return held, problem
+
+
+def counter_pin_state(station: Station, nik: str) -> tuple[bool, str | None]:
+    """:func:`pin_state` in its own read (the operator app's resident card)."""
+    with station.db.read() as session:
+        return pin_state(session, station.office_id, nik)
+
+
+def set_pin_at_counter(
+    station: Station, nik: str, pin: str, *, operator: str, replace: bool | None
+) -> str:
+    """:func:`set_pin` in its own write transaction, on the station's clock (operator app)."""
+    with station.db.write() as session:
+        return set_pin(
+            session, station.office_id, nik, pin, operator=operator,
+            now=station.clock.now(), replace=replace,
+        )  # fmt: skip

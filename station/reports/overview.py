@@ -26,7 +26,14 @@ def period_overview(station: Station, start: dt.date, end: dt.date) -> PeriodOve
     office_id = station.office_id
     with station.db.read() as session:
         return PeriodOverview(
-            report=build_report(session, office_id, station.config.tz, Period(start, end)),
+            report=build_report(
+                session,
+                office_id,
+                station.config.tz,
+                Period(start, end),
+                hours=station.config.kiosk.hours(),
+                today=station.clock.today(),
+            ),
             ektp_unrecorded=unrecorded_count(session, office_id, station.clock.today()),
             skm=period_report(session, office_id, start, end),
         )

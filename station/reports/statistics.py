@@ -236,8 +236,22 @@ def _letter_part(session: Session, office_id: int, period: Period, tz: ZoneInfo)
     return {"total": len(rows), "revoked": revoked, "by_type": dict(sorted(by_type.items()))}
 
 
-def build_report(session: Session, office_id: int, tz: ZoneInfo, period: Period) -> dict[str, Any]:
-    """The whole report as plain data (the CLI's JSON, the table, the admin screen)."""
+def build_report(
+    session: Session,
+    office_id: int,
+    tz: ZoneInfo,
+    period: Period,
+    *,
+    hours: Any = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """The whole report as plain data (the CLI's JSON, the table, the admin screen).
+
+    ``channels``: counter, kiosk and Service Box (station.reports.box), with ``hours`` the
+    office's ``OpeningHours`` (default: the default hours) and ``today`` the day requests are
+    overdue against."""
+    from station.reports.box import box_part
+
     data: dict[str, Any] = {
         "period": {
             "from": period.start.isoformat(),
@@ -247,6 +261,7 @@ def build_report(session: Session, office_id: int, tz: ZoneInfo, period: Period)
     }
     data.update(_ticket_part(session, office_id, period, tz))
     data["letters"] = _letter_part(session, office_id, period, tz)
+    data["channels"] = box_part(session, office_id, tz, period, hours=hours, today=today)
     return data
 
 
@@ -293,6 +308,10 @@ def flat_rows(report: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
     for hour, count in report["tickets_per_hour"].items():
         rows.append(("tickets_per_hour", hour, "count", count))
     rows.append(("completion_rate", "total", "percent", report["completion_rate"]))
+    if "channels" in report:
+        from station.reports.box import flat_rows as channel_rows
+
+        rows += channel_rows(report["channels"])
     return rows
 
 
@@ -331,6 +350,10 @@ def render_table(report: dict[str, Any]) -> str:
     lines.append(
         f"Selesai dalam satu kunjungan: {rate_text} ({done['completed']} dari {done['taken']})"
     )
+    if "channels" in report:
+        from station.reports.box import table_lines
+
+        lines += ["", *table_lines(report["channels"])]
     return "\n".join(lines)
 
 

@@ -35,6 +35,7 @@ from station.store.errors import (
     DatabaseUnavailable,
     StationError,
 )
+from station.store.write_lock import WriteLock
 
 BUSY_TIMEOUT_MS = 10_000
 BUSY_TIMEOUT_ENV = "STATION_SQLITE_BUSY_TIMEOUT_MS"  # tests (and odd sites) may shorten it
@@ -161,6 +162,9 @@ class Database:
         if is_sqlite(url):
             _ensure_sqlite_dir(url)
         self.engine = make_engine(url)
+        # SQLite: writers queue on an OS file lock instead of SQLite's polling busy handler
+        # (station.store.write_lock, docs/architecture.md §The database).
+        self.write_lock = WriteLock.for_url(url) if is_sqlite(url) else None
         self.write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
@@ -186,8 +190,19 @@ class Database:
         """One transaction that writes: committed on success, rolled back on any error.
         Database trouble ends as DatabaseBusy (nothing written; may be retried) or
         DatabaseUnavailable."""
-        with translated(), self._writer() as session, session.begin():
+        if self.write_lock is None:
+            with translated(), self._writer() as session, session.begin():
+                yield session
+            return
+        with self._fair_turn(), translated(), self._writer() as session, session.begin():
             yield session
+
+    @contextmanager
+    def _fair_turn(self) -> Iterator[None]:
+        """This writer's turn on the file lock, waiting at most the busy timeout."""
+        assert self.write_lock is not None
+        with self.write_lock.held(busy_timeout_ms() / 1000):  # WriteLockTimeout: DatabaseBusy
+            yield
 
     def dispose(self) -> None:
         self.engine.dispose()

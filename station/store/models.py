@@ -296,6 +296,8 @@ class Letter(Base):
     document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     token: Mapped[str | None] = mapped_column(String(300))  # the seal, base32 (docs/seal.md)
     copies: Mapped[int] = mapped_column(Integer, default=0)  # reprints, "SALINAN n"
+    # Where it was issued: "counter" (an operator) or "box" (the Service Box, no operator).
+    channel: Mapped[str] = mapped_column(String(10), default="counter", server_default="counter")
 
 
 class ResidentPin(Base):
@@ -311,6 +313,51 @@ class ResidentPin(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     set_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+class LetterSelfService(Base):
+    """The lurah's override of a letter type's ``self_service`` (issue | request | no) for
+    the Service Box; without a row the type's TOML value holds (station.letters.box)."""
+
+    __tablename__ = "letter_self_service"
+    __table_args__ = (UniqueConstraint("office_id", "type_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    type_code: Mapped[str] = mapped_column(String(10))
+    mode: Mapped[str] = mapped_column(String(10))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+class LetterRequest(Base):
+    """A letter asked for ahead of the visit (the Service Box's "request" types, issue 16):
+    type, field values and purpose as chosen, the resident, and the queue ticket printed with a
+    pickup code for the office's next opening day (``ready_on``, office-local). The counter that
+    calls the ticket opens the letter pre-filled; issuing it marks the request ``served`` with
+    its letter (docs/domain.md, "Letter requests")."""
+
+    __tablename__ = "letter_request"
+    __table_args__ = (
+        UniqueConstraint("office_id", "pickup_code"),
+        Index("ix_letter_request_waiting", "office_id", "status", "ready_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    type_code: Mapped[str] = mapped_column(String(20))
+    field_values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(20), default="box")  # box | counter | ...
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ready_on: Mapped[dt.date] = mapped_column(Date)  # the ticket's day: the next opening
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    pickup_code: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting|served|cancelled
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class SigningKey(Base):

@@ -73,3 +73,20 @@ def test_queue_policy_comes_from_the_config(home: Path) -> None:
     write_default_config(home / "fresh")
     text = (home / "fresh" / "station.toml").read_text(encoding="utf-8")
     assert "no_show_calls = 3" in text and "stale_minutes = 5" in text
+
+
+def test_the_box_section_is_read_checked_and_written(home: Path) -> None:
+    """``[box]`` (the Service Box, docs/box.md): read, range-checked, and kept by the writer."""
+    from station.home.config import render_config
+
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "station.toml"
+    path.write_text('[box]\nidle_seconds = 30\nphone = "0380-821234"\n', encoding="utf-8")
+    config = load_config(home)
+    assert config.box.idle_seconds == 30 and config.box.phone == "0380-821234"
+    assert config.box.daily_limit == 3 and config.box.voice is False
+    path.write_text(render_config(config), encoding="utf-8")
+    assert load_config(home).box == config.box
+    path.write_text("[box]\nidle_seconds = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"box\.idle_seconds"):
+        load_config(home)

@@ -91,3 +91,30 @@ def test_the_demo_s_hints_work_as_printed(home: Path) -> None:
         time.sleep(0.1)
     assert "http://127.0.0.1:18457/" in first[0]
     assert "http://127.0.0.1:8080/v/" in first[1]
+
+
+def test_the_demo_s_sample_resident_can_use_the_service_box(home: Path) -> None:
+    """``station demo`` sets a PIN mandiri for the sample resident and says how to try the box;
+    the PIN it prints opens the box for that NIK (and is kept when seeding again)."""
+    import datetime as dt
+
+    from station.home.context import open_station
+    from station.register.pins import check_pin
+
+    runner = CliRunner()
+    data = json.loads(
+        runner.invoke(cli, ["demo", "--seed-only", "--residents", "200", "--json"]).stdout
+    )
+    assert len(data["sample_pin"]) == 6
+    again = runner.invoke(cli, ["demo", "--seed-only", "--residents", "200"])
+    assert f"PIN mandiri {data['sample_pin']}" in again.stdout and "box" in again.stdout
+    station = open_station(home)
+    try:
+        with station.db.write() as session:
+            checked = check_pin(
+                session, station.office_id, data["sample_nik"], data["sample_pin"],
+                now=dt.datetime.now(dt.UTC), terminal="test",
+            )  # fmt: skip
+        assert checked.ok
+    finally:
+        station.close()

@@ -237,7 +237,16 @@ class _FakeDevice:
         self.closed = False
 
     def query_status(self, mode: bytes) -> bytes:
-        return self.offline_cause
+        if not self.offline_cause:
+            return b""  # a printer that never answers status
+        n = mode[-1]
+        if n == 2:
+            return bytes([0x12 | self.offline_cause[0]])
+        if n == 4:
+            return bytes([0x12 | {0: 0x60, 1: 0x0C, 2: 0x00}[self.paper]])
+        if n == 1:
+            return bytes([0x12 | (0x08 if self.offline_cause[0] & 0x24 else 0)])
+        return b"\x12"
 
     def paper_status(self) -> int:
         return self.paper
@@ -272,8 +281,10 @@ def test_device_faults(
     fail: BaseException | None,
     kind: str | None,
 ) -> None:
+    from station.printing import connection as connection_module
     from station.printing.connection import connect
 
+    monkeypatch.setattr(connection_module, "_SILENT", {})  # no printer found silent before
     conn = connect("tcp:192.0.2.1")
     device = _FakeDevice(cause, paper, fail)
     monkeypatch.setattr(conn, "_open", lambda: device)

@@ -350,7 +350,10 @@ class TcpPrinter:
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 return  # closed with RST
             while chunk := conn.recv(65536):
-                if chunk in (b"\x10\x04\x02", b"\x10\x04\x04"):  # DLE EOT n: status query
+                # DLE EOT n, a status query, is the last thing sent before Station waits for
+                # the answer; after the job it may arrive in the job's last chunk
+                if chunk[-3:-1] == b"\x10\x04" and chunk[-1] in (1, 2, 3, 4):
+                    self.received += chunk[:-3]
                     conn.sendall(b"\x12")
                 else:
                     self.received += chunk

@@ -91,3 +91,33 @@ def test_bar() -> None:
     assert bar(10, 10, 4) == "████"
     assert bar(1, 16, 4) == "▎"  # a quarter of one cell: 2 eighths
     assert len(bar(7, 10, 10)) == 7
+
+
+def test_reports_screen_shows_channels_and_overdue_requests(station: Station) -> None:
+    """The Service Box in the lurah's view (issue 16): channels, requests waiting and late."""
+    from station.letters.requests import create_request
+    from station.office.clock import OfficeClock
+    from tests.helpers.letter_helpers import add_residents
+
+    add_residents(station.db, station.office_id)
+    tz = station.config.tz
+    today = dt.datetime.now(tz).date()
+    two_days_ago = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(23, 30), tzinfo=tz)
+    real_clock = station.clock
+    station.clock = OfficeClock(tz, lambda: two_days_ago)
+    station.config.kiosk.opening_hours = []  # always open: the ticket is for that day
+    receipt = create_request(
+        station, nik="5371031708900001", type_code="SKTM", fields={}, purpose="Beasiswa"
+    )
+    station.clock = real_clock
+
+    async def scenario() -> None:
+        app = Host(station)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _settle(app, pilot)
+            shown = str(app.screen.query_one("#channels", Static).render())
+            assert "Permohonan menunggu 1 · terlambat 1" in shown
+            assert f"{receipt.pickup_code} SKTM" in shown
+            assert "Ditolak di mesin:" in shown and "5371031708900001" not in shown
+
+    asyncio.run(scenario())

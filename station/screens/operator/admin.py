@@ -33,6 +33,7 @@ from station.office import admin as office_admin
 from station.office.admin import AdminError, AdminOverview, CounterSetup, KeyState
 from station.office.operators import OperatorError
 from station.screens.base import StationScreen, joined, markup, plain
+from station.screens.operator.box_admin import SelfServicePanel
 from station.screens.operator.host import OperatorHost
 
 ROLE_LABELS = {"operator": "Petugas", "admin": "Admin"}
@@ -223,6 +224,8 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
             with TabPane("Kunci tanda tangan", id="tab-keys"):
                 yield Static("", id="keys")
                 yield Static("K: buat kunci baru (yang lama tetap memverifikasi)", classes="hint")
+            with TabPane("Layanan Mandiri", id="tab-box"):  # the Service Box: box_admin.py
+                yield SelfServicePanel()
         yield Footer()
 
     def on_mount(self) -> None:

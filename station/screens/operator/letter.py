@@ -52,6 +52,7 @@ from station.store.errors import StationError
 if TYPE_CHECKING:
     from station.letters import FieldSpec, LetterType
     from station.letters.desk import DeskStart, Draft, LetterOffer
+    from station.letters.requests import RequestView
 
 STEP_TYPE, STEP_FORM, STEP_PREVIEW = "step-type", "step-form", "step-preview"
 #: The papers the operator steps through with F (the type's own paper first).
@@ -90,11 +91,22 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         Binding("down", "move(1)", "Turun", show=False),
     ]
 
-    def __init__(self, nik: str, ticket: str | None = None, *, type_code: str = "") -> None:
+    def __init__(
+        self,
+        nik: str,
+        ticket: str | None = None,
+        *,
+        type_code: str = "",
+        request: RequestView | None = None,
+    ) -> None:
         super().__init__()
         self.nik = nik
         self.ticket = ticket
-        self.type_code = type_code  # chosen elsewhere (resident card, palette): listed first
+        # A letter request behind the ticket (station.letters.requests): its type, fields and
+        # purpose are filled in and the preview opens at once, so serving it is a check and
+        # Enter (issue 16: at most 3 keys after the call).
+        self.request = request
+        self.type_code = request.type_code if request is not None else type_code
         self.start: DeskStart | None = None
         self.settings: LetterSettings | None = None
         self.offers: list[LetterOffer] = []  # as listed now (filtered)
@@ -167,6 +179,13 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         try:
             settings = LetterSettings.from_config(station.config)
             start = letter_desk.start_letter(station, settings, self.nik)
+            if self.request is None and not self.type_code:
+                # a request from the box, the resident without its ticket (after its day)
+                from station.letters.requests import waiting_request_for
+
+                found = waiting_request_for(station, start.resident.nik)
+                if found is not None:
+                    self._to_ui(self._use_request, found)
         except LetterRefusal as exc:
             self._to_ui(self._type_message, str(exc), True)
             return
@@ -174,6 +193,15 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
             self._to_ui(self._type_message, f"Gagal memuat jenis surat: {exc}", True)
             return
         self._to_ui(self.show_offers, settings, start)
+
+    def _use_request(self, request: RequestView) -> None:
+        self.request = request
+        self.type_code = request.type_code
+        self.query_one("#type-filter", Input).value = request.type_code
+        self._notify(
+            f"Permohonan {request.type_code} (kode {request.pickup_code}) dari "
+            f"{request.ready_on:%d-%m-%Y} diisi otomatis. Esc: kembali ke jenis surat lain."
+        )
 
     def show_offers(self, settings: LetterSettings, start: DeskStart) -> None:
         self.settings = settings
@@ -184,6 +212,12 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         self.query_one("#letter-header", Static).update(Text(header))
         self._type_message("")
         self._filter(self.query_one("#type-filter", Input).value)
+        if self.request is not None:
+            offer = next((o for o in start.offers if o.code == self.request.type_code), None)
+            if offer is None:
+                self._type_message(f"Jenis surat {self.request.type_code} tidak ada lagi.", True)
+            else:
+                self.pick(offer)
 
     def _type_message(self, message: str, error: bool = False) -> None:
         box = self.query_one("#type-message", Static)
@@ -253,10 +287,15 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         prefill = (
             resident_values(self.start.resident, on=self._today()) if self.start is not None else {}
         )
+        asked = (
+            self.request if self.request is not None and self.request.type_code == lt.code else None
+        )
         widgets: list[Widget] = []
         self.inputs = []
         for spec in lt.fields:
             value = spec.default or (prefill.get(spec.prefill, "") if spec.prefill else "")
+            if asked is not None and spec.key in asked.fields:
+                value = asked.fields[spec.key]
             widgets.append(Label(spec.label + (" *" if spec.required else ""), classes="label"))
             field = Input(
                 value=value,
@@ -273,7 +312,10 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
             required = letter_desk.purpose_error(lt, "") is not None
             widgets.append(Label(letter_desk.PURPOSE_LABEL + (" *" if required else "")))
             field = Input(
-                id=f"field-{PURPOSE_KEY}", placeholder="mis. melamar pekerjaan", classes="field"
+                value=asked.purpose if asked is not None else "",
+                id=f"field-{PURPOSE_KEY}",
+                placeholder="mis. melamar pekerjaan",
+                classes="field",
             )
             self.inputs.append(field)
             widgets.append(field)
@@ -291,6 +333,8 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         self._show_signer()
         self._show_step(STEP_FORM)
         self._focus_first_input()
+        if asked is not None:  # filled from the request: straight to the preview to check
+            self.go_preview()
 
     def _focus_first_input(self) -> None:
         if self.inputs:

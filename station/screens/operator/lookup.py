@@ -99,6 +99,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         Binding("f4", "edit", "Ubah data"),
         Binding("f7", "kk_letter", "Pengantar KK"),
         Binding("ctrl+n", "new_head", "Kepala keluarga baru"),
+        Binding("f5", "pin", "PIN mandiri"),
     ]
 
     def __init__(
@@ -111,6 +112,7 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         self.initial_name = name
         self.card: ResidentCard | None = None
         self.not_found_nik: str | None = None
+        self.pin: tuple[bool, str | None] = (False, "")  # (holds one, why not allowed)
 
     def compose(self) -> ComposeResult:
         held = f" · tiket {self.ticket}" if self.ticket else ""
@@ -232,6 +234,8 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
             return self.card is not None
         if action in ("kk_letter", "new_head"):  # the KK's head died or moved
             return self.card is not None and self.card.kk_renewal
+        if action == "pin":  # only for a resident who may hold a PIN mandiri
+            return self.card is not None and self.pin[1] is None
         return True
 
     def action_edit(self) -> None:
@@ -252,6 +256,20 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         from station.screens.operator.register import RegisterScreen
 
         self.app.push_screen(RegisterScreen(nik, current=current), self._registered)
+
+    def action_pin(self) -> None:
+        """F5: set or reset the resident's PIN mandiri (after seeing the KTP)."""
+        card = self.card
+        if card is None or self.pin[1] is not None:
+            return
+        from station.screens.operator.pin import PinScreen
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.pin = (True, None)
+                self.show_card(card)
+
+        self.app.push_screen(PinScreen(card.nik, card.name, replace=self.pin[0]), done)
 
     def action_ektp_recorded(self) -> None:
         """F6: the resident shows the Dukcapil receipt of today's e-KTP recording."""
@@ -290,6 +308,12 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
 
     def _letter_done(self, letter: IssuedLetter | None) -> None:
         if letter is not None:
+            if self.card is not None and self.pin == (False, None):  # offer it at each visit
+                self.app.notify(
+                    f"{self.card.name} belum punya PIN mandiri: tawarkan Layanan Mandiri "
+                    "(F7 cari NIK, lalu F5 di kartu penduduk).",
+                    timeout=10,
+                )
             self.dismiss(letter)
 
     # --- display --------------------------------------------------------------------------
@@ -308,6 +332,13 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
         if card.kk_renewal:
             hint += "\n[b]F7[/b]: Surat Pengantar Perubahan KK."
             hint += "  [b]Ctrl+N[/b]: catat sebagai kepala keluarga baru."
+        held, problem = self.pin
+        if problem is None:
+            hint += (
+                "\n[b]F5[/b]: ganti PIN mandiri (Layanan Mandiri)."
+                if held
+                else "\n[b]F5[/b]: pasang PIN mandiri — tawarkan Layanan Mandiri 24 jam."
+            )
         self.query_one("#card", Static).update(card_markup(card) + markup(hint))
 
     def show_not_found(self, nik: str) -> None:
@@ -365,7 +396,16 @@ class LookupScreen(StationScreen[OperatorHost], Screen["IssuedLetter | None"]):
             self._to_ui(self.show_not_found, nik)
             return
         self._attach_to_ticket(nik)
+        self.pin = self._pin_state(nik)
         self._to_ui(self.show_card, card)
+
+    def _pin_state(self, nik: str) -> tuple[bool, str | None]:  # worker thread
+        from station.register.pins import counter_pin_state
+
+        try:
+            return counter_pin_state(self.station_app.station, nik)
+        except Exception:  # the card still shows; only the PIN offer is missing
+            return (False, "")
 
     def _attach_to_ticket(self, nik: str) -> None:  # worker thread
         """The ticket remembers whose it is; a called ticket is now being served."""

@@ -261,7 +261,35 @@ class MainScreen(StationScreen[OperatorHost], Screen[None]):
         )
 
     def action_lookup(self) -> None:
-        self.open_lookup()
+        """F7: the resident lookup; for a ticket printed with a letter request (the Service
+        Box, station.letters.requests) the letter screen opens filled from the request."""
+        if self.current is None:
+            self.open_lookup()
+            return
+        self.find_request(self.current.number)
+
+    @work(thread=True, group="request", exit_on_error=False)
+    def find_request(self, number: str) -> None:
+        from station.letters.requests import held_request
+
+        try:
+            request = held_request(self.station_app.station, number)
+        except Exception as exc:  # the ordinary lookup still works
+            self._to_ui(self._notify, f"Gagal membaca permohonan: {exc}", "warning")
+            request = None
+        self._to_ui(self._open_for_ticket, number, request)
+
+    def _open_for_ticket(self, number: str, request: Any) -> None:
+        if request is None:
+            self.open_lookup()
+            return
+        from station.screens.operator.letter import LetterScreen
+
+        self._notify(f"Permohonan {request.type_code} (kode {request.pickup_code}) dari {number}.")
+        self.app.push_screen(
+            LetterScreen(request.nik, number, request=request),
+            lambda letter: self._letter_issued(number, letter),
+        )
 
     def open_lookup(self, *, nik: str = "", name: str = "", type_code: str = "") -> None:
         from station.screens.operator.lookup import LookupScreen

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Sparkline, Static
 
+from station.reports.box import summary_lines
 from station.reports.overview import period_overview
 from station.screens.base import StationScreen
 from station.screens.operator.host import OperatorHost
@@ -49,6 +50,7 @@ class ReportsScreen(StationScreen[OperatorHost], Screen[None]):
     ReportsScreen #services { height: auto; max-height: 12; }
     ReportsScreen #bars, ReportsScreen #hours { height: auto; padding: 0 1; }
     ReportsScreen Sparkline { height: 3; margin: 0 1; }
+    ReportsScreen #channels { height: auto; padding: 0 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -74,6 +76,7 @@ class ReportsScreen(StationScreen[OperatorHost], Screen[None]):
             yield Static("", id="bars")
             yield Static("Tiket per jam", id="hours")
             yield Sparkline([], id="sparkline")
+            yield Static("", id="channels")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -140,6 +143,9 @@ class ReportsScreen(StationScreen[OperatorHost], Screen[None]):
             f"Tiket per jam {hours.start:02d}.00-{hours.stop:02d}.00 · jam tersibuk: {peak}"
         )
         self.query_one("#sparkline", Sparkline).data = counts
+        if "channels" in report:  # counter, kiosk and Service Box (station.reports.box)
+            lines = summary_lines(report["channels"])
+            self.query_one("#channels", Static).update(Text("\n".join(lines)))
 
     def action_leave(self) -> None:
         self.dismiss(None)

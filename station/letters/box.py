@@ -1,0 +1,479 @@
+"""The Service Box's side of the letter core (issue "Service Box"; docs/box.md).
+
+A resident with a PIN mandiri (``station.register.pins``) serves themself at any hour: the box
+signs them in with NIK and PIN, offers the letter types the lurah allowed
+(``self_service = "issue" | "request" | "no"``, the type's TOML value unless the admin screen
+overrode it), and issues an "issue" letter through the same ``issue_letter`` as the counter,
+recorded with channel ``box``. There is no operator: the actor of everything the box does is
+the system actor :data:`BOX_ACTOR`, and the audit names the channel and the box's terminal.
+
+No free text at the box: a purpose comes from the type's ``box_purposes`` list and a field
+value from its ``choices`` (or its default); a type that needs typed text is not offered for
+"issue". Eligibility is checked exactly as at the counter; a per-NIK daily limit
+(``[box] daily_limit``) stops misuse, and :class:`GuessGuard` pauses a box after too many
+refused PINs in a minute (NIK guessing).
+
+No Textual and no printer here: the box app runs these in thread workers and hands the
+Document to ``station.printing``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from station.letters import Document, LetterType, ResidentSnapshot, check_eligibility
+from station.letters.catalogue import SELF_SERVICE_MODES, Catalogue
+from station.letters.formats import mask_name
+from station.letters.store import (
+    CHANNEL_BOX,
+    STATUS_ISSUED,
+    IssuedLetter,
+    IssueRequest,
+    LetterRefusal,
+    LetterSettings,
+    issue_letter,
+    record_print,
+    reprint_letter,
+)
+from station.register.nik import mask_nik, normalize_nik
+from station.register.pins import check_pin
+from station.store import audit
+from station.store.errors import StationError
+from station.store.models import Letter, LetterSelfService, utcnow
+
+if TYPE_CHECKING:
+    from station.home.context import Station
+
+BOX_ACTOR = "layanan-mandiri"  # the audit's actor for the box: no operator is signed in
+DEFAULT_DAILY_LIMIT = 3
+PENDING_DAYS = 7  # an unprinted box letter is printed at the next sign-in within this time
+MAX_CHOICES = 9  # each choice has a digit, 1-9
+# One answer for an unknown NIK, a NIK without a PIN, a wrong PIN and a locked NIK: the box
+# never tells whether a NIK exists (docs/security.md §2.13, docs/box.md).
+REFUSED = "NIK atau PIN salah. Setelah 5 kali salah, penggunaan NIK dikunci 30 menit."
+PAUSED = (
+    "Terlalu banyak percobaan yang salah. Mesin berhenti sebentar; coba lagi {seconds} detik lagi."
+)
+
+
+class BoxRefusal(StationError):
+    """Something the box will not do, in Indonesian for the resident."""
+
+
+# ------------------------------------------------------------------------------------------
+# What the lurah allows
+
+
+def self_service_modes(session: Session, office_id: int, catalogue: Catalogue) -> dict[str, str]:
+    """Each active type's mode: the admin's override where there is one, else the TOML's."""
+    overrides = {
+        code: mode
+        for code, mode in session.execute(
+            select(LetterSelfService.type_code, LetterSelfService.mode).where(
+                LetterSelfService.office_id == office_id
+            )
+        )
+    }
+    return {
+        lt.code: overrides.get(lt.code, lt.self_service)
+        for lt in catalogue.active_types()
+        if overrides.get(lt.code, lt.self_service) in SELF_SERVICE_MODES
+    }
+
+
+def set_self_service(
+    session: Session,
+    office_id: int,
+    catalogue: Catalogue,
+    code: str,
+    mode: str,
+    *,
+    operator: str,
+    now: dt.datetime | None = None,
+) -> str:
+    """The lurah's choice for one type (audited); returns the previous mode. Setting the
+    TOML's own value removes the override."""
+    if mode not in SELF_SERVICE_MODES:
+        raise BoxRefusal(
+            f"Pilihan layanan mandiri harus salah satu dari: {', '.join(SELF_SERVICE_MODES)}."
+        )
+    lt = catalogue.get(code)
+    if lt is None:
+        raise BoxRefusal(f"Jenis surat {code!r} tidak dikenal.")
+    row = session.scalars(
+        select(LetterSelfService).where(
+            LetterSelfService.office_id == office_id, LetterSelfService.type_code == lt.code
+        )
+    ).one_or_none()
+    before = row.mode if row is not None else lt.self_service
+    if mode == lt.self_service:
+        if row is not None:
+            session.delete(row)
+    else:
+        if row is None:
+            row = LetterSelfService(office_id=office_id, type_code=lt.code)
+            session.add(row)
+        row.mode = mode
+        row.changed_at = now or utcnow()
+        row.changed_by = operator
+    session.flush()
+    if before != mode:
+        audit.record(
+            session, office_id=office_id, action="letter.self_service", subject=lt.code,
+            details={"from": before, "to": mode}, operator=operator,
+        )  # fmt: skip
+    return before
+
+
+def box_modes(station: Station, settings: LetterSettings) -> dict[str, str]:
+    """:func:`self_service_modes` in its own read (the admin screen, ``station box --json``)."""
+    with station.db.read() as session:
+        return self_service_modes(session, station.office_id, settings.catalogue)
+
+
+def change_self_service(
+    station: Station, settings: LetterSettings, code: str, mode: str, *, operator: str
+) -> str:
+    """:func:`set_self_service` in its own write transaction (the admin screen)."""
+    with station.db.write() as session:
+        return set_self_service(
+            session, station.office_id, settings.catalogue, code, mode,
+            operator=operator, now=station.clock.now(),
+        )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------
+# NIK guessing
+
+
+class GuessGuard:
+    """A per-box limit on refused PINs: ``max_failures`` within ``window`` seconds pause the
+    box for ``pause`` seconds, whatever NIKs were typed (someone trying many NIKs with one
+    PIN never reaches a NIK's own lock). Kept in memory: one guard per box process."""
+
+    def __init__(
+        self,
+        max_failures: int = 5,
+        window: float = 60.0,
+        pause: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_failures = max_failures
+        self.window = window
+        self.pause = pause
+        self.clock = clock
+        self._failures: deque[float] = deque()
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    def paused_for(self) -> int:
+        """Whole seconds until the box takes PINs again (0: now)."""
+        with self._lock:
+            left = self._paused_until - self.clock()
+        return max(0, int(left + 0.999))
+
+    def failed(self) -> None:
+        with self._lock:
+            now = self.clock()
+            self._failures.append(now)
+            while self._failures and self._failures[0] <= now - self.window:
+                self._failures.popleft()
+            if len(self._failures) >= self.max_failures:
+                self._paused_until = now + self.pause
+                self._failures.clear()
+
+
+# ------------------------------------------------------------------------------------------
+# Signing in, what is offered
+
+
+@dataclass(frozen=True)
+class BoxField:
+    """One field the resident picks at the box (a ``choice`` field), by digit."""
+
+    key: str
+    label: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BoxOffer:
+    """One letter type offered at the box to one resident."""
+
+    code: str
+    name: str
+    mode: str  # "issue" | "request"
+    allowed: bool
+    reason: str = ""  # why not, in Indonesian
+    purposes: tuple[str, ...] = ()  # empty: no purpose step (default or none)
+    fields: tuple[BoxField, ...] = ()
+    fixed: Mapping[str, str] = field(default_factory=dict)  # defaults, not asked
+
+
+@dataclass(frozen=True)
+class BoxVisitor:
+    """The resident signed in at the box. ``nik`` stays in memory for issuing and is never
+    shown: screens show ``nik_masked`` and ``name_masked``."""
+
+    nik: str
+    nik_masked: str
+    name_masked: str
+    resident_id: int
+    offers: tuple[BoxOffer, ...]
+    letters_today: int
+    daily_limit: int
+    pending: tuple[str, ...] = ()  # box letters issued but never printed: print them now
+
+
+@dataclass(frozen=True)
+class SignIn:
+    visitor: BoxVisitor | None
+    message: str = ""
+
+
+def box_offer(lt: LetterType, mode: str, snapshot: ResidentSnapshot, today: dt.date) -> BoxOffer:
+    """How the box offers ``lt``: what the resident picks by digit, what is fixed, and whether
+    it may be had at all (eligibility, and for "issue" no field that needs typing)."""
+    verdict = check_eligibility(lt, snapshot, today=today)
+    fields: list[BoxField] = []
+    fixed: dict[str, str] = {}
+    typed: list[str] = []
+    for spec in lt.fields:
+        if spec.kind == "choice" and spec.choices:
+            fields.append(BoxField(spec.key, spec.label, tuple(spec.choices[:MAX_CHOICES])))
+        elif spec.default is not None:
+            fixed[spec.key] = spec.default
+        elif spec.required:
+            typed.append(spec.label)
+    purposes: tuple[str, ...] = ()
+    reason = verdict.message if not verdict.allowed else ""
+    if lt.purpose != "none":
+        purposes = lt.box_purposes
+        if not purposes and lt.purpose == "required" and not lt.default_purpose:
+            reason = reason or "Surat ini memerlukan keperluan yang ditulis; ajukan di loket."
+    if typed:  # no free text at the box; a request must pass the same field checks
+        reason = reason or "Surat ini memerlukan isian yang ditulis petugas; ajukan di loket."
+    return BoxOffer(
+        lt.code, lt.title_case, mode, not reason, reason, purposes, tuple(fields), fixed
+    )
+
+
+def _letters_today(
+    session: Session, office_id: int, resident_id: int, tz: dt.tzinfo, now: dt.datetime
+) -> int:
+    local = now.astimezone(tz)
+    start = dt.datetime.combine(local.date(), dt.time(), tzinfo=tz).astimezone(dt.UTC)
+    return int(
+        session.scalar(
+            select(func.count(Letter.id)).where(
+                Letter.office_id == office_id,
+                Letter.resident_id == resident_id,
+                Letter.channel == CHANNEL_BOX,
+                Letter.issued_at >= start,
+            )
+        )
+        or 0
+    )
+
+
+def _pending(
+    session: Session, office_id: int, resident_id: int, now: dt.datetime
+) -> tuple[str, ...]:
+    rows = session.scalars(
+        select(Letter.number)
+        .where(
+            Letter.office_id == office_id,
+            Letter.resident_id == resident_id,
+            Letter.channel == CHANNEL_BOX,
+            Letter.status == STATUS_ISSUED,
+            Letter.print_count == 0,
+            Letter.issued_at >= now - dt.timedelta(days=PENDING_DAYS),
+        )
+        .order_by(Letter.id)
+    )
+    return tuple(rows)
+
+
+def sign_in(
+    station: Station,
+    settings: LetterSettings,
+    nik: str,
+    pin: str,
+    *,
+    terminal: str,
+    guard: GuessGuard,
+    daily_limit: int = DEFAULT_DAILY_LIMIT,
+) -> SignIn:
+    """NIK and PIN at the box: the visitor with the offers, or one refusal for every failure
+    (the PIN check and its counting are one write transaction, audited in ``check_pin``)."""
+    paused = guard.paused_for()
+    if paused:
+        return SignIn(None, PAUSED.format(seconds=paused))
+    now = station.clock.now()
+    today = station.clock.today()
+    with station.db.write() as session:
+        checked = check_pin(session, station.office_id, nik, pin, now=now, terminal=terminal)
+        if not checked.ok:
+            failed = True
+        else:
+            failed = False
+            resident = checked.resident
+            assert resident is not None
+            snapshot = ResidentSnapshot.from_object(resident)
+            modes = self_service_modes(session, station.office_id, settings.catalogue)
+            offers = tuple(
+                box_offer(lt, modes[lt.code], snapshot, today)
+                for lt in settings.catalogue.active_types()
+                if modes.get(lt.code) in ("issue", "request")
+            )[:MAX_CHOICES]
+            visitor = BoxVisitor(
+                nik=resident.nik,
+                nik_masked=mask_nik(resident.nik),
+                name_masked=mask_name(resident.name),
+                resident_id=resident.id,
+                offers=offers,
+                letters_today=_letters_today(
+                    session, station.office_id, resident.id, settings.tz, now
+                ),
+                daily_limit=daily_limit,
+                pending=_pending(session, station.office_id, resident.id, now),
+            )
+    if failed:
+        guard.failed()
+        return SignIn(None, REFUSED)
+    return SignIn(visitor)
+
+
+def refuse(station: Station, reason: str, *, terminal: str, type_code: str = "") -> None:
+    """A refused attempt at the box, audited without the NIK (for the lurah's report)."""
+    with station.db.write() as session:
+        audit.record(
+            session, office_id=station.office_id, action="box.refused", subject=None,
+            details={"reason": reason, "type": type_code, "terminal": terminal,
+                     "channel": CHANNEL_BOX},
+            operator=BOX_ACTOR,
+        )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------
+# Issuing and printing
+
+
+def issue(
+    station: Station,
+    settings: LetterSettings,
+    visitor: BoxVisitor,
+    code: str,
+    *,
+    fields: Mapping[str, str],
+    purpose: str,
+    terminal: str,
+) -> IssuedLetter:
+    """Issue an "issue" letter for the signed-in visitor, channel ``box``, in one write
+    transaction: the mode and the daily limit are checked again inside it, the values only
+    from the type's own lists."""
+    values = _chosen(visitor, code, "issue", fields, purpose)
+    now = station.clock.now()
+    refusal, message = "", "Surat ini tidak dapat diterbitkan di mesin ini."
+    try:
+        with station.db.write() as session:
+            modes = self_service_modes(session, station.office_id, settings.catalogue)
+            if modes.get(code) != "issue":
+                refusal = "not_offered"
+            elif (
+                _letters_today(session, station.office_id, visitor.resident_id, settings.tz, now)
+                >= visitor.daily_limit
+            ):
+                refusal = "limit"
+                message = (
+                    f"Batas {visitor.daily_limit} surat per hari dari mesin ini sudah tercapai. "
+                    "Silakan datang ke loket pada jam layanan."
+                )
+            else:
+                request = IssueRequest(
+                    type_code=code,
+                    nik=normalize_nik(visitor.nik),
+                    operator=BOX_ACTOR,
+                    fields=values,
+                    purpose=purpose,
+                    channel=CHANNEL_BOX,
+                )
+                return issue_letter(session, station.office_id, settings, request, now=now)
+    except LetterRefusal as exc:  # rolled back whole; eligibility, fields, no key
+        refusal, message = "not_eligible", str(exc)
+    refuse(station, refusal, terminal=terminal, type_code=code)
+    raise BoxRefusal(message)
+
+
+def _chosen(
+    visitor: BoxVisitor, code: str, mode: str, fields: Mapping[str, str], purpose: str
+) -> dict[str, str]:
+    """The field values of a box letter: only from the offer's lists and defaults."""
+    offer = next((o for o in visitor.offers if o.code == code), None)
+    if offer is None or offer.mode != mode or not offer.allowed:
+        raise BoxRefusal("Surat ini tidak dapat diberikan di mesin ini.")
+    if offer.purposes and purpose not in offer.purposes:
+        raise BoxRefusal("Pilih keperluan dari daftar.")
+    values = dict(offer.fixed)
+    for spec in offer.fields:
+        value = fields.get(spec.key, "")
+        if value not in spec.choices:
+            raise BoxRefusal(f"Pilih {spec.label} dari daftar.")
+        values[spec.key] = value
+    return values
+
+
+def request(
+    station: Station,
+    settings: LetterSettings,
+    visitor: BoxVisitor,
+    code: str,
+    *,
+    fields: Mapping[str, str],
+    purpose: str,
+    terminal: str,
+) -> Any:
+    """Store a "request" letter for the counter (``station.letters.requests``): a queue
+    ticket for the next opening with a pickup code. Returns the ``RequestReceipt``."""
+    from station.letters.requests import create_request
+
+    values = _chosen(visitor, code, "request", fields, purpose)
+    with station.db.read() as session:
+        mode = self_service_modes(session, station.office_id, settings.catalogue).get(code)
+    if mode != "request":
+        refuse(station, "not_offered", terminal=terminal, type_code=code)
+        raise BoxRefusal("Surat ini tidak dapat diberikan di mesin ini.")
+    try:
+        return create_request(
+            station, nik=visitor.nik, type_code=code, fields=values, purpose=purpose,
+            channel=CHANNEL_BOX, settings=settings,
+        )  # fmt: skip
+    except LetterRefusal as exc:
+        refuse(station, "not_eligible", terminal=terminal, type_code=code)
+        raise BoxRefusal(str(exc)) from exc
+
+
+def pending_document(station: Station, visitor: BoxVisitor, number: str) -> Document:
+    """The original of the visitor's own unprinted box letter (audited as a reprint)."""
+    if number not in visitor.pending:
+        raise BoxRefusal("Surat ini bukan surat Anda yang belum tercetak.")
+    with station.db.write() as session:
+        _, doc = reprint_letter(
+            session, station.office_id, number, operator=BOX_ACTOR, printed=False
+        )
+        return doc
+
+
+def record_box_print(station: Station, number: str) -> int:
+    """A box letter reached the printer: count it (audited as the box's act)."""
+    with station.db.write() as session:
+        return record_print(session, station.office_id, number, operator=BOX_ACTOR).print_count

@@ -1,0 +1,1 @@
+"""The Service Box (``station box``): a resident serves themself with NIK and PIN mandiri."""

@@ -1,0 +1,143 @@
+"""``BoxApp``: the Service Box (``station box``) on a touch screen or a numeric keypad with a
+receipt printer, unattended, at any hour (issue "Service Box"; docs/box.md).
+
+The app holds the office's clock, the printer, the per-box :class:`GuessGuard` and the
+optional voice; every act is a core call (``station.letters.box``, the queue's
+``take_ticket``) run in a thread worker by the screen. It needs no counter open and no
+operator signed in: the box acts as the system actor ``layanan-mandiri``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from station.home.context import Station
+from station.letters import box as box_core
+from station.letters.store import IssuedLetter, LetterSettings
+from station.office.clock import OfficeClock
+from station.office.opening_hours import OpeningHours
+from station.printing import LetterPrint, PrinterFault, print_and_record, print_ticket
+from station.printing.faults import classify
+from station.queue.facade import IssuedTicket, Queue
+from station.screens.box.box import BoxScreen
+from station.screens.public import PublicApp
+
+
+class BoxApp(PublicApp):
+    """The host of the box's screen, which uses it through ``BoxHost``."""
+
+    TITLE = "Station — Layanan Mandiri"
+
+    def __init__(
+        self,
+        station: Station,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+        speak: Callable[[str], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``clock`` gives the current aware time (tests pin it, e.g. at 23.30); ``speak``
+        replaces the sound output of the voice (tests)."""
+        super().__init__(**kwargs)
+        self.station = station
+        config = station.config
+        self.settings = LetterSettings.from_config(config)
+        self.queue = Queue.for_station(station)
+        self.hours: OpeningHours = config.kiosk.hours()
+        self.idle_seconds = float(config.box.idle_seconds)
+        self.terminal = config.box.terminal
+        self.guard = box_core.GuessGuard(max_failures=config.box.guess_limit)
+        if clock is not None:
+            station.clock = OfficeClock(config.tz, clock)
+        self.announcer: Any = None
+        if config.box.voice:
+            from station.screens.speech import Announcer
+
+            voice = dataclasses.replace(config.voice, chime=False)
+            self.announcer = Announcer(voice, speak=speak)
+
+    def now(self) -> dt.datetime:
+        return self.station.clock.local()
+
+    def is_open(self) -> bool:
+        return self.hours.is_open(self.now())
+
+    def help_line(self) -> str:
+        phone = self.station.config.box.phone.strip()
+        call = f"Bantuan: telepon {phone}" if phone else "Bantuan: tanyakan di kantor kelurahan"
+        return f"{call} · Jam layanan kantor: {' · '.join(self.hours.describe())}"
+
+    def say(self, text: str) -> None:
+        if self.announcer is not None:
+            self.announcer.say(text)
+
+    def on_mount(self) -> None:
+        self.sub_title = f"Kelurahan {self.station.config.office.name}"
+        self.push_screen(BoxScreen())
+
+    def on_unmount(self) -> None:
+        if self.announcer is not None:
+            self.announcer.close(timeout=1.0)
+
+    # --- acts, in worker threads ----------------------------------------------------------
+
+    def sign_in(self, nik: str, pin: str) -> box_core.SignIn:
+        return box_core.sign_in(
+            self.station,
+            self.settings,
+            nik,
+            pin,
+            terminal=self.terminal,
+            guard=self.guard,
+            daily_limit=self.station.config.box.daily_limit,
+        )
+
+    def issue_letter(
+        self, visitor: box_core.BoxVisitor, code: str, fields: dict[str, str], purpose: str
+    ) -> IssuedLetter:
+        return box_core.issue(
+            self.station,
+            self.settings,
+            visitor,
+            code,
+            fields=fields,
+            purpose=purpose,
+            terminal=self.terminal,
+        )
+
+    def request_letter(
+        self, visitor: box_core.BoxVisitor, code: str, fields: dict[str, str], purpose: str
+    ) -> Any:
+        return box_core.request(
+            self.station,
+            self.settings,
+            visitor,
+            code,
+            fields=fields,
+            purpose=purpose,
+            terminal=self.terminal,
+        )
+
+    def print_letter(self, document: Any, number: str) -> LetterPrint:
+        return print_and_record(
+            document,
+            self.station.config.printer,
+            lambda: box_core.record_box_print(self.station, number),
+        )
+
+    def pending_document(self, visitor: box_core.BoxVisitor, number: str) -> Any:
+        return box_core.pending_document(self.station, visitor, number)
+
+    def take_ticket(self, prefix: str) -> IssuedTicket:
+        return self.queue.take_ticket(prefix, now=self.station.clock.now(), channel="box")
+
+    def print_ticket(self, issued: Any) -> PrinterFault | None:
+        config = self.station.config
+        try:
+            print_ticket(issued, f"Kelurahan {config.office.name}", config.printer, tz=config.tz)
+        except Exception as exc:  # any driver error is a fault to show, never a crash
+            return classify(exc)
+        return None

@@ -1,0 +1,134 @@
+"""The Service Box's core on SQLite and PostgreSQL: the letter's channel, the lurah's
+self-service overrides, the box's refusals audited without a NIK, and the catalogue keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from station.home.context import Station, open_station
+from station.letters import CatalogueError
+from station.letters.box import (
+    BoxRefusal,
+    GuessGuard,
+    box_modes,
+    change_self_service,
+    issue,
+    sign_in,
+)
+from station.letters.catalogue import parse_letter_type_text
+from station.letters.desk import issue as counter_issue
+from station.letters.desk import today_view
+from station.letters.store import IssueRequest, LetterSettings
+from station.office.clock import OfficeClock
+from station.register.pins import set_pin
+from station.store.models import AuditEvent, Letter, Resident
+from tests.helpers.letter_helpers import HEAD, add_residents
+
+T0 = dt.datetime(2026, 12, 4, 15, 30, tzinfo=dt.UTC)  # 23:30 WITA
+PIN = "482913"
+
+
+@pytest.fixture
+def office(station_home: Path) -> Iterator[Station]:
+    station = open_station(station_home)
+    station.clock = OfficeClock(station.config.tz, lambda: T0)
+    add_residents(station.db, station.office_id)
+    with station.db.write() as session:
+        session.execute(update(Resident).where(Resident.nik == HEAD).values(ektp_recorded=True))
+        set_pin(session, station.office_id, HEAD, PIN, operator="ani", now=T0)
+    yield station
+    station.close()
+
+
+def test_counter_letters_say_counter_and_box_letters_say_box(office: Station) -> None:
+    settings = LetterSettings.from_config(office.config)
+    counter = counter_issue(
+        office, settings, IssueRequest("SKD", HEAD, "ani", purpose="Melamar pekerjaan")
+    )
+    visitor = sign_in(office, settings, HEAD, PIN, terminal="box-1", guard=GuessGuard()).visitor
+    assert visitor is not None and visitor.nik_masked == "5371********0001"
+    boxed = issue(
+        office, settings, visitor, "SKD", fields={}, purpose="Melamar pekerjaan", terminal="box-1"
+    )
+    with office.db.read() as session:
+        channels = dict(session.execute(select(Letter.number, Letter.channel)).all())
+    assert channels == {counter.number: "counter", boxed.number: "box"}
+    assert any("Layanan Mandiri" in getattr(b, "text", "") for b in boxed.document.body)
+    assert not any("Layanan Mandiri" in getattr(b, "text", "") for b in counter.document.body)
+    letters, _ = today_view(office)  # the Today screen names the box, not an operator
+    assert {(t.number, t.operator) for t in letters} == {
+        (counter.number, "-"),  # "ani" is no operator row here
+        (boxed.number, "Layanan Mandiri"),
+    }
+    with pytest.raises(BoxRefusal, match="daftar"):  # no free text at the box
+        issue(office, settings, visitor, "SKD", fields={}, purpose="apa saja", terminal="box-1")
+
+
+def test_the_lurah_s_override_wins_and_is_checked_again_when_issuing(office: Station) -> None:
+    settings = LetterSettings.from_config(office.config)
+    assert box_modes(office, settings)["SKBM"] == "issue"
+    visitor = sign_in(office, settings, HEAD, PIN, terminal="box-1", guard=GuessGuard()).visitor
+    assert visitor is not None
+    # the lurah withdraws Domisili from the box while this resident is at it
+    assert change_self_service(office, settings, "SKD", "no", operator="admin") == "issue"
+    assert "SKD" not in box_modes(office, settings) or box_modes(office, settings)["SKD"] == "no"
+    with pytest.raises(BoxRefusal):
+        issue(
+            office, settings, visitor, "SKD", fields={}, purpose="Melamar pekerjaan",
+            terminal="box-1",
+        )  # fmt: skip
+    with office.db.read() as session:
+        assert session.scalars(select(Letter)).all() == []
+        refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "box.refused"))
+        [event] = refused.all()
+    assert event.subject is None and event.details["reason"] == "not_offered"
+    assert event.operator == "layanan-mandiri" and HEAD not in str(event.details)
+    with pytest.raises(BoxRefusal):
+        change_self_service(office, settings, "SKD", "maybe", operator="admin")
+
+
+def test_the_guard_pauses_after_refusals_within_a_minute() -> None:
+    now = [0.0]
+    guard = GuessGuard(max_failures=3, window=60, pause=60, clock=lambda: now[0])
+    guard.failed()
+    now[0] = 61.0  # the first one is out of the window
+    guard.failed()
+    guard.failed()
+    assert guard.paused_for() == 0
+    guard.failed()
+    assert guard.paused_for() == 60
+    now[0] = 121.0
+    assert guard.paused_for() == 0
+
+
+def test_the_catalogue_checks_self_service_and_box_purposes() -> None:
+    base = 'code = "SKX"\ntitle = "X"\nclassification = "400.12.2.1"\n'
+    parsed = parse_letter_type_text(
+        base + 'self_service = "issue"\nbox_purposes = ["Melamar pekerjaan"]\n', "x.toml"
+    )
+    assert parsed.self_service == "issue" and parsed.box_purposes == ("Melamar pekerjaan",)
+    assert parse_letter_type_text(base, "x.toml").self_service == "no"
+    with pytest.raises(CatalogueError, match="self_service"):
+        parse_letter_type_text(base + 'self_service = "yes"\n', "x.toml")
+    with pytest.raises(CatalogueError, match="box_purposes"):
+        parse_letter_type_text(base + f"box_purposes = {[str(i) for i in range(10)]}\n", "x")
+
+
+def test_box_json_shows_what_the_box_would_run_with(office: Station) -> None:
+    from click.testing import CliRunner
+
+    from station.cli import cli
+
+    result = CliRunner().invoke(cli, ["box", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.stdout)
+    assert data["app"] == "box" and data["idle_seconds"] == 60 and data["daily_limit"] == 3
+    assert data["letters"]["SKD"] == "issue" and data["letters"]["SKTM"] == "request"
+    assert "SKH" not in data["letters"]
