@@ -17,6 +17,7 @@ from station.cli import (
     apps,
     audit,
     backup,
+    city,
     display,
     letters,
     office,
@@ -48,6 +49,7 @@ for _module in (
     printer,
     reports,
     backup,
+    city,
 ):
     _module.register(cli)
 

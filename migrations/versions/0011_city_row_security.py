@@ -1,0 +1,52 @@
+"""the city: each office sealed off by PostgreSQL row-level security; city aggregate views
+
+PostgreSQL only (SQLite homes hold one office and are left as they are). Creates the
+``office_role`` mapping table, the ``station_office_id()`` / ``station_is_admin()`` functions,
+ENABLE + FORCE row-level security with one policy per office table, and the ``city_*`` views
+the city's read-only role may read (station/store/rowsecurity.py, docs/city.md).
+
+Every later migration that creates a table with office rows must protect it in the same
+migration: ``rowsecurity.protect_office_table(op.get_bind(), "new_table")`` (and add it to
+``OFFICE_TABLES``); docs/architecture.md §The city database.
+
+Revision ID: 0011
+Revises: 0007
+Create Date: 2026-12-04 22:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+from station.store import rowsecurity
+
+revision: str = "0011"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# The office tables at this revision (frozen here: a later table is protected by its own
+# migration). The integrator adds the tables of migrations 0008-0010 merged before this one.
+TABLES = (
+    "operator",
+    "service",
+    "counter",
+    "ticket",
+    "queue_event",
+    "resident",
+    "letter_type",
+    "letter",
+    "resident_pin",
+    "signing_key",
+    "audit_event",
+    "sequence",
+    "survey_response",
+)
+
+
+def upgrade() -> None:
+    rowsecurity.install(op.get_bind(), TABLES)
+
+
+def downgrade() -> None:
+    rowsecurity.uninstall(op.get_bind(), TABLES)
