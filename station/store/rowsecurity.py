@@ -101,7 +101,8 @@ FUNCTIONS_SQL = (
 # Aggregates the city's read-only role may read: counts per office and day, no person.
 # name -> (columns, query). Each view reads a SECURITY DEFINER function owned by the
 # administrator: inside it ``current_user`` is the owner, so the policies let it count every
-# office; ``EXECUTE`` is revoked from PUBLIC, so only the owner (and its views) may call it.
+# office; ``EXECUTE`` is revoked from PUBLIC and granted to the city role only, so an office
+# role cannot count the other offices either.
 VIEWS: dict[str, tuple[str, str]] = {
     "city_office": (
         "office_id integer, code varchar, name varchar, kecamatan varchar, timezone varchar",
@@ -343,6 +344,8 @@ def grant_city(conn: Connection, admin_url: str) -> Grant:
     role = city_role_name(conn)
     password, created = _login_role(conn, role)
     for name in VIEWS:
+        # A view's functions run with the caller's EXECUTE right (then as their owner).
+        conn.execute(text(f"GRANT EXECUTE ON FUNCTION public.{name}_rows() TO {_ident(role)}"))
         conn.execute(text(f"GRANT SELECT ON public.{name} TO {_ident(role)}"))
     return Grant(role, password, _url_for(admin_url, role, password), created)
 
