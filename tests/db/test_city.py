@@ -253,3 +253,56 @@ def test_joining_needs_the_office_first(
     monkeypatch.setenv("STATION_HOME", str(tmp_path / "pc"))
     result, data = run_cli("init", "--office", OESAPA, "--database-url", admin_url)
     assert result.exit_code == 1 and "station office add" in data["error"]
+
+    monkeypatch.setenv("STATION_HOME", str(tmp_path / "city"))
+    monkeypatch.setenv("STATION_DATABASE_URL", admin_url)
+    assert run_cli("office", "add", OESAPA)[0].exit_code == 0
+    result, grant = run_cli("city", "grant", OESAPA)
+    assert result.exit_code == 0 and grant["created"] is True
+    assert make_url(grant["url"]).username == grant["role"] != make_url(admin_url).username
+
+    monkeypatch.delenv("STATION_DATABASE_URL")
+    monkeypatch.setenv("STATION_HOME", str(tmp_path / "pc"))
+    result, joined = run_cli("init", "--office", OESAPA, "--database-url", grant["url"])
+    assert result.exit_code == 0, result.output
+    key_file = tmp_path / "pc" / "keys" / f"{joined['key_id']}.pem"
+    assert key_file.exists() and key_file.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "pc" / "station.toml").stat().st_mode & 0o777 == 0o600
+    config = load_config(tmp_path / "pc")
+    assert config.office.name == "Oesapa" and config.database_url == grant["url"]
+    engine = create_engine(admin_url)
+    with engine.connect() as conn:  # the public half only, in the city database
+        public = conn.execute(
+            text("SELECT public_key FROM signing_key WHERE key_id = :k"), {"k": joined["key_id"]}
+        ).scalar_one()
+    engine.dispose()
+    assert len(bytes(public)) == 32 and bytes(public) not in key_file.read_bytes()
+
+
+def test_offices_as_data_from_the_command_line(home: Path) -> None:
+    from station.register.kota_kupang import KECAMATAN, KELURAHAN
+
+    assert len(KECAMATAN) == 6 and len(KELURAHAN) == 51
+    run_cli("init")
+    result, added = run_cli("office", "add", "53.71.05.1005")
+    assert result.exit_code == 0, result.output
+    assert (added["name"], added["kecamatan"], added["kota"]) == (
+        "Naikoten Dua",
+        "Kota Raja",
+        "Kota Kupang",
+    )
+    assert added["unit_code"] == "KEL.NKTND"
+    result, again = run_cli("office", "add", "53.71.05.1005")
+    assert result.exit_code == 1 and "sudah ada" in again["error"]
+    result, wrong = run_cli("office", "add", "53.71.05.1099", "--name", "X", "--kecamatan", "Alak")
+    assert result.exit_code == 1 and "Kota Raja" in wrong["error"]
+    result, unknown = run_cli("office", "add", "53.71.07.1001")
+    assert result.exit_code == 1 and "--name" in unknown["error"]
+    result, edited = run_cli("office", "edit", "53.71.05.1005", "--name", "Naikoten II")
+    assert result.exit_code == 0 and edited["changed"] == ["name"]
+    _, shown = run_cli("office", "show", "53.71.05.1005")
+    assert shown["name"] == "Naikoten II"
+    _, listed = run_cli("office", "list")
+    assert [o["code"] for o in listed["offices"]] == ["53.71.03.1010", "53.71.05.1005"]
+    result, refused = run_cli("city", "grant", "53.71.05.1005")
+    assert result.exit_code == 1 and "PostgreSQL" in refused["error"]
