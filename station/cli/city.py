@@ -4,6 +4,8 @@ home's config or ``STATION_DATABASE_URL`` (docs/city.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import click
@@ -191,6 +193,67 @@ def city_grant(code: str | None, reader: bool) -> tuple[dict[str, Any], str]:
             f'Di PC kantor: station init --office {office_code} --database-url "{grant.url}"'
         )
     return data, "\n".join(lines)
+
+
+@city.command("report")
+@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@command_output
+def city_report(
+    start: dt.datetime | None, end: dt.datetime | None, fmt: str, output: Path | None
+) -> tuple[dict[str, Any], str]:
+    """Perbandingan semua kelurahan: tiket, surat, waktu tunggu, penyelesaian, KTP-el, IKM."""
+    import json
+    import sys
+
+    from station.reports import city as city_reports
+    from station.reports.statistics import Period
+    from station.store.files import private_file, write_private_text
+
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("Format xlsx perlu --output BERKAS.xlsx")
+    server = _open_city()
+    try:
+        today = server.clock.today()
+        first = start.date() if start else (end.date() if end else today)
+        last = end.date() if end else first
+        try:
+            period = Period(first, last)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+        with server.db.read() as session:
+            data = city_reports.city_report(session, period, today)
+    finally:
+        server.close()
+    if fmt == "xlsx":
+        assert output is not None
+        city_reports.write_xlsx(data, output)
+        return {**data, "output": str(output)}, f"Laporan ditulis ke {output}"
+    if fmt == "csv":
+        if output is None:
+            if not click.get_current_context().meta.get("station_json"):
+                city_reports.write_csv(data, sys.stdout)
+            return data, ""
+        with private_file(output, "w", newline="", encoding="utf-8") as handle:
+            city_reports.write_csv(data, handle)
+        return {**data, "output": str(output)}, f"Laporan ditulis ke {output}"
+    text = (
+        json.dumps(data, ensure_ascii=False, indent=2)
+        if fmt == "json"
+        else city_reports.render_table(data)
+    )
+    if output is not None:
+        write_private_text(output, text + "\n")
+        return {**data, "output": str(output)}, f"Laporan ditulis ke {output}"
+    return data, text
 
 
 def register(cli: click.Group) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
@@ -29,6 +30,14 @@ from tests.helpers.letter_helpers import HEAD, RESIDENTS, issue_args, run_cli
 from tests.helpers.pg import TempCluster
 
 OESAPA = "53.71.03.1010"
+
+
+def cli_root() -> Any:
+    from station.cli import cli
+
+    return cli
+
+
 ALAK = "53.71.01.1008"
 _n = itertools.count()
 
@@ -306,3 +315,35 @@ def test_offices_as_data_from_the_command_line(home: Path) -> None:
     assert [o["code"] for o in listed["offices"]] == ["53.71.03.1010", "53.71.05.1005"]
     result, refused = run_cli("city", "grant", "53.71.05.1005")
     assert result.exit_code == 1 and "PostgreSQL" in refused["error"]
+
+
+def test_the_city_report_is_the_sum_of_the_offices_reports(
+    city: City, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from station.reports.statistics import TICKET_KEYS
+
+    own = {}
+    for office in (city.a, city.b):
+        monkeypatch.setenv("STATION_HOME", str(office.home))
+        result, report = run_cli("report")
+        assert result.exit_code == 0, result.output
+        own[office.code] = report
+    monkeypatch.setenv("STATION_HOME", str(tmp_path / "cityhome"))
+    monkeypatch.setenv("STATION_DATABASE_URL", city.admin_url)
+    result, report = run_cli("city", "report")
+    assert result.exit_code == 0, result.output
+    rows = {row["code"]: row for row in report["offices"]}
+    assert set(rows) == {OESAPA, ALAK}
+    for key in TICKET_KEYS:
+        assert report["total"][key] == sum(r["tickets"]["total"][key] for r in own.values())
+        for code, mine in own.items():
+            assert rows[code][key] == mine["tickets"]["total"][key]
+    assert report["total"]["letters"] == sum(r["letters"]["total"] for r in own.values()) == 2
+    assert report["total"]["taken"] == 2
+    assert rows[ALAK]["name"] == "Alak" and rows[ALAK]["ektp_missing"] >= 0
+    result, _ = run_cli("city", "report", "--format", "csv", "--output", str(tmp_path / "k.csv"))
+    assert result.exit_code == 0
+    lines = (tmp_path / "k.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("code,name,kecamatan,taken") and len(lines) == 3
+    result = CliRunner().invoke(cli_root(), ["city", "report"])
+    assert result.exit_code == 0 and "JUMLAH KOTA" in result.output and "Alak" in result.output
