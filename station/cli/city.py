@@ -256,6 +256,31 @@ def city_report(
     return data, text
 
 
+@city.command("staff-add")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="Nama lengkap staf kota.")
+@command_output
+def city_staff_add(username: str, display_name: str) -> tuple[dict[str, Any], str]:
+    """Tambah staf kota untuk halaman /kota; kata sandi dibaca dari stdin (min. 10 karakter)."""
+    import sys
+
+    from station.office.city_staff import CityStaffError, add_staff
+
+    if sys.stdin.isatty():
+        password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    server = _open_city()
+    try:
+        with server.db.write() as session:
+            info = add_staff(session, username, display_name, password)
+    except CityStaffError as exc:
+        raise Refusal(str(exc)) from exc
+    finally:
+        server.close()
+    return {"username": info.username}, f"Staf kota {info.username} ditambahkan."
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(office)
     cli.add_command(city)

@@ -59,8 +59,8 @@ def office_row(session: Session, office: Office, period: Period, today: dt.date)
         "ikm": float(skm["ikm"]) if skm["ikm"] is not None else None,
         "respondents": skm["respondents"],
     }
-    row["tickets_per_day"] = round(row["taken"] / period.days, 1)
-    row["letters_per_day"] = round(row["letters"] / period.days, 1)
+    row["tickets_per_day"] = round(row["taken"] / period.days, 2)
+    row["letters_per_day"] = round(row["letters"] / period.days, 2)
     return row
 
 
@@ -71,8 +71,8 @@ def city_report(session: Session, period: Period, today: dt.date) -> dict[str, A
     totals: dict[str, Any] = {key: sum(r[key] for r in rows) for key in COUNT_KEYS}
     totals["ektp_missing"] = sum(r["ektp_missing"] for r in rows)
     totals["completion_rate"] = percent(totals["completed"], totals["taken"])
-    totals["tickets_per_day"] = round(totals["taken"] / period.days, 1)
-    totals["letters_per_day"] = round(totals["letters"] / period.days, 1)
+    totals["tickets_per_day"] = round(totals["taken"] / period.days, 2)
+    totals["letters_per_day"] = round(totals["letters"] / period.days, 2)
     return {
         "period": {
             "from": period.start.isoformat(),
@@ -125,3 +125,41 @@ def write_xlsx(report: dict[str, Any], path: Any) -> None:
         xlsx_append(sheet, [row.get(k) for k, _ in COLUMNS])
     with private_file(path, "wb") as handle:
         book.save(handle)
+
+
+def office_trend(session: Session, code: str, period: Period) -> dict[str, Any] | None:
+    """One kelurahan day by day: tickets taken, finished in one visit, letters (office days)."""
+    from sqlalchemy import func
+
+    from station.reports.statistics import COMPLETED_OUTCOMES, letter_rows
+    from station.store.models import Ticket
+
+    office = session.scalars(select(Office).where(Office.code == code)).first()
+    if office is None:
+        return None
+    tz = ZoneInfo(office.timezone)
+    days = [period.start + dt.timedelta(days=i) for i in range(period.days)]
+    series = {d: {"day": d.isoformat(), "taken": 0, "completed": 0, "letters": 0} for d in days}
+    rows = session.execute(
+        select(
+            Ticket.day,
+            func.count(),
+            func.count().filter(Ticket.status == "done", Ticket.outcome.in_(COMPLETED_OUTCOMES)),
+        )
+        .where(Ticket.office_id == office.id, Ticket.day >= period.start, Ticket.day <= period.end)
+        .group_by(Ticket.day)
+    ).all()
+    for day, taken, completed in rows:
+        series[day]["taken"] = int(taken)
+        series[day]["completed"] = int(completed)
+    for *_rest, issued in letter_rows(session, office.id, period, tz):
+        local = issued.astimezone(tz).date()
+        if local in series:
+            series[local]["letters"] += 1
+    return {
+        "code": office.code,
+        "name": office.name,
+        "kecamatan": office.kecamatan,
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+        "days": [series[d] for d in days],
+    }

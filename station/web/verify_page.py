@@ -121,7 +121,11 @@ class SecurityHeaders:
 
         async def with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                # A page with a policy of its own (/kota: forms post to this site) keeps it.
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_headers)
@@ -377,8 +381,9 @@ def _token(request: Request) -> str | None:
     return raw
 
 
-def create_app(station: Any, *, rate_limit_per_minute: int = 120) -> Any:
-    """The ASGI app for ``station serve`` (and tests)."""
+def create_app(station: Any, *, rate_limit_per_minute: int = 120, city_sessions: Any = None) -> Any:
+    """The ASGI app for ``station serve`` (and tests). On the city server (a station without
+    an office of its own: ``station serve --city``) it also serves the mayor's view /kota."""
     service = VerificationService(station)
 
     async def verify_page(request: Request) -> Response:
@@ -433,6 +438,10 @@ def create_app(station: Any, *, rate_limit_per_minute: int = 120) -> Any:
         Route("/api/v/{token:path}", verify_api, methods=["GET"]),
         Route("/API/V/{token:path}", verify_api, methods=["GET"]),
     ]
+    if getattr(station, "office_id", 0) is None:
+        from station.web.city_page import city_routes
+
+        routes += city_routes(station, city_sessions)
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: not_found, Exception: failure},

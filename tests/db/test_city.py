@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -347,3 +349,117 @@ def test_the_city_report_is_the_sum_of_the_offices_reports(
     assert lines[0].startswith("code,name,kecamatan,taken") and len(lines) == 3
     result = CliRunner().invoke(cli_root(), ["city", "report"])
     assert result.exit_code == 0 and "JUMLAH KOTA" in result.output and "Alak" in result.output
+
+
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+
+
+def _kota_client(city: City) -> tuple[TestClient, Any, list[float]]:
+    from station.office.city_staff import add_staff
+    from station.web.city_page import Sessions
+
+    admin = Database(city.admin_url)
+    with admin.write() as session:
+        add_staff(session, "walikota", "Staf Wali Kota", "kupang-kasih-2026")
+        add_staff(session, "bappeda", "Staf Bappeda", "flobamora-2026!")
+    now = [1000.0]
+    server = CityServer(config=load_config(city.a.home), db=admin)
+    app = create_app(server, rate_limit_per_minute=0, city_sessions=Sessions(lambda: now[0]))
+    return TestClient(app, follow_redirects=False), server, now
+
+
+def _login(client: TestClient, user: str, password: str) -> Any:
+    return client.post("/kota/masuk", data={"username": user, "password": password})
+
+
+def test_the_mayors_view(city: City, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATION_DATABASE_URL", city.admin_url)
+    client, server, now = _kota_client(city)
+    assert client.get("/kota").headers["location"] == "/kota/masuk"
+    form = client.get("/kota/masuk")
+    csp = form.headers.get_list("content-security-policy")
+    assert len(csp) == 1 and "form-action 'self'" in csp[0] and "unsafe-inline" not in csp[0]
+    assert "script-src" not in csp[0] and "default-src 'none'" in csp[0]
+
+    for _ in range(4):
+        assert _login(client, "walikota", "salah-sandi-123").status_code == 401
+    locked = _login(client, "walikota", "salah-sandi-123")
+    assert locked.status_code == 401 and "terkunci" in locked.text
+    assert "terkunci" in _login(client, "walikota", "kupang-kasih-2026").text  # locked out
+    assert _login(client, "siapa", "kupang-kasih-2026").status_code == 401
+    assert "terkunci" not in _login(client, "bappeda", "salah").text
+
+    signed = _login(client, "bappeda", "flobamora-2026!")
+    assert signed.status_code == 303 and signed.headers["location"] == "/kota"
+    cookie = signed.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/kota" in cookie
+    page = client.get("/kota")
+    assert page.status_code == 200
+    text = page.text
+    assert "Oesapa" in text and "Alak" in text and text.count("<svg") == 2
+    assert "<script" not in text and "KEBAN" not in text and city.a.nik not in text
+    assert "Jumlah kota" in text
+    by_tickets = client.get("/kota?urut=taken&arah=turun")
+    assert by_tickets.status_code == 200 and "Tiket ▼" in by_tickets.text
+    trend = client.get(f"/kota/k/{ALAK}")
+    assert trend.status_code == 200 and "Kelurahan Alak" in trend.text
+    assert trend.text.count("<svg") == 3 and "<script" not in trend.text
+    assert client.get("/kota/k/53.71.99.9999").status_code == 404
+    # the verification page keeps its own stricter policy
+    home = client.get("/")
+    assert "form-action 'none'" in home.headers["content-security-policy"]
+
+    if CHROMIUM is not None:
+        _screenshots(text, tmp_path)
+
+    now[0] += 31 * 60  # half an hour without a request: the session is over
+    assert client.get("/kota").headers["location"] == "/kota/masuk"
+    signed = _login(client, "bappeda", "flobamora-2026!")
+    assert client.get("/kota").status_code == 200
+    client.post("/kota/keluar")
+    client.cookies.clear()
+    assert client.get("/kota").status_code == 303
+    server.close()
+
+
+def _screenshots(page: str, tmp_path: Path) -> None:
+    """The comparison table and charts at desktop and phone size (the page's HTML, saved:
+    the headless browser cannot sign in from its command line)."""
+    from PIL import Image
+
+    source = tmp_path / "kota.html"
+    source.write_text(page, encoding="utf-8")
+    for width, height in ((1280, 800), (390, 844)):
+        shot = tmp_path / f"kota-{width}x{height}.png"
+        subprocess.run(
+            [
+                str(CHROMIUM),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={tmp_path / f'profile-{width}'}",
+                f"--screenshot={shot}",
+                f"--window-size={width},{height}",
+                source.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        image = Image.open(shot).convert("RGB")
+        assert image.size == (width, height)
+        blue = sum(
+            1
+            for x in range(0, width, 4)
+            for y in range(0, height, 4)
+            if image.getpixel((x, y)) == (11, 87, 208)
+        )
+        assert blue > 20, (width, blue)  # the bars (and the buttons) were drawn
+        if keep := os.environ.get("STATION_SCREENSHOT_DIR"):
+            shutil.copy(shot, Path(keep) / shot.name)
