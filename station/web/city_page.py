@@ -130,23 +130,23 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 def bar_chart(title: str, items: list[tuple[str, float | None]], unit: str = "") -> str:
     """Horizontal bars, one per item, scaled to the largest; drawn as SVG (no script)."""
-    row, label_w, bar_w, value_w = 20, 130, 200, 60
+    row, label_w, bar_w, value_w = 24, 130, 190, 60
     width = label_w + bar_w + value_w
     height = row * max(len(items), 1) + 8
     top = max((v for _, v in items if v is not None), default=0) or 1
     parts = [
         f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{_e(title)}" '
-        'xmlns="http://www.w3.org/2000/svg" font-size="12" font-family="sans-serif">'
+        'xmlns="http://www.w3.org/2000/svg" font-size="14" font-family="sans-serif">'
         f"<title>{_e(title)}</title>"
     ]
     for i, (label, value) in enumerate(items):
         y = 4 + i * row
         length = 0 if value is None else max(1.0, bar_w * value / top)
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{_e(label[:18])}</text>'
+            f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end">{_e(label[:18])}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{length:.1f}" height="{row - 6}" '
             'fill="#0b57d0"/>'
-            f'<text x="{label_w + length + 4:.1f}" y="{y + 14}">{_e(_cell(value))}{unit}</text>'
+            f'<text x="{label_w + length + 4:.1f}" y="{y + 17}">{_e(_cell(value))}{unit}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
