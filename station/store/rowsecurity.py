@@ -75,26 +75,32 @@ OFFICE_UPDATABLE = (
 )
 
 POLICY = "station_office"
-_MINE = "(SELECT public.station_office_id())"
-_ADMIN = "(SELECT public.station_is_admin())"
+OFFICE_POLICIES = ("station_read", "station_own", "station_admin_add", "station_admin_remove")
+# ``{s}``: the schema being migrated, quoted (``"public"``; the restore check migrates a
+# reference copy into a schema of its own, which must get its own objects, not public's).
+# Function bodies name no schema (their text must be the same in both, the restore check
+# compares it); each pins ``search_path`` to pg_catalog, the schema, and pg_temp last, so a
+# temporary table can never stand in for ``office_role``.
+_MINE = "(SELECT {s}.station_office_id())"
+_ADMIN = "(SELECT {s}.station_is_admin())"
 
 FUNCTIONS_SQL = (
     """
-    CREATE TABLE IF NOT EXISTS public.office_role (
+    CREATE TABLE IF NOT EXISTS {s}.office_role (
         role_name name PRIMARY KEY,
-        office_id integer NOT NULL REFERENCES public.office (id)
+        office_id integer NOT NULL REFERENCES {s}.office (id)
     )
     """,
     """
-    CREATE OR REPLACE FUNCTION public.station_office_id() RETURNS integer
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
-    $$ SELECT office_id FROM public.office_role WHERE role_name = current_user $$
+    CREATE OR REPLACE FUNCTION {s}.station_office_id() RETURNS integer
+    LANGUAGE sql STABLE SET search_path = pg_catalog, {s}, pg_temp AS
+    $$ SELECT office_id FROM office_role WHERE role_name = current_user $$
     """,
     """
-    CREATE OR REPLACE FUNCTION public.station_is_admin() RETURNS boolean
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+    CREATE OR REPLACE FUNCTION {s}.station_is_admin() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, {s}, pg_temp AS
     $$ SELECT pg_has_role(current_user, c.relowner, 'USAGE')
-       FROM pg_class c WHERE c.oid = 'public.office'::regclass $$
+       FROM pg_class c WHERE c.oid = 'office'::regclass $$
     """,
 )
 
@@ -106,7 +112,7 @@ FUNCTIONS_SQL = (
 VIEWS: dict[str, tuple[str, str]] = {
     "city_office": (
         "office_id integer, code varchar, name varchar, kecamatan varchar, timezone varchar",
-        "SELECT o.id, o.code, o.name, o.kecamatan, o.timezone FROM public.office o",
+        "SELECT o.id, o.code, o.name, o.kecamatan, o.timezone FROM office o",
     ),
     "city_ticket_day": (
         "office_id integer, day date, taken bigint, served bigint, no_show bigint, "
@@ -118,28 +124,28 @@ VIEWS: dict[str, tuple[str, str]] = {
                count(*) FILTER (WHERE t.status = 'not_served'),
                count(*) FILTER (WHERE t.status = 'done'
                                 AND t.outcome IN ('letter_issued', 'information_given'))
-        FROM public.ticket t GROUP BY t.office_id, t.day""",
+        FROM ticket t GROUP BY t.office_id, t.day""",
     ),
     "city_letter_day": (
         "office_id integer, day date, letters bigint, revoked bigint",
         """SELECT l.office_id,
                (l.issued_at AT TIME ZONE 'UTC' AT TIME ZONE o.timezone)::date,
                count(*), count(*) FILTER (WHERE l.status = 'revoked')
-        FROM public.letter l JOIN public.office o ON o.id = l.office_id
+        FROM letter l JOIN office o ON o.id = l.office_id
         GROUP BY 1, 2""",
     ),
     "city_resident_summary": (
         "office_id integer, residents bigint, ektp_missing bigint",
         """SELECT r.office_id, count(*) FILTER (WHERE r.status = 'active'),
                count(*) FILTER (WHERE r.status = 'active' AND NOT r.ektp_recorded)
-        FROM public.resident r WHERE r.office_id IS NOT NULL GROUP BY r.office_id""",
+        FROM resident r WHERE r.office_id IS NOT NULL GROUP BY r.office_id""",
     ),
     "city_survey_day": (
         "office_id integer, day date, responses bigint, q1 bigint, q2 bigint, q3 bigint, "
         "q4 bigint, q5 bigint, q6 bigint, q7 bigint, q8 bigint, q9 bigint",
         """SELECT s.office_id, s.day, count(*), sum(s.q1), sum(s.q2), sum(s.q3), sum(s.q4),
                sum(s.q5), sum(s.q6), sum(s.q7), sum(s.q8), sum(s.q9)
-        FROM public.survey_response s GROUP BY s.office_id, s.day""",
+        FROM survey_response s GROUP BY s.office_id, s.day""",
     ),
 }
 
@@ -148,13 +154,19 @@ def _is_postgresql(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
+def _schema(conn: Connection) -> str:
+    """The schema being worked on, quoted: ``public`` normally (see ``{s}`` above)."""
+    return '"' + _check_name(str(conn.execute(text("SELECT current_schema()")).scalar_one())) + '"'
+
+
 def install(conn: Connection, tables: tuple[str, ...] = OFFICE_TABLES) -> None:
     """The mapping table, the two functions, the policies on ``tables`` and the children,
     the ``office`` table's own policies and the city views (migration 0011)."""
     if not _is_postgresql(conn):
         return
+    s = _schema(conn)
     for statement in FUNCTIONS_SQL:
-        conn.execute(text(statement))
+        conn.execute(text(statement.format(s=s)))
     for table in tables:
         protect_office_table(conn, table)
     for table, (column, parent) in CHILD_TABLES.items():
@@ -168,77 +180,85 @@ def protect_office_table(conn: Connection, table: str) -> None:
     if not _is_postgresql(conn):
         return
     _check_name(table)
-    mine = f"(office_id = {_MINE} OR {_ADMIN})"
-    conn.execute(text(f'ALTER TABLE public."{table}" ENABLE ROW LEVEL SECURITY'))
-    conn.execute(text(f'ALTER TABLE public."{table}" FORCE ROW LEVEL SECURITY'))
-    conn.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON public."{table}"'))
-    conn.execute(text(f'CREATE POLICY {POLICY} ON public."{table}" USING {mine} WITH CHECK {mine}'))
+    s = _schema(conn)
+    mine_id, admin = _MINE.format(s=s), _ADMIN.format(s=s)
+    mine = f"(office_id = {mine_id} OR {admin})"
+    conn.execute(text(f'ALTER TABLE {s}."{table}" ENABLE ROW LEVEL SECURITY'))
+    conn.execute(text(f'ALTER TABLE {s}."{table}" FORCE ROW LEVEL SECURITY'))
+    conn.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON {s}."{table}"'))
+    conn.execute(text(f'CREATE POLICY {POLICY} ON {s}."{table}" USING {mine} WITH CHECK {mine}'))
 
 
 def _protect_child_table(conn: Connection, table: str, column: str, parent: str) -> None:
     _check_name(table)
+    s = _schema(conn)
+    admin = _ADMIN.format(s=s)
     # The parent's own policy applies inside the subquery: a counter of another office is
     # invisible, so its rows here are too.
-    mine = f'(EXISTS (SELECT 1 FROM public."{parent}" p WHERE p.id = {column}) OR {_ADMIN})'
-    conn.execute(text(f'ALTER TABLE public."{table}" ENABLE ROW LEVEL SECURITY'))
-    conn.execute(text(f'ALTER TABLE public."{table}" FORCE ROW LEVEL SECURITY'))
-    conn.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON public."{table}"'))
-    conn.execute(text(f'CREATE POLICY {POLICY} ON public."{table}" USING {mine} WITH CHECK {mine}'))
+    mine = f'(EXISTS (SELECT 1 FROM {s}."{parent}" p WHERE p.id = {column}) OR {admin})'
+    conn.execute(text(f'ALTER TABLE {s}."{table}" ENABLE ROW LEVEL SECURITY'))
+    conn.execute(text(f'ALTER TABLE {s}."{table}" FORCE ROW LEVEL SECURITY'))
+    conn.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON {s}."{table}"'))
+    conn.execute(text(f'CREATE POLICY {POLICY} ON {s}."{table}" USING {mine} WITH CHECK {mine}'))
 
 
 def _protect_office(conn: Connection) -> None:
     """Every office's name is public (the verification page names the issuer); an office
     updates only its own row; only the administrator adds or removes offices."""
-    conn.execute(text("ALTER TABLE public.office ENABLE ROW LEVEL SECURITY"))
-    conn.execute(text("ALTER TABLE public.office FORCE ROW LEVEL SECURITY"))
-    for name in ("station_read", "station_own", "station_admin_add", "station_admin_remove"):
-        conn.execute(text(f"DROP POLICY IF EXISTS {name} ON public.office"))
-    own = f"(id = {_MINE} OR {_ADMIN})"
-    conn.execute(text("CREATE POLICY station_read ON public.office FOR SELECT USING (true)"))
+    s = _schema(conn)
+    mine_id, admin = _MINE.format(s=s), _ADMIN.format(s=s)
+    conn.execute(text(f"ALTER TABLE {s}.office ENABLE ROW LEVEL SECURITY"))
+    conn.execute(text(f"ALTER TABLE {s}.office FORCE ROW LEVEL SECURITY"))
+    for name in OFFICE_POLICIES:
+        conn.execute(text(f"DROP POLICY IF EXISTS {name} ON {s}.office"))
+    own = f"(id = {mine_id} OR {admin})"
+    conn.execute(text(f"CREATE POLICY station_read ON {s}.office FOR SELECT USING (true)"))
     conn.execute(
-        text(f"CREATE POLICY station_own ON public.office FOR UPDATE USING {own} WITH CHECK {own}")
+        text(f"CREATE POLICY station_own ON {s}.office FOR UPDATE USING {own} WITH CHECK {own}")
     )
     conn.execute(
-        text(f"CREATE POLICY station_admin_add ON public.office FOR INSERT WITH CHECK ({_ADMIN})")
+        text(f"CREATE POLICY station_admin_add ON {s}.office FOR INSERT WITH CHECK ({admin})")
     )
     conn.execute(
-        text(f"CREATE POLICY station_admin_remove ON public.office FOR DELETE USING ({_ADMIN})")
+        text(f"CREATE POLICY station_admin_remove ON {s}.office FOR DELETE USING ({admin})")
     )
 
 
 def install_views(conn: Connection) -> None:
+    s = _schema(conn)
     for name, (columns, query) in VIEWS.items():
-        conn.execute(text(f"DROP VIEW IF EXISTS public.{name}"))
-        conn.execute(text(f"DROP FUNCTION IF EXISTS public.{name}_rows()"))
+        conn.execute(text(f"DROP VIEW IF EXISTS {s}.{name}"))
+        conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.{name}_rows()"))
         conn.execute(
             text(
-                f"CREATE FUNCTION public.{name}_rows() RETURNS TABLE ({columns}) "
-                f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp "
-                f"AS $$ {query} $$"
+                f"CREATE FUNCTION {s}.{name}_rows() RETURNS TABLE ({columns}) "
+                f"LANGUAGE sql STABLE SECURITY DEFINER "
+                f"SET search_path = pg_catalog, {s}, pg_temp AS $$ {query} $$"
             )
         )
-        conn.execute(text(f"REVOKE EXECUTE ON FUNCTION public.{name}_rows() FROM PUBLIC"))
-        conn.execute(text(f"CREATE VIEW public.{name} AS SELECT * FROM public.{name}_rows()"))
+        conn.execute(text(f"REVOKE EXECUTE ON FUNCTION {s}.{name}_rows() FROM PUBLIC"))
+        conn.execute(text(f"CREATE VIEW {s}.{name} AS SELECT * FROM {s}.{name}_rows()"))
 
 
 def uninstall(conn: Connection, tables: tuple[str, ...] = OFFICE_TABLES) -> None:
     """Undo :func:`install` (migration 0011 downgrade). Roles stay (they are the cluster's)."""
     if not _is_postgresql(conn):
         return
+    s = _schema(conn)
     for name in VIEWS:
-        conn.execute(text(f"DROP VIEW IF EXISTS public.{name}"))
-        conn.execute(text(f"DROP FUNCTION IF EXISTS public.{name}_rows()"))
+        conn.execute(text(f"DROP VIEW IF EXISTS {s}.{name}"))
+        conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.{name}_rows()"))
     for table in (*tables, *CHILD_TABLES):
-        conn.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON public."{table}"'))
-        conn.execute(text(f'ALTER TABLE public."{table}" NO FORCE ROW LEVEL SECURITY'))
-        conn.execute(text(f'ALTER TABLE public."{table}" DISABLE ROW LEVEL SECURITY'))
-    for name in ("station_read", "station_own", "station_admin_add", "station_admin_remove"):
-        conn.execute(text(f"DROP POLICY IF EXISTS {name} ON public.office"))
-    conn.execute(text("ALTER TABLE public.office NO FORCE ROW LEVEL SECURITY"))
-    conn.execute(text("ALTER TABLE public.office DISABLE ROW LEVEL SECURITY"))
-    conn.execute(text("DROP FUNCTION IF EXISTS public.station_office_id()"))
-    conn.execute(text("DROP FUNCTION IF EXISTS public.station_is_admin()"))
-    conn.execute(text("DROP TABLE IF EXISTS public.office_role"))
+        conn.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON {s}."{table}"'))
+        conn.execute(text(f'ALTER TABLE {s}."{table}" NO FORCE ROW LEVEL SECURITY'))
+        conn.execute(text(f'ALTER TABLE {s}."{table}" DISABLE ROW LEVEL SECURITY'))
+    for name in OFFICE_POLICIES:
+        conn.execute(text(f"DROP POLICY IF EXISTS {name} ON {s}.office"))
+    conn.execute(text(f"ALTER TABLE {s}.office NO FORCE ROW LEVEL SECURITY"))
+    conn.execute(text(f"ALTER TABLE {s}.office DISABLE ROW LEVEL SECURITY"))
+    conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.station_office_id()"))
+    conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.station_is_admin()"))
+    conn.execute(text(f"DROP TABLE IF EXISTS {s}.office_role"))
 
 
 # --- roles ---------------------------------------------------------------------------------
@@ -286,6 +306,7 @@ def _role_exists(conn: Connection, role: str) -> bool:
 
 def _login_role(conn: Connection, role: str) -> tuple[str, bool]:
     """Create ``role`` (or give it a new password): LOGIN, nothing else."""
+    s = _schema(conn)
     password = secrets.token_urlsafe(24)
     created = not _role_exists(conn, role)
     verb = "CREATE" if created else "ALTER"
@@ -298,7 +319,7 @@ def _login_role(conn: Connection, role: str) -> tuple[str, bool]:
     )
     database = str(conn.execute(text("SELECT current_database()")).scalar_one())
     conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {_ident(role)}'))
-    conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {_ident(role)}"))
+    conn.execute(text(f"GRANT USAGE ON SCHEMA {s} TO {_ident(role)}"))
     return password, created
 
 
@@ -313,47 +334,48 @@ def _url_for(admin_url: str, role: str, password: str) -> str:
 def grant_office(conn: Connection, office_id: int, office_code: str, admin_url: str) -> Grant:
     """The office's own role: its rows of every office table, read-only lookups, and a new
     password each time (so a leaked URL is replaced by granting again)."""
+    s = _schema(conn)
     role = office_role_name(conn, office_code)
     password, created = _login_role(conn, role)
     quoted = _ident(role)
     conn.execute(
         text(
-            "INSERT INTO public.office_role (role_name, office_id) VALUES (:r, :o) "
+            f"INSERT INTO {s}.office_role (role_name, office_id) VALUES (:r, :o) "
             "ON CONFLICT (role_name) DO UPDATE SET office_id = EXCLUDED.office_id"
         ),
         {"r": role, "o": office_id},
     )
     for table in (*OFFICE_TABLES, *CHILD_TABLES):
         if table in APPEND_ONLY:
-            conn.execute(text(f'GRANT SELECT, INSERT ON public."{table}" TO {quoted}'))
+            conn.execute(text(f'GRANT SELECT, INSERT ON {s}."{table}" TO {quoted}'))
         else:
-            conn.execute(
-                text(f'GRANT SELECT, INSERT, UPDATE, DELETE ON public."{table}" TO {quoted}')
-            )
+            conn.execute(text(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {s}."{table}" TO {quoted}'))
     for table in LOOKUP_TABLES:
-        conn.execute(text(f'GRANT SELECT ON public."{table}" TO {quoted}'))
-    conn.execute(text(f"GRANT SELECT ON public.office TO {quoted}"))
+        conn.execute(text(f'GRANT SELECT ON {s}."{table}" TO {quoted}'))
+    conn.execute(text(f"GRANT SELECT ON {s}.office TO {quoted}"))
     columns = ", ".join(OFFICE_UPDATABLE)
-    conn.execute(text(f"GRANT UPDATE ({columns}) ON public.office TO {quoted}"))
-    conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}"))
+    conn.execute(text(f"GRANT UPDATE ({columns}) ON {s}.office TO {quoted}"))
+    conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {quoted}"))
     return Grant(role, password, _url_for(admin_url, role, password), created)
 
 
 def grant_city(conn: Connection, admin_url: str) -> Grant:
     """The city's read-only role: the ``city_*`` views and nothing else."""
+    s = _schema(conn)
     role = city_role_name(conn)
     password, created = _login_role(conn, role)
     for name in VIEWS:
         # A view's functions run with the caller's EXECUTE right (then as their owner).
-        conn.execute(text(f"GRANT EXECUTE ON FUNCTION public.{name}_rows() TO {_ident(role)}"))
-        conn.execute(text(f"GRANT SELECT ON public.{name} TO {_ident(role)}"))
+        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {s}.{name}_rows() TO {_ident(role)}"))
+        conn.execute(text(f"GRANT SELECT ON {s}.{name} TO {_ident(role)}"))
     return Grant(role, password, _url_for(admin_url, role, password), created)
 
 
 def revoke_office(conn: Connection, office_code: str) -> str:
     """Remove the office's role: its connections can no longer log in."""
+    s = _schema(conn)
     role = office_role_name(conn, office_code)
-    conn.execute(text("DELETE FROM public.office_role WHERE role_name = :r"), {"r": role})
+    conn.execute(text(f"DELETE FROM {s}.office_role WHERE role_name = :r"), {"r": role})
     if _role_exists(conn, role):
         conn.execute(text(f"ALTER ROLE {_ident(role)} NOLOGIN"))
     return role
@@ -365,7 +387,7 @@ def protected_tables(conn: Connection) -> dict[str, tuple[bool, bool]]:
         text(
             "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = 'public' AND c.relkind = 'r'"
+            "WHERE n.nspname = current_schema() AND c.relkind = 'r'"
         )
     )
     return {str(r[0]): (bool(r[1]), bool(r[2])) for r in rows}

@@ -213,6 +213,7 @@ RAW_SQL_CALLS = {
     ("station/store/rowsecurity.py", "install_views"),
     ("station/store/rowsecurity.py", "uninstall"),
     ("station/store/rowsecurity.py", "role_prefix"),  # constant SELECT current_database()
+    ("station/store/rowsecurity.py", "_schema"),  # constant SELECT current_schema()
     ("station/store/rowsecurity.py", "_role_exists"),  # pg_roles, :r bound
     ("station/store/rowsecurity.py", "_login_role"),  # constant SELECT current_database()
     ("station/store/rowsecurity.py", "grant_office"),  # INSERT office_role, :r :o bound
@@ -223,7 +224,8 @@ RAW_SQL_CALLS = {
 # own constant lists, validated before use (station/store/rowsecurity.py: _check_name).
 IDENTIFIER_SPLICES = {
     "station/store/rowsecurity.py": {
-        "POLICY", "table", "mine", "own", "_ADMIN", "name", "columns", "query",
+        "POLICY", "table", "mine", "own", "admin", "mine_id", "name", "columns", "query",
+        "s", "statement",
     },
 }  # fmt: skip
 _RAW = {"text", "exec_driver_sql", "execute", "executemany", "executescript"}
