@@ -156,8 +156,13 @@ def city() -> None:
 @city.command("grant")
 @click.argument("code", required=False)
 @click.option("--reader", is_flag=True, help="Peran baca-saja kota (hanya agregat).")
+@click.option(
+    "--keep-password",
+    is_flag=True,
+    help="Hanya perbarui hak (setelah pemutakhiran); sandi dan alamat tetap.",
+)
 @command_output
-def city_grant(code: str | None, reader: bool) -> tuple[dict[str, Any], str]:
+def city_grant(code: str | None, reader: bool, keep_password: bool) -> tuple[dict[str, Any], str]:
     """Buat (atau beri sandi baru) peran basis data kantor CODE; cetak alamat sambungannya."""
     from station.office.registry import OfficeError, get_office
     from station.store import rowsecurity
@@ -176,13 +181,17 @@ def city_grant(code: str | None, reader: bool) -> tuple[dict[str, Any], str]:
             else:
                 assert code is not None
                 info = get_office(session, code)
-                grant = rowsecurity.grant_office(conn, info.id, info.code, city_.db.url)
+                grant = rowsecurity.grant_office(
+                    conn, info.id, info.code, city_.db.url, new_password=not keep_password
+                )
                 office_code = info.code
     except OfficeError as exc:
         raise Refusal(str(exc)) from exc
     finally:
         city_.close()
     data = {"role": grant.role, "url": grant.url, "created": grant.created, "office": office_code}
+    if not grant.url:
+        return data, f"Hak peran {grant.role} diperbarui; sandinya tidak berubah."
     lines = [
         f"Peran {grant.role} " + ("dibuat." if grant.created else "diberi sandi baru."),
         "Alamat sambungan (rahasia; sandi lama tidak berlaku lagi):",

@@ -139,7 +139,9 @@ def office_trend(session: Session, code: str, period: Period) -> dict[str, Any] 
         return None
     tz = ZoneInfo(office.timezone)
     days = [period.start + dt.timedelta(days=i) for i in range(period.days)]
-    series = {d: {"day": d.isoformat(), "taken": 0, "completed": 0, "letters": 0} for d in days}
+    series: dict[dt.date, dict[str, Any]] = {
+        d: {"day": d.isoformat(), "taken": 0, "completed": 0, "letters": 0} for d in days
+    }
     rows = session.execute(
         select(
             Ticket.day,

@@ -304,19 +304,23 @@ def _role_exists(conn: Connection, role: str) -> bool:
     return found.first() is not None
 
 
-def _login_role(conn: Connection, role: str) -> tuple[str, bool]:
-    """Create ``role`` (or give it a new password): LOGIN, nothing else."""
+def _login_role(conn: Connection, role: str, new_password: bool = True) -> tuple[str, bool]:
+    """Create ``role`` (or give it a new password, unless ``new_password`` is false and it
+    exists: then the password is ""): LOGIN, nothing else."""
     s = _schema(conn)
     password = secrets.token_urlsafe(24)
     created = not _role_exists(conn, role)
     verb = "CREATE" if created else "ALTER"
     quoted = password.replace("'", "''")
-    conn.execute(
-        text(
-            f"{verb} ROLE {_ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
-            f"NOBYPASSRLS NOINHERIT PASSWORD '{quoted}'"
+    if created or new_password:
+        conn.execute(
+            text(
+                f"{verb} ROLE {_ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+                f"NOBYPASSRLS NOINHERIT PASSWORD '{quoted}'"
+            )
         )
-    )
+    else:
+        password = ""
     database = str(conn.execute(text("SELECT current_database()")).scalar_one())
     conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {_ident(role)}'))
     conn.execute(text(f"GRANT USAGE ON SCHEMA {s} TO {_ident(role)}"))
@@ -331,12 +335,15 @@ def _url_for(admin_url: str, role: str, password: str) -> str:
     )
 
 
-def grant_office(conn: Connection, office_id: int, office_code: str, admin_url: str) -> Grant:
+def grant_office(
+    conn: Connection, office_id: int, office_code: str, admin_url: str, new_password: bool = True
+) -> Grant:
     """The office's own role: its rows of every office table, read-only lookups, and a new
-    password each time (so a leaked URL is replaced by granting again)."""
+    password each time (so a leaked URL is replaced by granting again). ``new_password``
+    false: only the grants again (after an upgrade added an office table); the URL is ""."""
     s = _schema(conn)
     role = office_role_name(conn, office_code)
-    password, created = _login_role(conn, role)
+    password, created = _login_role(conn, role, new_password)
     quoted = _ident(role)
     conn.execute(
         text(
@@ -356,7 +363,8 @@ def grant_office(conn: Connection, office_id: int, office_code: str, admin_url: 
     columns = ", ".join(OFFICE_UPDATABLE)
     conn.execute(text(f"GRANT UPDATE ({columns}) ON {s}.office TO {quoted}"))
     conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {quoted}"))
-    return Grant(role, password, _url_for(admin_url, role, password), created)
+    url = _url_for(admin_url, role, password) if password else ""
+    return Grant(role, password, url, created)
 
 
 def grant_city(conn: Connection, admin_url: str) -> Grant:

@@ -270,6 +270,8 @@ def test_joining_needs_the_office_first(
     assert run_cli("office", "add", OESAPA)[0].exit_code == 0
     result, grant = run_cli("city", "grant", OESAPA)
     assert result.exit_code == 0 and grant["created"] is True
+    result, again = run_cli("city", "grant", OESAPA, "--keep-password")
+    assert result.exit_code == 0 and again["url"] == "" and again["created"] is False
     assert make_url(grant["url"]).username == grant["role"] != make_url(admin_url).username
 
     monkeypatch.delenv("STATION_DATABASE_URL")
