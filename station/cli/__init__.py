@@ -17,6 +17,7 @@ from station.cli import (
     apps,
     audit,
     backup,
+    city,
     display,
     letters,
     office,
@@ -53,6 +54,7 @@ for _module in (
     reports,
     requests,
     backup,
+    city,
 ):
     _module.register(cli)
 

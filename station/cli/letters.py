@@ -565,18 +565,27 @@ def keys_export_public() -> tuple[dict[str, Any], str]:
     type=click.IntRange(0, None),
     help="Permintaan per menit per alamat klien (0 = tanpa batas).",
 )
-def serve(host: str, port: int, rate_limit: int) -> None:
+@click.option(
+    "--city",
+    "city_wide",
+    is_flag=True,
+    help="Server kota: verifikasi surat semua kantor di basis data kota.",
+)
+def serve(host: str, port: int, rate_limit: int, city_wide: bool) -> None:
     """Halaman verifikasi surat (GET /v/TOKEN) dan API-nya (GET /api/v/TOKEN)."""
-    from station.home.context import NotInitialised, open_station
+    from station.home.context import NotInitialised, open_city, open_station
     from station.web.server import serve as serve_page
 
     try:
-        station = open_station()
+        station = open_city() if city_wide else open_station()
     except NotInitialised as exc:
         raise click.ClickException(str(exc)) from exc
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Halaman verifikasi surat: http://{shown_host}:{port}/")
-    click.echo(f"Kode QR surat kantor ini menuju: {station.config.verify_base_url}v/…")
+    if city_wide:
+        click.echo("Memverifikasi surat setiap kantor di basis data kota.")
+    else:
+        click.echo(f"Kode QR surat kantor ini menuju: {station.config.verify_base_url}v/…")
     click.echo("Hentikan dengan Ctrl+C.")
     serve_page(station, host=host, port=port, rate_limit_per_minute=rate_limit)
 

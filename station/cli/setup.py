@@ -7,18 +7,49 @@ from typing import Any
 
 import click
 
-from station.cli.common import command_output, installed_command
+from station.cli.common import Refusal, command_output, installed_command
 
 
 @click.command()
+@click.option(
+    "--office",
+    "office_code",
+    default=None,
+    help="Gabung ke basis data kota sebagai kantor ini (kode Kemendagri).",
+)
+@click.option(
+    "--database-url",
+    default=None,
+    help="Alamat basis data kota dari 'station city grant' (bawaan: STATION_DATABASE_URL).",
+)
 @command_output
-def init() -> tuple[dict[str, Any], str]:
+def init(office_code: str | None, database_url: str | None) -> tuple[dict[str, Any], str]:
     """Siapkan rumah Station: konfigurasi, basis data, kantor, kunci tanda tangan."""
-    from station.home.config import load_config
-    from station.home.context import init_station
+    import os
+
+    from station.home.config import load_config, resolve_home
+    from station.home.context import JoinError, init_station, office_template
     from station.letters.signers import missing_lurah
 
-    result = init_station()
+    if database_url and not office_code:
+        raise Refusal("--database-url hanya dipakai bersama --office KODE.")
+    if office_code:
+        home = resolve_home()
+        url = database_url or os.environ.get("STATION_DATABASE_URL", "")
+        if not url:
+            if (home / "station.toml").exists():
+                url = load_config(home).database_url
+            if not url or url.startswith("sqlite"):
+                raise Refusal(
+                    "Sebutkan --database-url (alamat dari 'station city grant' di server kota)."
+                )
+        try:
+            template = office_template(home, url, office_code.strip())
+            result = init_station(home, template=template, join=True)
+        except JoinError as exc:
+            raise Refusal(str(exc)) from exc
+    else:
+        result = init_station()
     missing = [key for key, _ in missing_lurah(load_config(result.home).office)]
     data = {
         "home": str(result.home),

@@ -769,9 +769,31 @@ def _pg_dump_foreign_entries(dump: Path) -> list[str]:
         words = entry.split()
         # the longest kind the entry starts with (TABLE DATA, not TABLE)
         kinds = [k for k in _PG_DUMP_KINDS if words[: len(k.split())] == k.split()]
-        if not kinds:
+        if not kinds and not _row_security_entry(words):
             foreign.append(entry)
     return foreign
+
+
+def _row_security_entry(words: list[str]) -> bool:
+    """An object of the city's row security (migration 0011, station.store.rowsecurity), by
+    its exact name: its functions and views, the ``station_*`` policies and the row-security
+    switch of the office tables. Their definitions are then checked like every other object
+    by the catalog comparison after the restore."""
+    from station.store import rowsecurity
+
+    tables = {*rowsecurity.OFFICE_TABLES, *rowsecurity.CHILD_TABLES, "office"}
+    functions = {"station_office_id()", "station_is_admin()"}
+    functions |= {f"{name}_rows()" for name in rowsecurity.VIEWS}
+    policies = {rowsecurity.POLICY, *rowsecurity.OFFICE_POLICIES}
+    if words[:2] == ["FUNCTION", "public"] and len(words) == 4:
+        return words[2] in functions
+    if words[:2] == ["VIEW", "public"] and len(words) == 4:
+        return words[2] in rowsecurity.VIEWS
+    if words[:2] == ["POLICY", "public"] and len(words) == 5:
+        return words[2] in tables and words[3] in policies
+    if words[:3] == ["ROW", "SECURITY", "public"] and len(words) == 5:
+        return words[3] in tables
+    return False
 
 
 def _restore_pg(dump: Path, url: str) -> None:

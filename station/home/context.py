@@ -65,18 +65,65 @@ def display_url(url: str) -> str:
     return url
 
 
+class JoinError(StationError):
+    """An office PC cannot join the city database; the message says what to do."""
+
+
+def office_template(home: Path, database_url: str, office_code: str) -> StationConfig:
+    """The config of an office PC joining the city database: the office's identity as the
+    city administrator recorded it (``station office add``), and the database URL its role
+    was given (``station city grant``)."""
+    from dataclasses import fields
+
+    from station.home.config import OfficeConfig
+
+    db = Database(database_url)
+    try:
+        with db.read() as session:
+            office = find_office(session, office_code)
+            if office is None:
+                raise JoinError(
+                    f"Kantor {office_code} belum ada di basis data kota. Minta admin kota "
+                    f"menjalankan: station office add {office_code}"
+                )
+            values = {f.name: getattr(office, f.name) for f in fields(OfficeConfig)}
+            extra = (office.verify_base_url, office.timezone)
+    finally:
+        db.dispose()
+    template = StationConfig(home=home, office=OfficeConfig(**values))
+    template.database_url = database_url
+    if extra[0]:
+        template.verify_base_url = extra[0]
+    template.timezone = extra[1] or template.timezone
+    return template
+
+
 def init_station(
-    home: str | os.PathLike[str] | None = None, *, template: StationConfig | None = None
+    home: str | os.PathLike[str] | None = None,
+    *,
+    template: StationConfig | None = None,
+    join: bool = False,
 ) -> InitResult:
-    """Create the home, config, database, office and signing key; safe to run again."""
+    """Create the home, config, database, office and signing key; safe to run again.
+
+    ``join``: an office PC joining a city database: the office must already exist there
+    (it is never created from this PC's config), and the new signing key's private half stays
+    in this home while its public half goes into the city database."""
     home_path = resolve_home(home)
     home_path.mkdir(parents=True, exist_ok=True)
     os.chmod(home_path, 0o700)
     _, created_config = write_default_config(home_path, template)
     config = load_config(home_path)
+    if created_config:
+        os.chmod(config.config_path, 0o600)  # it may hold the database password
     db = Database(config.database_url)
     try:
         with db.write() as session:
+            if join and find_office(session, config.office.code) is None:
+                raise JoinError(
+                    f"Kantor {config.office.code} belum ada di basis data kota. Minta admin "
+                    f"kota menjalankan: station office add {config.office.code}"
+                )
             office, office_changed = sync_office(session, config)
             key_id, created_key = ensure_signing_key(session, office.id, config.keys_dir)
             seed_queue_defaults(session, office.id)  # services A-C and Loket 1-2, if missing
@@ -165,3 +212,36 @@ def open_station(
 
             logging.getLogger("station.backup").warning("Cadangan harian gagal: %s", exc)
     return station
+
+
+@dataclass
+class CityServer:
+    """The city server's view of the database: every office, no office of its own (the
+    verification page for the whole city, ``station serve --city``, and the city commands)."""
+
+    config: StationConfig
+    db: Database
+    office_id: int | None = None
+    clock: OfficeClock = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.clock is None:
+            self.clock = OfficeClock(self.config.tz)
+
+    @property
+    def home(self) -> Path:
+        return self.config.home
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_city(home: str | os.PathLike[str] | None = None) -> CityServer:
+    """The city database named by the home's config (or ``STATION_DATABASE_URL``)."""
+    config = load_config(home)
+    if not config.config_path.exists() and not os.environ.get("STATION_DATABASE_URL"):
+        raise NotInitialised(
+            f"Station belum disiapkan di {config.home}. Isi [database] url di station.toml "
+            "atau STATION_DATABASE_URL dengan alamat basis data kota."
+        )
+    return CityServer(config=config, db=Database(config.database_url))

@@ -25,13 +25,14 @@ from station.letters.formats import clean_text, mask_digit_runs, mask_name
 from station.letters.seal import (
     DIGEST_BYTES,
     STATUS_EXPIRED,
+    STATUS_INVALID,
     STATUS_VALID,
     KeyStanding,
     Verification,
     Verifier,
     parse_qr,
 )
-from station.store.models import Letter
+from station.store.models import Letter, Office, SigningKey
 from station.store.models import LetterType as LetterTypeRow
 
 STATUS_REVOKED = "revoked"
@@ -133,6 +134,65 @@ def office_verifier(session: Session, office_id: int, tz: Any) -> Verifier:
     return Verifier(
         {k.key_id: bytes(k.public_key) for k in keys}, key_standings(session, office_id, tz)
     )
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The office a signing key belongs to: what the city page names as the letter's issuer."""
+
+    office_id: int
+    code: str
+    name: str
+    kecamatan: str
+    kota: str
+    timezone: str
+
+    @property
+    def label(self) -> str:
+        return f"Kelurahan {self.name}, Kecamatan {self.kecamatan}, {self.kota}"
+
+
+def city_verifier(session: Session) -> tuple[Verifier, dict[str, Issuer]]:
+    """A verifier over every key the database user may read (on the city server: every
+    office's; with an office's own role, row security leaves that office's), and each key's
+    office. A key id names its office through ``signing_key.office_id``."""
+    from zoneinfo import ZoneInfo
+
+    offices = {o.id: o for o in session.scalars(select(Office))}
+    public: dict[str, bytes] = {}
+    standings: dict[str, KeyStanding] = {}
+    issuers: dict[str, Issuer] = {}
+    for key in session.scalars(select(SigningKey)):
+        office = offices.get(key.office_id)
+        if office is None:
+            continue
+        tz = ZoneInfo(office.timezone)
+        public[key.key_id] = bytes(key.public_key)
+        standings[key.key_id] = KeyStanding(
+            retired_on=key.retired_at.astimezone(tz).date() if key.retired_at else None,
+            compromised=key.compromised_at is not None,
+        )
+        issuers[key.key_id] = Issuer(
+            office.id, office.code, office.name, office.kecamatan, office.kota, office.timezone
+        )
+    return Verifier(public, standings), issuers
+
+
+def issuer_mismatch(seal: Verification, issuer: Issuer | None) -> LetterCheck | None:
+    """A good signature by one office's key on a letter that names another office is not that
+    office's letter: refused as invalid (one office's key must never vouch for another)."""
+    if not seal.authentic or seal.payload is None:
+        return None
+    if issuer is not None and issuer.code == seal.payload.office_code:
+        return None
+    bad = Verification(
+        STATUS_INVALID,
+        "TIDAK VALID: kode QR ini ditandatangani kunci kantor lain, bukan kantor yang "
+        "tertulis pada surat.",
+        key_id=seal.key_id,
+        reason="office mismatch",
+    )
+    return LetterCheck(STATUS_INVALID, bad.message, bad, REGISTER_NOT_ASKED)
 
 
 def offline_check(seal: Verification, *, reachable: bool) -> LetterCheck:

@@ -1,7 +1,7 @@
 """Kemendagri region codes and names.
 
 The built-in table is deliberately small (all provinces, NTT regencies, Kota Kupang's kecamatan
-and Kelapa Lima's kelurahan) so the app works offline before the full national table is
+and all its kelurahan) so the app works offline before the full national table is
 imported; the importer reads CSV with :func:`read_region_csv`.  Keys are always dotted codes.
 Kemendagri codes only: BPS codes differ (docs/domain.md §1.4) and must never be loaded here.
 """
@@ -14,6 +14,8 @@ import os
 import re
 from pathlib import Path
 from typing import Protocol
+
+from station.register.kota_kupang import KELURAHAN as KOTA_KUPANG_KELURAHAN
 
 PROVINCES: dict[str, str] = {
     "11": "Aceh",
@@ -101,7 +103,12 @@ KELAPA_LIMA_VILLAGES: dict[str, str] = {
     "53.71.03.1015": "Oesapa Selatan",
 }
 
-BUILTIN: dict[str, str] = PROVINCES | NTT_REGENCIES | KOTA_KUPANG_DISTRICTS | KELAPA_LIMA_VILLAGES
+# Every kelurahan of Kota Kupang (station/register/kota_kupang.py, with its source).
+KOTA_KUPANG_VILLAGES: dict[str, str] = dict(KOTA_KUPANG_KELURAHAN)
+
+BUILTIN: dict[str, str] = (
+    PROVINCES | NTT_REGENCIES | KOTA_KUPANG_DISTRICTS | KELAPA_LIMA_VILLAGES | KOTA_KUPANG_VILLAGES
+)
 
 _LEVELS = {1: "province", 2: "regency", 3: "district", 4: "village"}
 _DOTTED = re.compile(r"\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?")

@@ -217,11 +217,14 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 
 NAME_SEARCH_OBJECTS = ("resident_fts", "ix_resident_search_text")
+# PostgreSQL-only objects of the city's row security (migration 0011, station.store.rowsecurity).
+CITY_SECURITY_OBJECTS = ("office_role",)
 
 
 def include_in_autogenerate(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Leave the database-specific full-text index (migration 0001) out of model comparison."""
-    return not (name or "").startswith(NAME_SEARCH_OBJECTS)
+    """Leave the database-specific full-text index (migration 0001) and the city's role map
+    (migration 0011) out of model comparison."""
+    return not (name or "").startswith(NAME_SEARCH_OBJECTS + CITY_SECURITY_OBJECTS)
 
 
 def migrations_dir() -> Path:

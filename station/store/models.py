@@ -439,5 +439,21 @@ class SurveyResponse(Base):
         return tuple(getattr(self, f"q{i}") for i in range(1, SKM_ELEMENTS + 1))
 
 
+class CityUser(Base):
+    """City staff who may open the mayor's view (``/kota``): argon2id password hash and a
+    lockout counted here. Belongs to no office; office roles are granted nothing on it."""
+
+    __tablename__ = "city_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # Letters per period (reports, end-of-day summary) without scanning the whole register.
 Index("ix_letter_office_issued", Letter.office_id, Letter.issued_at)

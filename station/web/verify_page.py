@@ -33,13 +33,14 @@ from station.letters.formats import format_date_id, mask_name
 from station.letters.seal import SealFormatError, Verification, Verifier, decode_token
 from station.letters.verify import (
     DocumentCache,
+    Issuer,
     LetterCheck,
-    office_verifier,
+    city_verifier,
+    issuer_mismatch,
     offline_check,
     register_check,
 )
 from station.store.errors import DatabaseBusy, DatabaseUnavailable
-from station.store.models import Office
 
 KEY_REFRESH_SECONDS = 30.0
 SEAL_CACHE_SIZE = 4096
@@ -120,7 +121,11 @@ class SecurityHeaders:
 
         async def with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                # A page with a policy of its own (/kota: forms post to this site) keeps it.
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_headers)
@@ -283,15 +288,20 @@ def malformed_page() -> HTMLResponse:
 
 
 class VerificationService:
-    """The office's public keys (refreshed every 30 s, so a rotation is seen) and the
-    register lookups; a register that cannot be reached gives the offline verdict."""
+    """Every public key the database user may read, refreshed every 30 s so a rotation is
+    seen, with the office each key belongs to, and the register lookups; a register that
+    cannot be reached gives the offline verdict.
+
+    One page serves one office or a whole city (docs/city.md): the key id in the token names
+    the key, the key names its office, and the letter is looked up in that office's register.
+    On an office PC whose role row security confines to its office, only its own keys load."""
 
     def __init__(self, station: Any) -> None:
         self.station = station
         self._lock = threading.Lock()
         self._verifier = Verifier({})
+        self.issuers: dict[str, Issuer] = {}
         self._loaded_at = -1e9
-        self.office: dict[str, str] = {}
         self.documents = DocumentCache()
         # Which fields of each type are public (built-in types plus the home's own).
         self.catalogue = load_catalogue([Path(station.config.home) / "letters"])
@@ -304,11 +314,9 @@ class VerificationService:
         if now - self._loaded_at < KEY_REFRESH_SECONDS:
             return
         with self._lock, self.station.db.read() as session:
-            verifier = office_verifier(session, self.station.office_id, self.station.config.tz)
-            office = session.get(Office, self.station.office_id)
-            if office is not None:
-                self.office = {"name": f"Kelurahan {office.name}, {office.kota}"}
+            verifier, issuers = city_verifier(session)
         self._verifier = verifier
+        self.issuers = issuers
         self._seals = OrderedDict()
         self._loaded_at = now
 
@@ -322,6 +330,22 @@ class VerificationService:
             self._seals.popitem(last=False)
         return seal
 
+    def issuer(self, check: LetterCheck) -> Issuer | None:
+        return self.issuers.get(check.seal.key_id or "")
+
+    def office(self, check: LetterCheck) -> dict[str, str]:
+        """What the page names as the issuer: the kelurahan the key belongs to."""
+        issuer = self.issuer(check)
+        return {"name": issuer.label, "code": issuer.code} if issuer is not None else {}
+
+    def tz(self, check: LetterCheck) -> Any:
+        issuer = self.issuer(check)
+        if issuer is None:
+            return self.station.clock.tz
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(issuer.timezone)
+
     def check(self, text: str) -> LetterCheck:
         today = self.station_today()
         try:
@@ -329,11 +353,15 @@ class VerificationService:
         except (SQLAlchemyError, DatabaseBusy, DatabaseUnavailable):
             return offline_check(self._verifier.verify(text, today=today), reachable=False)
         seal = self._seal(text, today)
+        issuer = self.issuers.get(seal.key_id or "")
+        refused = issuer_mismatch(seal, issuer)
+        if refused is not None:
+            return refused
         try:
             with self.station.db.read() as session:
                 return register_check(
                     session,
-                    self.station.office_id,
+                    issuer.office_id if issuer is not None else -1,
                     text,
                     seal,
                     cache=self.documents,
@@ -343,7 +371,6 @@ class VerificationService:
             return offline_check(seal, reachable=False)
 
     def station_today(self) -> Any:
-
         return self.station.clock.today()
 
 
@@ -357,8 +384,9 @@ def _token(request: Request) -> str | None:
     return raw
 
 
-def create_app(station: Any, *, rate_limit_per_minute: int = 120) -> Any:
-    """The ASGI app for ``station serve`` (and tests)."""
+def create_app(station: Any, *, rate_limit_per_minute: int = 120, city_sessions: Any = None) -> Any:
+    """The ASGI app for ``station serve`` (and tests). On the city server (a station without
+    an office of its own: ``station serve --city``) it also serves the mayor's view /kota."""
     service = VerificationService(station)
 
     async def verify_page(request: Request) -> Response:
@@ -366,7 +394,7 @@ def create_app(station: Any, *, rate_limit_per_minute: int = 120) -> Any:
         if token is None:
             return malformed_page()
         check = await run_in_threadpool(service.check, token)
-        return letter_page(check, service.office, station.clock.tz)
+        return letter_page(check, service.office(check), service.tz(check))
 
     async def verify_api(request: Request) -> Response:
         token = _token(request)
@@ -377,6 +405,14 @@ def create_app(station: Any, *, rate_limit_per_minute: int = 120) -> Any:
             )
         check = await run_in_threadpool(service.check, token)
         data = check.to_dict()
+        issuer = service.issuer(check)
+        if check.shows_letter and issuer is not None:
+            data["office"] = {
+                "code": issuer.code,
+                "name": issuer.name,
+                "kecamatan": issuer.kecamatan,
+                "kota": issuer.kota,
+            }
         return Response(
             json.dumps(data, ensure_ascii=False, default=str),
             media_type="application/json",
@@ -405,6 +441,10 @@ def create_app(station: Any, *, rate_limit_per_minute: int = 120) -> Any:
         Route("/api/v/{token:path}", verify_api, methods=["GET"]),
         Route("/API/V/{token:path}", verify_api, methods=["GET"]),
     ]
+    if getattr(station, "office_id", 0) is None:
+        from station.web.city_page import city_routes
+
+        routes += city_routes(station, city_sessions)
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: not_found, Exception: failure},

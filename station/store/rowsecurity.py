@@ -1,0 +1,403 @@
+"""Each office sealed off by PostgreSQL itself: row-level security and per-office roles
+(docs/architecture.md §The city database, docs/city.md). PostgreSQL only; SQLite homes hold
+one office and are never touched.
+
+How an office is bound to its rows:
+
+- ``public.office_role`` maps a database role to one office id. Only the database owner (the
+  city administrator) writes it; office roles may read it.
+- ``public.station_office_id()`` is the office of ``current_user`` from that table, and
+  ``public.station_is_admin()`` is true for the owner of the ``office`` table (and its
+  members). A client can set any session variable it likes, but it cannot change who it
+  logged in as, so the policies never read a setting the client controls.
+- Every table that holds office rows (:data:`OFFICE_TABLES`) has ``ENABLE`` and ``FORCE ROW
+  LEVEL SECURITY`` and one policy ``station_office``: ``office_id = station_office_id() OR
+  station_is_admin()``, for reading and for writing (``WITH CHECK``). Rows of another office
+  are invisible to SELECT, UPDATE and DELETE, and an INSERT or UPDATE naming another office
+  is refused.
+- Names are schema-qualified and the functions pin ``search_path``: an office role cannot
+  shadow ``office_role`` with a temporary table of its own.
+- The city's read-only role is granted only the ``city_*`` views (owned by the administrator,
+  so they aggregate every office), never a table: it can count, never read a resident.
+
+Adding a table that holds office rows: add its name to :data:`OFFICE_TABLES` and call
+:func:`protect_office_table` from its migration (PostgreSQL only). A test checks that every
+model table with an ``office_id`` column is protected at head.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
+
+# Every table with an ``office_id`` column: one policy each (the integrator adds new ones).
+OFFICE_TABLES: tuple[str, ...] = (
+    "operator",
+    "service",
+    "counter",
+    "ticket",
+    "queue_event",
+    "resident",
+    "letter_type",
+    "letter",
+    "resident_pin",
+    "signing_key",
+    "audit_event",
+    "sequence",
+    "survey_response",
+    "letter_self_service",
+    "letter_request",
+)
+# Tables without ``office_id`` whose rows belong to an office through a parent row:
+# table -> (its column, the parent table whose own policy decides).
+CHILD_TABLES: dict[str, tuple[str, str]] = {"counter_service": ("counter_id", "counter")}
+# Shared lookup tables: offices read them; only the administrator writes.
+LOOKUP_TABLES: tuple[str, ...] = ("region", "alembic_version", "office_role")
+# Offices may add to these but never change or remove a row (the audit chain).
+APPEND_ONLY: tuple[str, ...] = ("audit_event",)
+# Columns of its own ``office`` row an office may update (``station init`` keeps the row in
+# step with the office's config); never its id or code.
+OFFICE_UPDATABLE = (
+    "name",
+    "kecamatan",
+    "kota",
+    "provinsi",
+    "address",
+    "postal_code",
+    "lurah_name",
+    "lurah_nip",
+    "lurah_rank",
+    "unit_code",
+    "verify_base_url",
+    "timezone",
+)
+
+POLICY = "station_office"
+OFFICE_POLICIES = ("station_read", "station_own", "station_admin_add", "station_admin_remove")
+# ``{s}``: the schema being migrated, quoted (``"public"``; the restore check migrates a
+# reference copy into a schema of its own, which must get its own objects, not public's).
+# Function bodies name no schema (their text must be the same in both, the restore check
+# compares it); each pins ``search_path`` to pg_catalog, the schema, and pg_temp last, so a
+# temporary table can never stand in for ``office_role``.
+_MINE = "(SELECT {s}.station_office_id())"
+_ADMIN = "(SELECT {s}.station_is_admin())"
+
+FUNCTIONS_SQL = (
+    """
+    CREATE TABLE IF NOT EXISTS {s}.office_role (
+        role_name name PRIMARY KEY,
+        office_id integer NOT NULL REFERENCES {s}.office (id)
+    )
+    """,
+    """
+    CREATE OR REPLACE FUNCTION {s}.station_office_id() RETURNS integer
+    LANGUAGE sql STABLE SET search_path = pg_catalog, {s}, pg_temp AS
+    $$ SELECT office_id FROM office_role WHERE role_name = current_user $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION {s}.station_is_admin() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, {s}, pg_temp AS
+    $$ SELECT pg_has_role(current_user, c.relowner, 'USAGE')
+       FROM pg_class c WHERE c.oid = 'office'::regclass $$
+    """,
+)
+
+# Aggregates the city's read-only role may read: counts per office and day, no person.
+# name -> (columns, query). Each view reads a SECURITY DEFINER function owned by the
+# administrator: inside it ``current_user`` is the owner, so the policies let it count every
+# office; ``EXECUTE`` is revoked from PUBLIC and granted to the city role only, so an office
+# role cannot count the other offices either.
+VIEWS: dict[str, tuple[str, str]] = {
+    "city_office": (
+        "office_id integer, code varchar, name varchar, kecamatan varchar, timezone varchar",
+        "SELECT o.id, o.code, o.name, o.kecamatan, o.timezone FROM office o",
+    ),
+    "city_ticket_day": (
+        "office_id integer, day date, taken bigint, served bigint, no_show bigint, "
+        "cancelled bigint, not_served bigint, completed bigint",
+        """SELECT t.office_id, t.day, count(*),
+               count(*) FILTER (WHERE t.status = 'done'),
+               count(*) FILTER (WHERE t.status = 'no_show'),
+               count(*) FILTER (WHERE t.status = 'cancelled'),
+               count(*) FILTER (WHERE t.status = 'not_served'),
+               count(*) FILTER (WHERE t.status = 'done'
+                                AND t.outcome IN ('letter_issued', 'information_given'))
+        FROM ticket t GROUP BY t.office_id, t.day""",
+    ),
+    "city_letter_day": (
+        "office_id integer, day date, letters bigint, revoked bigint",
+        """SELECT l.office_id,
+               (l.issued_at AT TIME ZONE 'UTC' AT TIME ZONE o.timezone)::date,
+               count(*), count(*) FILTER (WHERE l.status = 'revoked')
+        FROM letter l JOIN office o ON o.id = l.office_id
+        GROUP BY 1, 2""",
+    ),
+    "city_resident_summary": (
+        "office_id integer, residents bigint, ektp_missing bigint",
+        """SELECT r.office_id, count(*) FILTER (WHERE r.status = 'active'),
+               count(*) FILTER (WHERE r.status = 'active' AND NOT r.ektp_recorded)
+        FROM resident r WHERE r.office_id IS NOT NULL GROUP BY r.office_id""",
+    ),
+    "city_survey_day": (
+        "office_id integer, day date, responses bigint, q1 bigint, q2 bigint, q3 bigint, "
+        "q4 bigint, q5 bigint, q6 bigint, q7 bigint, q8 bigint, q9 bigint",
+        """SELECT s.office_id, s.day, count(*), sum(s.q1), sum(s.q2), sum(s.q3), sum(s.q4),
+               sum(s.q5), sum(s.q6), sum(s.q7), sum(s.q8), sum(s.q9)
+        FROM survey_response s GROUP BY s.office_id, s.day""",
+    ),
+}
+
+
+def _is_postgresql(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def _schema(conn: Connection) -> str:
+    """The schema being worked on, quoted: ``public`` normally (see ``{s}`` above)."""
+    return '"' + _check_name(str(conn.execute(text("SELECT current_schema()")).scalar_one())) + '"'
+
+
+def install(conn: Connection, tables: tuple[str, ...] = OFFICE_TABLES) -> None:
+    """The mapping table, the two functions, the policies on ``tables`` and the children,
+    the ``office`` table's own policies and the city views (migration 0011)."""
+    if not _is_postgresql(conn):
+        return
+    s = _schema(conn)
+    for statement in FUNCTIONS_SQL:
+        conn.execute(text(statement.format(s=s)))
+    for table in tables:
+        protect_office_table(conn, table)
+    for table, (column, parent) in CHILD_TABLES.items():
+        _protect_child_table(conn, table, column, parent)
+    _protect_office(conn)
+    install_views(conn)
+
+
+def protect_office_table(conn: Connection, table: str) -> None:
+    """ENABLE + FORCE row-level security and the ``station_office`` policy on ``table``."""
+    if not _is_postgresql(conn):
+        return
+    _check_name(table)
+    s = _schema(conn)
+    mine_id, admin = _MINE.format(s=s), _ADMIN.format(s=s)
+    mine = f"(office_id = {mine_id} OR {admin})"
+    conn.execute(text(f'ALTER TABLE {s}."{table}" ENABLE ROW LEVEL SECURITY'))
+    conn.execute(text(f'ALTER TABLE {s}."{table}" FORCE ROW LEVEL SECURITY'))
+    conn.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON {s}."{table}"'))
+    conn.execute(text(f'CREATE POLICY {POLICY} ON {s}."{table}" USING {mine} WITH CHECK {mine}'))
+
+
+def _protect_child_table(conn: Connection, table: str, column: str, parent: str) -> None:
+    _check_name(table)
+    s = _schema(conn)
+    admin = _ADMIN.format(s=s)
+    # The parent's own policy applies inside the subquery: a counter of another office is
+    # invisible, so its rows here are too.
+    mine = f'(EXISTS (SELECT 1 FROM {s}."{parent}" p WHERE p.id = {column}) OR {admin})'
+    conn.execute(text(f'ALTER TABLE {s}."{table}" ENABLE ROW LEVEL SECURITY'))
+    conn.execute(text(f'ALTER TABLE {s}."{table}" FORCE ROW LEVEL SECURITY'))
+    conn.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON {s}."{table}"'))
+    conn.execute(text(f'CREATE POLICY {POLICY} ON {s}."{table}" USING {mine} WITH CHECK {mine}'))
+
+
+def _protect_office(conn: Connection) -> None:
+    """Every office's name is public (the verification page names the issuer); an office
+    updates only its own row; only the administrator adds or removes offices."""
+    s = _schema(conn)
+    mine_id, admin = _MINE.format(s=s), _ADMIN.format(s=s)
+    conn.execute(text(f"ALTER TABLE {s}.office ENABLE ROW LEVEL SECURITY"))
+    conn.execute(text(f"ALTER TABLE {s}.office FORCE ROW LEVEL SECURITY"))
+    for name in OFFICE_POLICIES:
+        conn.execute(text(f"DROP POLICY IF EXISTS {name} ON {s}.office"))
+    own = f"(id = {mine_id} OR {admin})"
+    conn.execute(text(f"CREATE POLICY station_read ON {s}.office FOR SELECT USING (true)"))
+    conn.execute(
+        text(f"CREATE POLICY station_own ON {s}.office FOR UPDATE USING {own} WITH CHECK {own}")
+    )
+    conn.execute(
+        text(f"CREATE POLICY station_admin_add ON {s}.office FOR INSERT WITH CHECK ({admin})")
+    )
+    conn.execute(
+        text(f"CREATE POLICY station_admin_remove ON {s}.office FOR DELETE USING ({admin})")
+    )
+
+
+def install_views(conn: Connection) -> None:
+    s = _schema(conn)
+    for name, (columns, query) in VIEWS.items():
+        conn.execute(text(f"DROP VIEW IF EXISTS {s}.{name}"))
+        conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.{name}_rows()"))
+        conn.execute(
+            text(
+                f"CREATE FUNCTION {s}.{name}_rows() RETURNS TABLE ({columns}) "
+                f"LANGUAGE sql STABLE SECURITY DEFINER "
+                f"SET search_path = pg_catalog, {s}, pg_temp AS $$ {query} $$"
+            )
+        )
+        conn.execute(text(f"REVOKE EXECUTE ON FUNCTION {s}.{name}_rows() FROM PUBLIC"))
+        conn.execute(text(f"CREATE VIEW {s}.{name} AS SELECT * FROM {s}.{name}_rows()"))
+
+
+def uninstall(conn: Connection, tables: tuple[str, ...] = OFFICE_TABLES) -> None:
+    """Undo :func:`install` (migration 0011 downgrade). Roles stay (they are the cluster's)."""
+    if not _is_postgresql(conn):
+        return
+    s = _schema(conn)
+    for name in VIEWS:
+        conn.execute(text(f"DROP VIEW IF EXISTS {s}.{name}"))
+        conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.{name}_rows()"))
+    for table in (*tables, *CHILD_TABLES):
+        conn.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON {s}."{table}"'))
+        conn.execute(text(f'ALTER TABLE {s}."{table}" NO FORCE ROW LEVEL SECURITY'))
+        conn.execute(text(f'ALTER TABLE {s}."{table}" DISABLE ROW LEVEL SECURITY'))
+    for name in OFFICE_POLICIES:
+        conn.execute(text(f"DROP POLICY IF EXISTS {name} ON {s}.office"))
+    conn.execute(text(f"ALTER TABLE {s}.office NO FORCE ROW LEVEL SECURITY"))
+    conn.execute(text(f"ALTER TABLE {s}.office DISABLE ROW LEVEL SECURITY"))
+    conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.station_office_id()"))
+    conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.station_is_admin()"))
+    conn.execute(text(f"DROP TABLE IF EXISTS {s}.office_role"))
+
+
+# --- roles ---------------------------------------------------------------------------------
+
+_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def _check_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(f"not a safe SQL name: {name!r}")
+    return name
+
+
+def _ident(name: str) -> str:
+    return '"' + _check_name(name) + '"'
+
+
+def role_prefix(conn: Connection) -> str:
+    """Role names are the cluster's, so each carries its database's name."""
+    database = str(conn.execute(text("SELECT current_database()")).scalar_one())
+    cleaned = re.sub(r"[^a-z0-9_]", "_", database.lower())[:30]
+    return cleaned if cleaned and not cleaned[0].isdigit() else f"db_{cleaned}"[:30]
+
+
+def office_role_name(conn: Connection, office_code: str) -> str:
+    return f"{role_prefix(conn)}_kel_{office_code.replace('.', '')}"
+
+
+def city_role_name(conn: Connection) -> str:
+    return f"{role_prefix(conn)}_kota"
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    password: str
+    url: str
+    created: bool
+
+
+def _role_exists(conn: Connection, role: str) -> bool:
+    found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+    return found.first() is not None
+
+
+def _login_role(conn: Connection, role: str, new_password: bool = True) -> tuple[str, bool]:
+    """Create ``role`` (or give it a new password, unless ``new_password`` is false and it
+    exists: then the password is ""): LOGIN, nothing else."""
+    s = _schema(conn)
+    password = secrets.token_urlsafe(24)
+    created = not _role_exists(conn, role)
+    verb = "CREATE" if created else "ALTER"
+    quoted = password.replace("'", "''")
+    if created or new_password:
+        conn.execute(
+            text(
+                f"{verb} ROLE {_ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+                f"NOBYPASSRLS NOINHERIT PASSWORD '{quoted}'"
+            )
+        )
+    else:
+        password = ""
+    database = str(conn.execute(text("SELECT current_database()")).scalar_one())
+    conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {_ident(role)}'))
+    conn.execute(text(f"GRANT USAGE ON SCHEMA {s} TO {_ident(role)}"))
+    return password, created
+
+
+def _url_for(admin_url: str, role: str, password: str) -> str:
+    return (
+        make_url(admin_url)
+        .set(username=role, password=password)
+        .render_as_string(hide_password=False)
+    )
+
+
+def grant_office(
+    conn: Connection, office_id: int, office_code: str, admin_url: str, new_password: bool = True
+) -> Grant:
+    """The office's own role: its rows of every office table, read-only lookups, and a new
+    password each time (so a leaked URL is replaced by granting again). ``new_password``
+    false: only the grants again (after an upgrade added an office table); the URL is ""."""
+    s = _schema(conn)
+    role = office_role_name(conn, office_code)
+    password, created = _login_role(conn, role, new_password)
+    quoted = _ident(role)
+    conn.execute(
+        text(
+            f"INSERT INTO {s}.office_role (role_name, office_id) VALUES (:r, :o) "
+            "ON CONFLICT (role_name) DO UPDATE SET office_id = EXCLUDED.office_id"
+        ),
+        {"r": role, "o": office_id},
+    )
+    for table in (*OFFICE_TABLES, *CHILD_TABLES):
+        if table in APPEND_ONLY:
+            conn.execute(text(f'GRANT SELECT, INSERT ON {s}."{table}" TO {quoted}'))
+        else:
+            conn.execute(text(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {s}."{table}" TO {quoted}'))
+    for table in LOOKUP_TABLES:
+        conn.execute(text(f'GRANT SELECT ON {s}."{table}" TO {quoted}'))
+    conn.execute(text(f"GRANT SELECT ON {s}.office TO {quoted}"))
+    columns = ", ".join(OFFICE_UPDATABLE)
+    conn.execute(text(f"GRANT UPDATE ({columns}) ON {s}.office TO {quoted}"))
+    conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {quoted}"))
+    url = _url_for(admin_url, role, password) if password else ""
+    return Grant(role, password, url, created)
+
+
+def grant_city(conn: Connection, admin_url: str) -> Grant:
+    """The city's read-only role: the ``city_*`` views and nothing else."""
+    s = _schema(conn)
+    role = city_role_name(conn)
+    password, created = _login_role(conn, role)
+    for name in VIEWS:
+        # A view's functions run with the caller's EXECUTE right (then as their owner).
+        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {s}.{name}_rows() TO {_ident(role)}"))
+        conn.execute(text(f"GRANT SELECT ON {s}.{name} TO {_ident(role)}"))
+    return Grant(role, password, _url_for(admin_url, role, password), created)
+
+
+def revoke_office(conn: Connection, office_code: str) -> str:
+    """Remove the office's role: its connections can no longer log in."""
+    s = _schema(conn)
+    role = office_role_name(conn, office_code)
+    conn.execute(text(f"DELETE FROM {s}.office_role WHERE role_name = :r"), {"r": role})
+    if _role_exists(conn, role):
+        conn.execute(text(f"ALTER ROLE {_ident(role)} NOLOGIN"))
+    return role
+
+
+def protected_tables(conn: Connection) -> dict[str, tuple[bool, bool]]:
+    """table -> (row security enabled, forced), for every table in ``public``."""
+    rows = conn.execute(
+        text(
+            "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+        )
+    )
+    return {str(r[0]): (bool(r[1]), bool(r[2])) for r in rows}
