@@ -29,6 +29,7 @@ from station.store.db import Database
 from station.store.models import Base, Resident
 from station.web.verify_page import create_app
 from tests.helpers.letter_helpers import HEAD, RESIDENTS, issue_args, run_cli
+from tests.helpers.office import fill_lurah
 from tests.helpers.pg import TempCluster
 
 OESAPA = "53.71.03.1010"
@@ -94,6 +95,7 @@ def _join(
     admin.dispose()
     home = tmp_path / code.replace(".", "")
     init_station(home, template=office_template(home, grant.url, code), join=True)
+    fill_lurah(home)  # the city adds an office with placeholders; its admin names the lurah
     monkeypatch.setenv("STATION_HOME", str(home))
     station = open_station(home)
     with station.db.write() as session:
