@@ -19,7 +19,7 @@ def run_operator_app(
     from station.store.errors import StationError
 
     try:
-        station = open_station(home, daily_backup=True)
+        station = open_station(home, daily_backup=True, channel="app")
     except StationError as exc:  # no office yet, a bad config, the database in trouble
         click.echo(f"Gagal: {exc}", err=True)
         raise SystemExit(1) from exc

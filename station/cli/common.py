@@ -103,11 +103,15 @@ def operator_name(operator: str | None) -> str:
         return "shell"
 
 
-def open_station() -> Any:
-    """The station of ``STATION_HOME`` (imported late: ``--help`` needs no database)."""
+CHANNEL = "cli"  # how the audit trail names acts done from the command line
+
+
+def open_station(*, daily_backup: bool = False) -> Any:
+    """The station of ``STATION_HOME``, opened as the ``cli`` channel (imported late:
+    ``--help`` needs no database)."""
     from station.home import context
 
-    return context.open_station()
+    return context.open_station(daily_backup=daily_backup, channel=CHANNEL)
 
 
 def office_today(station: Any) -> dt.date:

@@ -53,7 +53,7 @@ def _with_station(action: Callable[[Any], T]) -> T:
     """Open the station and run one action; a refusal (LetterRefusal, a database that is
     locked or out of reach: a StationError) ends the command with exit 1 through
     ``command_output``."""
-    from station.home.context import open_station
+    from station.cli.common import open_station
 
     station = open_station()
     try:
@@ -226,7 +226,7 @@ def verify_qr_text(text: str) -> Any:
 
     config = load_config()
     try:
-        station = open_station()
+        station = open_station(channel="cli")
     except (NotInitialised, SQLAlchemyError, DatabaseBusy, DatabaseUnavailable, OSError):
         today = OfficeClock(config.tz).today()
         seal = verify_token(text, file_public_keys(config.keys_dir), today=today)
@@ -469,7 +469,7 @@ def serve(host: str, port: int, rate_limit: int) -> None:
     from station.web.server import serve as serve_page
 
     try:
-        station = open_station()
+        station = open_station(channel="web")
     except NotInitialised as exc:
         raise click.ClickException(str(exc)) from exc
     shown_host = f"[{host}]" if ":" in host else host

@@ -16,7 +16,7 @@ def init() -> tuple[dict[str, Any], str]:
     """Siapkan rumah Station: konfigurasi, basis data, kantor, kunci tanda tangan."""
     from station.home.context import init_station
 
-    result = init_station()
+    result = init_station(channel="cli")
     data = {
         "home": str(result.home),
         "database": result.database,
@@ -42,7 +42,7 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
     """Kantor contoh Kelurahan Oesapa dengan petugas dan penduduk sintetis."""
     from station.home.demo import seed_demo
 
-    result = seed_demo(resident_count=resident_count)
+    result = seed_demo(resident_count=resident_count, channel="cli")
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     open_app = (
         not seed_only and interactive and not click.get_current_context().meta.get("station_json")

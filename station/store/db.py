@@ -156,8 +156,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 class Database:
     """One database of the station: read sessions and write sessions over one pool."""
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, channel: str | None = None) -> None:
         self.url = url
+        # the face that opened this database (``station.store.audit.CHANNELS``); every write
+        # session carries it to the audit trail
+        self.channel = channel
         if is_sqlite(url):
             _ensure_sqlite_dir(url)
         self.engine = make_engine(url)
@@ -187,6 +190,8 @@ class Database:
         Database trouble ends as DatabaseBusy (nothing written; may be retried) or
         DatabaseUnavailable."""
         with translated(), self._writer() as session, session.begin():
+            if self.channel is not None:
+                session.info["channel"] = self.channel
             yield session
 
     def dispose(self) -> None:
