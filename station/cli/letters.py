@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from station.cli.common import Refusal, command_output, operator_name
+from station.cli.common import Refusal, acting_operator, command_output
 
 T = TypeVar("T")
 
@@ -120,16 +120,18 @@ def letter_issue(
     """Beri nomor, tanda tangani, simpan (dan cetak) satu surat."""
     from station.letters.store import IssueRequest, issue_letter
 
-    request = IssueRequest(
-        type_code=type_code,
-        nik=nik,
-        operator=operator,
-        fields=_parse_fields(field_pairs),
-        purpose=purpose,
-        ticket=ticket,
-    )
+    fields = _parse_fields(field_pairs)
 
     def run(station: Any) -> tuple[Any, dict[str, Any]]:
+        who = acting_operator(station, operator)
+        request = IssueRequest(
+            type_code=type_code,
+            nik=nik,
+            operator=who,
+            fields=fields,
+            purpose=purpose,
+            ticket=ticket,
+        )
         settings = _settings(station)
         with station.db.write() as session:
             issued = issue_letter(
@@ -137,7 +139,7 @@ def letter_issue(
             )
         if no_print:
             return issued, {"printed": False}
-        return issued, _print_document(station, issued.number, issued.document, operator)
+        return issued, _print_document(station, issued.number, issued.document, who)
 
     issued, printing = _with_station(run)
     data = {**issued.to_dict(), **printing}
@@ -251,13 +253,14 @@ def letter_revoke(number: str, reason: str, operator: str) -> tuple[dict[str, An
     from station.letters.store import revoke_letter
 
     def run(station: Any) -> dict[str, Any]:
+        who = acting_operator(station, operator)  # the core then refuses anyone but an admin
         with station.db.write() as session:
             found = revoke_letter(
                 session,
                 station.office_id,
                 number,
                 reason=reason,
-                operator=operator,
+                operator=who,
                 now=station.clock.now(),
             )
             return {"number": found.number, "status": found.status, "reason": reason}
@@ -275,9 +278,8 @@ def letter_reprint(number: str, operator: str | None) -> tuple[dict[str, Any], s
     from station.letters import document_to_text
     from station.letters.store import reprint_letter
 
-    who = operator_name(operator)
-
     def run(station: Any) -> tuple[dict[str, Any], str]:
+        who = acting_operator(station, operator)
         with station.db.write() as session:
             found, doc = reprint_letter(
                 session, station.office_id, number, operator=who, printed=False
@@ -358,7 +360,7 @@ def keys_show() -> tuple[dict[str, Any], str]:
 
 
 @keys.command("rotate")
-@click.option("--operator", default=None, help="Petugas (jejak audit).")
+@click.option("--operator", default=None, help="Admin yang bertindak (PIN-nya diperiksa).")
 @command_output
 def keys_rotate(operator: str | None) -> tuple[dict[str, Any], str]:
     """Buat kunci baru; kunci lama dipensiunkan tetapi surat lama tetap terperiksa."""
@@ -366,15 +368,18 @@ def keys_rotate(operator: str | None) -> tuple[dict[str, Any], str]:
     from station.store import audit
 
     def run(station: Any) -> dict[str, Any]:
+        who = acting_operator(station, operator)  # the core then refuses anyone but an admin
         with station.db.write() as session:
-            key_id, retired = rotate_key(session, station.office_id, station.config.keys_dir)
+            key_id, retired = rotate_key(
+                session, station.office_id, station.config.keys_dir, by=who
+            )
             audit.record(
                 session,
                 office_id=station.office_id,
                 action="keys.rotate",
                 subject=key_id,
                 details={"retired": retired},
-                operator=operator_name(operator),
+                operator=who,
             )
         found = _all_keys(station)
         return {"key_id": key_id, "public_key": found[0]["public_key"], "retired": retired}
@@ -386,7 +391,7 @@ def keys_rotate(operator: str | None) -> tuple[dict[str, Any], str]:
 @keys.command("revoke")
 @click.argument("key_id")
 @click.option("--reason", required=True, help="Mengapa kunci ini tidak dapat dipercaya lagi.")
-@click.option("--operator", default=None, help="Petugas (jejak audit).")
+@click.option("--operator", default=None, help="Admin yang bertindak (PIN-nya diperiksa).")
 @command_output
 def keys_revoke(key_id: str, reason: str, operator: str | None) -> tuple[dict[str, Any], str]:
     """Nyatakan kunci bocor: tidak satu pun segelnya dipercaya lagi (kunci aktif diganti)."""
@@ -399,11 +404,13 @@ def keys_revoke(key_id: str, reason: str, operator: str | None) -> tuple[dict[st
         raise Refusal("Alasan pencabutan kunci wajib diisi.")
 
     def run(station: Any) -> dict[str, Any]:
+        who = acting_operator(station, operator)  # the core then refuses anyone but an admin
         with station.db.write() as session:
             try:
                 new_id, retired = revoke_key(
-                    session, station.office_id, station.config.keys_dir, key_id, reason=why
-                )
+                    session, station.office_id, station.config.keys_dir, key_id, reason=why,
+                    by=who,
+                )  # fmt: skip
             except KeyError:
                 raise Refusal(f"Kunci {key_id} tidak dikenal kantor ini.") from None
             audit.record(
@@ -412,7 +419,7 @@ def keys_revoke(key_id: str, reason: str, operator: str | None) -> tuple[dict[st
                 action="keys.revoke",
                 subject=key_id.lower(),
                 details={"reason": why, "new_key": new_id, "retired": retired},
-                operator=operator_name(operator),
+                operator=who,
             )
         return {"key_id": key_id.lower(), "compromised": True, "new_key_id": new_id}
 
