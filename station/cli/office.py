@@ -26,7 +26,6 @@ def operators() -> None:
 @click.option("--name", "display_name", required=True, help="Nama lengkap petugas.")
 @click.option("--role", type=click.Choice(["operator", "admin"]), default="operator")
 @click.option(
-    "--operator",
     "--by",
     "by",
     default=None,

@@ -98,7 +98,7 @@ def test_operators_add_reads_pin_from_stdin(home: Path, monkeypatch: pytest.Monk
     code, data = run("operators", "add", "yohana", "--name", "Yohana Ndoen", input="4826\n")
     assert code == 1 and data["code"] == "not_admin"
     monkeypatch.setenv("STATION_PIN", "7391")  # the admin's PIN; the new one comes on stdin
-    by_admin = ("--operator", "kepala")
+    by_admin = ("--by", "kepala")
     code, data = run(
         "operators", "add", "yohana", "--name", "Yohana Ndoen", *by_admin, input="4826\n"
     )
@@ -109,7 +109,7 @@ def test_operators_add_reads_pin_from_stdin(home: Path, monkeypatch: pytest.Monk
     assert code == 1 and "PIN" in data["error"]
     monkeypatch.setenv("STATION_PIN", "4826")  # an operator is not an admin
     code, data = run(
-        "operators", "add", "petrus", "--name", "Petrus", "--operator", "yohana", input="5937\n"
+        "operators", "add", "petrus", "--name", "Petrus", "--by", "yohana", input="5937\n"
     )
     assert code == 1 and data["code"] == "not_admin"
     code, data = run("operators", "list")

@@ -28,7 +28,16 @@ if TYPE_CHECKING:
     from station.home.context import Station
 
 LIMIT = 500
-COLUMNS = ("#", "Waktu", "Petugas", "Aksi", "Subjek", "Rincian")
+# "Saluran": where the act came from (app, cli, kiosk, board, box, web) and the OS user of that
+# process; "-" on events older than migration 0008 (station.store.audit)
+COLUMNS = ("#", "Waktu", "Petugas", "Aksi", "Subjek", "Saluran", "Rincian")
+
+
+def channel_text(channel: str | None, os_user: str | None) -> str:
+    """``cli (root)``; ``-`` when the event names neither (written before migration 0008)."""
+    if channel is None and os_user is None:
+        return "-"
+    return f"{channel or '?'} ({os_user or '?'})"
 
 
 class AuditScreen(StationScreen[OperatorHost], Screen[None]):
@@ -108,6 +117,7 @@ class AuditScreen(StationScreen[OperatorHost], Screen[None]):
                 e.operator or "-",
                 e.action,
                 e.subject or "-",
+                channel_text(e.channel, e.os_user),
                 json.dumps(e.details, ensure_ascii=False)[:120],
             )
             for e in audit_trail(self.station, limit=LIMIT, **filters)
