@@ -302,3 +302,27 @@ def test_the_os_user_is_named_even_without_a_passwd_entry(monkeypatch: pytest.Mo
     monkeypatch.setattr(getpass, "getuser", no_user)
     name = audit.os_user.__wrapped__()
     assert name.startswith("uid:") or name == "?"
+
+
+def test_on_a_terminal_the_pin_is_asked_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    import click
+
+    from station.cli import common
+
+    class Terminal:
+        def isatty(self) -> bool:
+            return True
+
+    asked: list[tuple[str, bool]] = []
+
+    def prompt(text: str, *, hide_input: bool = False, **_: Any) -> str:
+        asked.append((text, hide_input))
+        return " 2468 "
+
+    monkeypatch.delenv("STATION_PIN")
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr(click, "prompt", prompt)
+    assert common.operator_pin("ani") == "2468"
+    assert asked == [("PIN petugas ani", True)]
+    monkeypatch.setenv("STATION_PIN", "1357")  # a script's PIN wins; nothing is asked
+    assert common.operator_pin("ani") == "1357" and len(asked) == 1
