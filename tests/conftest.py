@@ -21,6 +21,16 @@ os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path.home() / ".cach
 _counter = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def station_pin(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every ``--operator`` command checks the operator's PIN; tests give it as scripts do,
+    through ``STATION_PIN`` (tests.helpers.cli_auth)."""
+    from tests.helpers.cli_auth import TEST_PIN
+
+    monkeypatch.setenv("STATION_PIN", TEST_PIN)
+    return TEST_PIN
+
+
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[TempCluster]:
     bindir = find_bindir()

@@ -22,7 +22,7 @@ def run_operator_app(
     from station.store.errors import StationError
 
     try:
-        station = open_station(home, daily_backup=True)
+        station = open_station(home, daily_backup=True, channel="app")
     except StationError as exc:  # no office yet, a bad config, the database in trouble
         click.echo(f"Gagal: {exc}", err=True)
         raise SystemExit(1) from exc
@@ -83,7 +83,7 @@ def register_box(cli: click.Group) -> None:
         from station.home.context import open_station
 
         json_only = bool(click.get_current_context().meta.get("station_json"))
-        station = open_station(daily_backup=not json_only)
+        station = open_station(daily_backup=not json_only, channel="box")
         try:
             data = _box_setup(station)
             if json_only:

@@ -1,4 +1,5 @@
-"""`station audit verify [--summary FILE…]`: the audit hash chain, and its signed anchors."""
+"""`station audit verify [--summary FILE…]`: the audit hash chain, and its signed anchors;
+`station audit list`: the newest events, with the channel and OS user of each."""
 
 from __future__ import annotations
 
@@ -67,6 +68,58 @@ def audit_verify(summaries: tuple[Path, ...], more: tuple[Path, ...]) -> tuple[d
     if anchors:
         text += f" Cocok dengan {len(anchors)} ringkasan bertanda tangan."
     return data, text
+
+
+@audit.command("list")
+@click.option("--user", "who", default=None, help="Hanya peristiwa petugas ini.")
+@click.option("--action", default=None, help="Aksi utuh atau kelompoknya, mis. letter.")
+@click.option("--subject", default=None, help="Subjek utuh (NIK, nomor surat, ...).")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Hari kantor.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 5000))
+@command_output
+def audit_list(
+    who: str | None, action: str | None, subject: str | None, day: Any, limit: int
+) -> tuple[dict[str, Any], str]:
+    """Peristiwa jejak audit terbaru: waktu, petugas, aksi, subjek, saluran dan pengguna OS."""
+    from station.store.audit import query_events
+
+    station = open_station()
+    try:
+        tz = station.config.tz
+        with station.db.read() as session:
+            found = query_events(
+                session, station.office_id, operator=who, action=action, subject=subject,
+                day=day.date() if day else None, tz=tz, limit=limit,
+            )  # fmt: skip
+            events = [
+                {
+                    "id": e.id,
+                    "at": e.at.isoformat(),
+                    "operator": e.operator,
+                    "action": e.action,
+                    "subject": e.subject,
+                    "channel": e.channel,
+                    "os_user": e.os_user,
+                    "details": e.details,
+                }
+                for e in found
+            ]
+            shown = [e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") for e in found]
+    finally:
+        station.close()
+    lines = [
+        f"#{e['id']:<6} {when}  {e['operator'] or '-':<14} {e['action']:<24} "
+        f"{e['subject'] or '-':<20} {_channel(e['channel'], e['os_user'])}"
+        for e, when in zip(events, shown, strict=True)
+    ]
+    return {"events": events}, "\n".join(lines) or "Tidak ada peristiwa."
+
+
+def _channel(channel: str | None, os_user: str | None) -> str:
+    """``cli (root)``; ``-`` for events older than migration 0008."""
+    if channel is None and os_user is None:
+        return "-"
+    return f"{channel or '?'} ({os_user or '?'})"
 
 
 def _load(path: Path) -> Any:

@@ -17,7 +17,7 @@ def _open_city() -> Any:
     from station.home.context import NotInitialised, open_city
 
     try:
-        return open_city()
+        return open_city(channel="cli")
     except NotInitialised as exc:
         raise Refusal(str(exc)) from exc
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -94,7 +95,8 @@ def _undecodable(arg: str) -> bool:
 
 
 def operator_name(operator: str | None) -> str:
-    """Who the audit trail names: the given operator, else the shell user (trust boundary)."""
+    """Who the audit trail names when no operator is given: the shell user. With an operator,
+    use :func:`acting_operator`, which checks their PIN first."""
     if operator:
         return operator
     try:
@@ -103,11 +105,55 @@ def operator_name(operator: str | None) -> str:
         return "shell"
 
 
-def open_station() -> Any:
-    """The station of ``STATION_HOME`` (imported late: ``--help`` needs no database)."""
+PIN_ENV = "STATION_PIN"
+PIN_NEEDED = (
+    "PIN petugas {username} diperlukan, tetapi tidak ada terminal untuk memintanya. "
+    "Untuk skrip, isi variabel lingkungan STATION_PIN dengan PIN petugas itu."
+)
+
+
+def operator_pin(username: str) -> str:
+    """The named operator's PIN: ``STATION_PIN`` when set (scripts), else asked hidden on the
+    terminal. Never read from piped stdin: some commands read their own input there (the
+    resident's new PIN of ``residents pin set``, the new operator's PIN of ``operators add``),
+    so with stdin not a terminal and no ``STATION_PIN`` the command is refused (exit 1)."""
+    pin = os.environ.get(PIN_ENV)
+    if pin is not None:
+        return pin.strip()
+    if not sys.stdin.isatty():
+        raise Refusal(PIN_NEEDED.format(username=username), "pin_required")
+    return str(click.prompt(f"PIN petugas {username}", hide_input=True, err=True)).strip()
+
+
+def authenticate_operator(station: Any, username: str) -> Any:
+    """Check ``--operator USER`` as the operator app's sign-in does (station.office.sign_in):
+    the same PIN, the same lockout counted in the database (five wrong PINs lock the account;
+    a locked or inactive operator is refused even with the right PIN), the same words for an
+    unknown user and a wrong PIN, every attempt audited with the ``cli`` channel. Returns the
+    signed-in operator (``SignedIn``); a refusal ends the command with exit 1."""
+    from station.office.sign_in import sign_in
+
+    return sign_in(station, username, operator_pin(username))
+
+
+def acting_operator(station: Any, operator: str | None) -> str:
+    """The name the audit trail and the core get for who acts: with ``--operator USER``, USER
+    once their PIN is checked (:func:`authenticate_operator`); without it, the shell user
+    (``shell:NAME``), which no act that needs an operator or an admin accepts."""
+    if not operator:
+        return operator_name(None)
+    return str(authenticate_operator(station, operator).username)
+
+
+CHANNEL = "cli"  # how the audit trail names acts done from the command line
+
+
+def open_station(*, daily_backup: bool = False) -> Any:
+    """The station of ``STATION_HOME``, opened as the ``cli`` channel (imported late:
+    ``--help`` needs no database)."""
     from station.home import context
 
-    return context.open_station()
+    return context.open_station(daily_backup=daily_backup, channel=CHANNEL)
 
 
 def office_today(station: Any) -> dt.date:

@@ -67,7 +67,7 @@ def register(cli: click.Group) -> None:
         """Kios ambil nomor antrean (layar penuh; --json: tampilkan pengaturannya saja)."""
         from station.home.context import open_station
 
-        station = open_station(daily_backup=not _json_requested())
+        station = open_station(daily_backup=not _json_requested(), channel="kiosk")
         try:
             data = _kiosk_setup(station)
             if _json_requested():
@@ -86,7 +86,7 @@ def register(cli: click.Group) -> None:
         """Papan antrean untuk TV ruang tunggu (layar penuh; --json: pengaturannya saja)."""
         from station.home.context import open_station
 
-        station = open_station(daily_backup=not _json_requested())
+        station = open_station(daily_backup=not _json_requested(), channel="board")
         try:
             data = _board_setup(station, voice=not no_voice)
             if _json_requested():

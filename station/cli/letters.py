@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from station.cli.common import Refusal, command_output, operator_name
+from station.cli.common import Refusal, acting_operator, command_output
 
 T = TypeVar("T")
 
@@ -83,7 +83,7 @@ def _with_station(action: Callable[[Any], T]) -> T:
     """Open the station and run one action; a refusal (LetterRefusal, a database that is
     locked or out of reach: a StationError) ends the command with exit 1 through
     ``command_output``."""
-    from station.home.context import open_station
+    from station.cli.common import open_station
 
     station = open_station()
     try:
@@ -164,17 +164,19 @@ def letter_issue(
     """Beri nomor, tanda tangani, simpan (dan cetak) satu surat."""
     from station.letters.store import IssueRequest, issue_letter
 
-    request = IssueRequest(
-        type_code=type_code,
-        nik=nik,
-        operator=operator,
-        fields=_parse_fields(field_pairs),
-        purpose=purpose,
-        ticket=ticket,
-        signer_key=signer_key,
-    )
+    fields = _parse_fields(field_pairs)
 
     def run(station: Any) -> tuple[Any, dict[str, Any]]:
+        who = acting_operator(station, operator)
+        request = IssueRequest(
+            type_code=type_code,
+            nik=nik,
+            operator=who,
+            fields=fields,
+            purpose=purpose,
+            ticket=ticket,
+            signer_key=signer_key,
+        )
         settings = _settings(station)
         with station.db.write() as session:
             issued = issue_letter(
@@ -183,9 +185,7 @@ def letter_issue(
         if no_print:
             return issued, {"printed": False}
         chosen = paper or settings.catalogue.default_paper(issued.type_code)
-        return issued, _print_document(
-            station, issued.number, issued.document, operator, paper=chosen
-        )
+        return issued, _print_document(station, issued.number, issued.document, who, paper=chosen)
 
     issued, printing = _with_station(run)
     data = {**issued.to_dict(), **printing}
@@ -287,7 +287,7 @@ def verify_qr_text(text: str) -> Any:
 
     config = load_config()
     try:
-        station = open_station()
+        station = open_station(channel="cli")
     except (NotInitialised, SQLAlchemyError, DatabaseBusy, DatabaseUnavailable, OSError):
         today = OfficeClock(config.tz).today()
         seal = verify_token(text, file_public_keys(config.keys_dir), today=today)
@@ -312,13 +312,14 @@ def letter_revoke(number: str, reason: str, operator: str) -> tuple[dict[str, An
     from station.letters.store import revoke_letter
 
     def run(station: Any) -> dict[str, Any]:
+        who = acting_operator(station, operator)  # the core then refuses anyone but an admin
         with station.db.write() as session:
             found = revoke_letter(
                 session,
                 station.office_id,
                 number,
                 reason=reason,
-                operator=operator,
+                operator=who,
                 now=station.clock.now(),
             )
             return {"number": found.number, "status": found.status, "reason": reason}
@@ -336,9 +337,8 @@ def letter_reprint(number: str, operator: str | None) -> tuple[dict[str, Any], s
     from station.letters import document_to_text
     from station.letters.store import reprint_letter
 
-    who = operator_name(operator)
-
     def run(station: Any) -> tuple[dict[str, Any], str]:
+        who = acting_operator(station, operator)
         with station.db.write() as session:
             found, doc = reprint_letter(
                 session, station.office_id, number, operator=who, printed=False
@@ -378,9 +378,8 @@ def letter_pdf(
     """Surat yang sama sebagai PDF F4/A4: nomor dan segel sama, SALINAN n bila sudah tercetak."""
     from station.letters.store import reprint_letter
 
-    who = operator_name(operator)
-
     def run(station: Any) -> dict[str, Any]:
+        who = acting_operator(station, operator)
         settings = _settings(station)
         with station.db.write() as session:
             found, doc = reprint_letter(
@@ -460,7 +459,7 @@ def keys_show() -> tuple[dict[str, Any], str]:
 
 
 @keys.command("rotate")
-@click.option("--operator", default=None, help="Petugas (jejak audit).")
+@click.option("--operator", default=None, help="Admin yang bertindak (PIN-nya diperiksa).")
 @command_output
 def keys_rotate(operator: str | None) -> tuple[dict[str, Any], str]:
     """Buat kunci baru; kunci lama dipensiunkan tetapi surat lama tetap terperiksa."""
@@ -468,15 +467,18 @@ def keys_rotate(operator: str | None) -> tuple[dict[str, Any], str]:
     from station.store import audit
 
     def run(station: Any) -> dict[str, Any]:
+        who = acting_operator(station, operator)  # the core then refuses anyone but an admin
         with station.db.write() as session:
-            key_id, retired = rotate_key(session, station.office_id, station.config.keys_dir)
+            key_id, retired = rotate_key(
+                session, station.office_id, station.config.keys_dir, by=who
+            )
             audit.record(
                 session,
                 office_id=station.office_id,
                 action="keys.rotate",
                 subject=key_id,
                 details={"retired": retired},
-                operator=operator_name(operator),
+                operator=who,
             )
         found = _all_keys(station)
         return {"key_id": key_id, "public_key": found[0]["public_key"], "retired": retired}
@@ -488,7 +490,7 @@ def keys_rotate(operator: str | None) -> tuple[dict[str, Any], str]:
 @keys.command("revoke")
 @click.argument("key_id")
 @click.option("--reason", required=True, help="Mengapa kunci ini tidak dapat dipercaya lagi.")
-@click.option("--operator", default=None, help="Petugas (jejak audit).")
+@click.option("--operator", default=None, help="Admin yang bertindak (PIN-nya diperiksa).")
 @command_output
 def keys_revoke(key_id: str, reason: str, operator: str | None) -> tuple[dict[str, Any], str]:
     """Nyatakan kunci bocor: tidak satu pun segelnya dipercaya lagi (kunci aktif diganti)."""
@@ -501,11 +503,13 @@ def keys_revoke(key_id: str, reason: str, operator: str | None) -> tuple[dict[st
         raise Refusal("Alasan pencabutan kunci wajib diisi.")
 
     def run(station: Any) -> dict[str, Any]:
+        who = acting_operator(station, operator)  # the core then refuses anyone but an admin
         with station.db.write() as session:
             try:
                 new_id, retired = revoke_key(
-                    session, station.office_id, station.config.keys_dir, key_id, reason=why
-                )
+                    session, station.office_id, station.config.keys_dir, key_id, reason=why,
+                    by=who,
+                )  # fmt: skip
             except KeyError:
                 raise Refusal(f"Kunci {key_id} tidak dikenal kantor ini.") from None
             audit.record(
@@ -514,7 +518,7 @@ def keys_revoke(key_id: str, reason: str, operator: str | None) -> tuple[dict[st
                 action="keys.revoke",
                 subject=key_id.lower(),
                 details={"reason": why, "new_key": new_id, "retired": retired},
-                operator=operator_name(operator),
+                operator=who,
             )
         return {"key_id": key_id.lower(), "compromised": True, "new_key_id": new_id}
 
@@ -577,7 +581,7 @@ def serve(host: str, port: int, rate_limit: int, city_wide: bool) -> None:
     from station.web.server import serve as serve_page
 
     try:
-        station = open_city() if city_wide else open_station()
+        station = open_city(channel="web") if city_wide else open_station(channel="web")
     except NotInitialised as exc:
         raise click.ClickException(str(exc)) from exc
     shown_host = f"[{host}]" if ":" in host else host

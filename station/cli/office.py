@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from station.cli.common import Refusal, command_output, open_station, operator_name
+from station.cli.common import (
+    Refusal,
+    acting_operator,
+    authenticate_operator,
+    command_output,
+    open_station,
+)
 
 
 @click.group()
@@ -19,29 +25,36 @@ def operators() -> None:
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="Nama lengkap petugas.")
 @click.option("--role", type=click.Choice(["operator", "admin"]), default="operator")
-@click.option("--by", "by", default=None, help="Admin yang menambahkan (jejak audit).")
+@click.option(
+    "--by",
+    "by",
+    default=None,
+    help="Admin yang menambahkan (PIN-nya diperiksa); tanpa ini hanya admin pertama kantor.",
+)
 @command_output
 def operators_add(
     username: str, display_name: str, role: str, by: str | None
 ) -> tuple[dict[str, Any], str]:
-    """Tambah petugas; PIN dibaca dari stdin (atau diminta bila di terminal)."""
-    from station.office.operators import OperatorError, add_operator
+    """Tambah petugas; PIN barunya dibaca dari stdin (atau diminta bila di terminal). PIN admin
+    yang menambahkan: STATION_PIN atau diminta di terminal, tidak pernah dari stdin."""
+    from station.office.operators import OperatorError, enrol_operator
 
-    if sys.stdin.isatty():
-        pin = click.prompt("PIN", hide_input=True, confirmation_prompt="Ulangi PIN")
-    else:
-        pin = sys.stdin.readline().strip()
     station = open_station()
     try:
+        admin = authenticate_operator(station, by).username if by else None
+        if sys.stdin.isatty():
+            pin = click.prompt("PIN", hide_input=True, confirmation_prompt="Ulangi PIN")
+        else:
+            pin = sys.stdin.readline().strip()
         with station.db.write() as session:
-            add_operator(
+            enrol_operator(
                 session,
                 station.office_id,
                 username=username,
                 display_name=display_name,
                 role=role,
                 pin=pin,
-                by=operator_name(by),
+                by=admin,
             )
     except OperatorError as exc:
         raise Refusal(str(exc)) from exc
@@ -94,13 +107,15 @@ def _services_option(value: str | None) -> list[str] | None:
     return None if value is None else [p for p in value.split(",")]
 
 
-def _admin_act(act: Any) -> Any:
-    """Run one audited admin change in a write transaction (an ``AdminError`` is a
-    ``StationError``: ``command_output`` shows it and exits 1)."""
+def _admin_act(act: Any, operator: str | None) -> Any:
+    """Run one audited admin change in a write transaction, as ``operator`` once their PIN is
+    checked (the core refuses anyone but an admin; an ``AdminError`` is a ``StationError``:
+    ``command_output`` shows it and exits 1)."""
     station = open_station()
     try:
+        who = acting_operator(station, operator)
         with station.db.write() as session:
-            return act(session, station.office_id)
+            return act(session, station.office_id, who)
     finally:
         station.close()
 
@@ -129,7 +144,7 @@ def counters_list() -> tuple[dict[str, Any], str]:
 @click.argument("number", type=int)
 @click.option("--name", default="", help="Nama loket (bawaan: 'Loket N').")
 @click.option("--services", "services_", required=True, help="Layanan, mis. A,B,C.")
-@click.option("--operator", default=None, help="Admin yang menambahkan (jejak audit).")
+@click.option("--operator", default=None, help="Admin yang menambahkan (PIN-nya diperiksa).")
 @command_output
 def counters_add(
     number: int, name: str, services_: str, operator: str | None
@@ -137,11 +152,11 @@ def counters_add(
     """Tambah loket baru (tertutup sampai petugas membukanya)."""
     from station.office.admin import create_counter
 
-    who = operator_name(operator)
     setup = _admin_act(
-        lambda session, office_id: create_counter(
+        lambda session, office_id, who: create_counter(
             session, office_id, number, name, _services_option(services_) or [], by=who
-        )
+        ),
+        operator,
     )
     data = _counter_dict(setup)
     return data, f"Loket {setup.number} ({setup.name}) ditambahkan: {','.join(setup.services)}."
@@ -151,7 +166,7 @@ def counters_add(
 @click.argument("number", type=int)
 @click.option("--name", default=None, help="Nama baru.")
 @click.option("--services", "services_", default=None, help="Layanan baru, mis. A,C.")
-@click.option("--operator", default=None, help="Admin yang mengubah (jejak audit).")
+@click.option("--operator", default=None, help="Admin yang mengubah (PIN-nya diperiksa).")
 @command_output
 def counters_edit(
     number: int, name: str | None, services_: str | None, operator: str | None
@@ -161,25 +176,27 @@ def counters_edit(
 
     if name is None and services_ is None:
         raise Refusal("Sebutkan --name dan/atau --services yang diubah.")
-    who = operator_name(operator)
     setup = _admin_act(
-        lambda session, office_id: edit_counter(
+        lambda session, office_id, who: edit_counter(
             session, office_id, number, name=name, prefixes=_services_option(services_), by=who
-        )
+        ),
+        operator,
     )
     return _counter_dict(setup), f"Loket {setup.number}: {setup.name}, {','.join(setup.services)}."
 
 
 @counters.command("remove")
 @click.argument("number", type=int)
-@click.option("--operator", default=None, help="Admin yang menghapus (jejak audit).")
+@click.option("--operator", default=None, help="Admin yang menghapus (PIN-nya diperiksa).")
 @command_output
 def counters_remove(number: int, operator: str | None) -> tuple[dict[str, Any], str]:
     """Hapus loket yang tertutup dan belum pernah melayani."""
     from station.office.admin import remove_counter
 
-    who = operator_name(operator)
-    _admin_act(lambda session, office_id: remove_counter(session, office_id, number, by=who))
+    _admin_act(
+        lambda session, office_id, who: remove_counter(session, office_id, number, by=who),
+        operator,
+    )
     return {"number": number, "removed": True}, f"Loket {number} dihapus."
 
 

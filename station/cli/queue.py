@@ -12,21 +12,30 @@ from typing import Any, TypeVar
 
 import click
 
-from station.cli.common import Refusal, command_output, operator_name
+from station.cli.common import Refusal, acting_operator, command_output, open_station, operator_name
 from station.queue.rules import OUTCOMES, PRIORITY_REASONS, STATUS_LABELS
 
 T = TypeVar("T")
 
 
-def _with_queue(action: Callable[[Any], T]) -> T:
+_NOBODY: Any = object()
+
+
+def _with_queue(action: Callable[..., T], operator: str | None = _NOBODY) -> T:
     """Open the station and run one queue action; a refusal (QueueError, database trouble:
-    a StationError) ends the command with exit 1 through ``command_output``."""
-    from station.home.context import open_station
+    a StationError) ends the command with exit 1 through ``command_output``.
+
+    With ``operator`` (a command's ``--operator``), the action also gets who acts: that
+    operator once their PIN is checked (``common.acting_operator``), or None when not given."""
     from station.queue.facade import Queue
 
     station = open_station()
     try:
-        return action(Queue.for_station(station))
+        queue = Queue.for_station(station)
+        if operator is _NOBODY:
+            return action(queue)
+        who = acting_operator(station, operator) if operator else None
+        return action(queue, who)
     finally:
         station.close()
 
@@ -70,7 +79,7 @@ def ticket_take(
 ) -> tuple[dict[str, Any], str]:
     """Ambil nomor antrean untuk layanan SERVICE (awalan, mis. A)."""
     issued = _with_queue(
-        lambda q: q.take_ticket(service, priority=priority, nik=nik, operator=operator)
+        lambda q, who: q.take_ticket(service, priority=priority, nik=nik, operator=who), operator
     )
     t = issued.ticket
     data = issued.to_dict()
@@ -143,7 +152,9 @@ def queue_open(
 ) -> tuple[dict[str, Any], str]:
     """Buka loket (atau ubah layanannya selagi buka)."""
     wanted = _services_option(services)
-    view = _with_queue(lambda q: q.open_counter(counter, operator, services=wanted, cover=cover))
+    view = _with_queue(
+        lambda q, who: q.open_counter(counter, who, services=wanted, cover=cover), operator
+    )
     return _counter_result(view, "dibuka")
 
 
@@ -153,7 +164,7 @@ def queue_open(
 @command_output
 def queue_close(counter: int, operator: str) -> tuple[dict[str, Any], str]:
     """Tutup loket."""
-    view = _with_queue(lambda q: q.close_counter(counter, operator))
+    view = _with_queue(lambda q, who: q.close_counter(counter, who), operator)
     return _counter_result(view, "ditutup")
 
 
@@ -163,7 +174,7 @@ def queue_close(counter: int, operator: str) -> tuple[dict[str, Any], str]:
 @command_output
 def queue_touch(counter: int, operator: str) -> tuple[dict[str, Any], str]:
     """Tanda aktif loket (aplikasi petugas mengirimnya berkala)."""
-    _with_queue(lambda q: q.touch(counter, operator))
+    _with_queue(lambda q, who: q.touch(counter, who), operator)
     return {"counter": counter, "operator": operator}, f"Loket {counter} aktif."
 
 
@@ -177,7 +188,7 @@ def _ticket_result(view: Any, headline: str) -> tuple[dict[str, Any], str]:
 @command_output
 def queue_next(counter: int, operator: str) -> tuple[dict[str, Any], str]:
     """Panggil tiket berikutnya untuk loket ini."""
-    view = _with_queue(lambda q: q.call_next(counter, operator))
+    view = _with_queue(lambda q, who: q.call_next(counter, who), operator)
     return _ticket_result(
         view, f"Nomor antrean {view.number}, silakan menuju loket {view.counter}."
     )
@@ -190,7 +201,7 @@ def queue_next(counter: int, operator: str) -> tuple[dict[str, Any], str]:
 @command_output
 def queue_recall(counter: int, operator: str, ticket: str | None) -> tuple[dict[str, Any], str]:
     """Panggil ulang tiket di loket ini."""
-    view = _with_queue(lambda q: q.recall(counter, operator, ticket=ticket))
+    view = _with_queue(lambda q, who: q.recall(counter, who, ticket=ticket), operator)
     return _ticket_result(view, f"Panggilan ke-{view.call_count} untuk {view.number}.")
 
 
@@ -201,7 +212,7 @@ def queue_recall(counter: int, operator: str, ticket: str | None) -> tuple[dict[
 @command_output
 def queue_start(counter: int, operator: str, ticket: str | None) -> tuple[dict[str, Any], str]:
     """Warga sudah di loket: mulai layanan."""
-    view = _with_queue(lambda q: q.start(counter, operator, ticket=ticket))
+    view = _with_queue(lambda q, who: q.start(counter, who, ticket=ticket), operator)
     return _ticket_result(view, f"Layanan {view.number} dimulai.")
 
 
@@ -215,7 +226,9 @@ def queue_finish(
     counter: int, operator: str, ticket: str | None, outcome: str
 ) -> tuple[dict[str, Any], str]:
     """Selesaikan layanan dengan hasilnya."""
-    view = _with_queue(lambda q: q.finish(counter, operator, outcome=outcome, ticket=ticket))
+    view = _with_queue(
+        lambda q, who: q.finish(counter, who, outcome=outcome, ticket=ticket), operator
+    )
     return _ticket_result(view, f"{view.number} selesai: {OUTCOMES[outcome]}.")
 
 
@@ -226,7 +239,7 @@ def queue_finish(
 @command_output
 def queue_no_show(counter: int, operator: str, ticket: str | None) -> tuple[dict[str, Any], str]:
     """Tandai tidak hadir (setelah cukup panggilan)."""
-    view = _with_queue(lambda q: q.no_show(counter, operator, ticket=ticket))
+    view = _with_queue(lambda q, who: q.no_show(counter, who, ticket=ticket), operator)
     return _ticket_result(view, f"{view.number} ditandai tidak hadir.")
 
 
@@ -236,7 +249,7 @@ def queue_no_show(counter: int, operator: str, ticket: str | None) -> tuple[dict
 @command_output
 def queue_reactivate(number: str, operator: str) -> tuple[dict[str, Any], str]:
     """Aktifkan kembali tiket tidak hadir (hari yang sama)."""
-    view = _with_queue(lambda q: q.reactivate(number, operator))
+    view = _with_queue(lambda q, who: q.reactivate(number, who), operator)
     return _ticket_result(view, f"{view.number} kembali menunggu di tempatnya semula.")
 
 
@@ -252,9 +265,10 @@ def queue_transfer(
 ) -> tuple[dict[str, Any], str]:
     """Alihkan tiket ke layanan atau loket lain (urutan waktunya tetap)."""
     view = _with_queue(
-        lambda q: q.transfer(
-            counter, operator, ticket=ticket, to_service=to_service, to_counter=to_counter
-        )
+        lambda q, who: q.transfer(
+            counter, who, ticket=ticket, to_service=to_service, to_counter=to_counter
+        ),
+        operator,
     )
     return _ticket_result(view, f"{view.number} dialihkan.")
 
@@ -270,7 +284,8 @@ def queue_takeover(
 ) -> tuple[dict[str, Any], str]:
     """Ambil alih tiket dari loket yang ditutup atau tidak aktif."""
     view = _with_queue(
-        lambda q: q.takeover(counter, operator, ticket=ticket, return_to_queue=return_to_queue)
+        lambda q, who: q.takeover(counter, who, ticket=ticket, return_to_queue=return_to_queue),
+        operator,
     )
     verb = "dikembalikan ke antrean" if return_to_queue else f"diambil alih Loket {counter}"
     return _ticket_result(view, f"{view.number} {verb}.")
@@ -283,7 +298,7 @@ def queue_takeover(
 @command_output
 def queue_cancel(number: str, operator: str, reason: str) -> tuple[dict[str, Any], str]:
     """Batalkan tiket hari ini."""
-    view = _with_queue(lambda q: q.cancel(number, operator, reason=reason))
+    view = _with_queue(lambda q, who: q.cancel(number, who, reason=reason), operator)
     return _ticket_result(view, f"{view.number} dibatalkan.")
 
 
@@ -294,7 +309,7 @@ def queue_cancel(number: str, operator: str, reason: str) -> tuple[dict[str, Any
 @command_output
 def queue_attach_nik(number: str, nik: str, operator: str) -> tuple[dict[str, Any], str]:
     """Catat NIK warga pada tiketnya."""
-    view = _with_queue(lambda q: q.attach_nik(number, nik, operator))
+    view = _with_queue(lambda q, who: q.attach_nik(number, nik, who), operator)
     return _ticket_result(view, f"NIK {view.nik_masked} dicatat pada {view.number}.")
 
 
@@ -338,7 +353,7 @@ def queue_close_day(
     options: dict[str, Any] = {"day": day.date() if day else None}
     if reason:
         options["reason"] = reason
-    result = _with_queue(lambda q: q.close_day(operator_name(operator), **options))
+    result = _with_queue(lambda q, who: q.close_day(operator_name(who), **options), operator)
     by_service = ", ".join(f"{k}: {v}" for k, v in sorted(result.by_service.items())) or "-"
     closed = len(result.closed)
     lines = [f"Hari {result.day} ditutup: {closed} tiket tidak terlayani ({by_service})."]

@@ -11,7 +11,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from station.cli.common import Refusal, command_output, office_today, open_station, operator_name
+from station.cli.common import (
+    Refusal,
+    acting_operator,
+    command_output,
+    office_today,
+    open_station,
+)
 from station.register.nik import mask_nik
 
 
@@ -106,11 +112,12 @@ def residents_import(
         bar.update(done - bar.pos)
 
     try:
+        who = acting_operator(station, operator)
         result = import_file(
             station.db,
             station.office_id,
             file,
-            operator=operator_name(operator),
+            operator=who,
             today=office_today(station),
             report_path=report,
             progress=progress if show_progress else None,
@@ -154,10 +161,9 @@ def residents_find(query: str, limit: int, operator: str | None) -> tuple[dict[s
 
     station = open_station()
     try:
+        who = acting_operator(station, operator)
         with station.db.write() as session:
-            result = find(
-                session, station.office_id, query, operator=operator_name(operator), limit=limit
-            )
+            result = find(session, station.office_id, query, operator=who, limit=limit)
             rows = [resident_dict(r) for r in result.residents]
     except RegisterError as exc:
         raise Refusal(str(exc)) from exc
@@ -184,12 +190,13 @@ def residents_show(number: str, operator: str | None) -> tuple[dict[str, Any], s
 
     station = open_station()
     try:
+        who = acting_operator(station, operator)
         with station.db.write() as session:
             resident = lookup_nik(
                 session,
                 station.office_id,
                 number,
-                operator=operator_name(operator),
+                operator=who,
                 today=office_today(station),
             )
             data = resident_dict(resident) if resident else None
@@ -251,13 +258,14 @@ def residents_update(
     changes = _parse_sets(pairs)
     station = open_station()
     try:
+        who = acting_operator(station, operator)
         with station.db.write() as session:
             done = update_resident(
                 session,
                 station.office_id,
                 normalize_nik(number),
                 changes,
-                operator=operator_name(operator),
+                operator=who,
                 today=office_today(station),
                 now=station.clock.now(),
             )
@@ -332,9 +340,12 @@ def _pin_act(
 ) -> dict[str, Any]:
     from station.register.pins import clear_pin, set_pin
 
-    pin = "" if clear else _read_new_pin()
     station = open_station()
     try:
+        # the operator's PIN first, from STATION_PIN or the terminal: stdin holds the
+        # resident's new PIN (common.operator_pin)
+        operator = acting_operator(station, operator)
+        pin = "" if clear else _read_new_pin()
         with station.db.write() as session:
             if clear:
                 removed = clear_pin(session, station.office_id, number, operator=operator)
@@ -423,13 +434,14 @@ def regions_import(file: Path, operator: str | None) -> tuple[dict[str, Any], st
         raise Refusal(str(exc)) from exc
     station = open_station()
     try:
+        who = acting_operator(station, operator)
         with station.db.write() as session:
             added, renamed = import_regions(
                 session,
                 station.office_id,
                 good,
                 source=file.name,
-                operator=operator_name(operator),
+                operator=who,
             )
     finally:
         station.close()

@@ -16,7 +16,13 @@ from typing import Any
 
 import click
 
-from station.cli.common import Refusal, command_output, office_today, open_station, operator_name
+from station.cli.common import (
+    Refusal,
+    acting_operator,
+    command_output,
+    office_today,
+    open_station,
+)
 from station.store.files import private_file, write_private_text
 
 date_type = click.DateTime(formats=["%Y-%m-%d"])
@@ -138,6 +144,7 @@ def ektp_list(output: Path | None, operator: str | None) -> tuple[dict[str, Any]
         raise click.UsageError("Dengan --json, tulis daftar ke berkas: --output BERKAS.csv")
     station = open_station()
     try:
+        who = acting_operator(station, operator)
         with station.db.write() as session:
             if output is None:
                 count = export_unrecorded(
@@ -145,7 +152,7 @@ def ektp_list(output: Path | None, operator: str | None) -> tuple[dict[str, Any]
                     station.office_id,
                     office_today(station),
                     sys.stdout,
-                    operator=operator_name(operator),
+                    operator=who,
                 )
                 return {"count": count, "output": None}, ""
             with private_file(output, "w", newline="", encoding="utf-8") as handle:
@@ -154,7 +161,7 @@ def ektp_list(output: Path | None, operator: str | None) -> tuple[dict[str, Any]
                     station.office_id,
                     office_today(station),
                     handle,
-                    operator=operator_name(operator),
+                    operator=who,
                 )
     finally:
         station.close()
@@ -172,10 +179,11 @@ def ektp_mark(nik: str, on_date: dt.datetime | None, operator: str) -> tuple[dic
 
     station = open_station()
     try:
+        who = acting_operator(station, operator)
         day = on_date.date() if on_date else office_today(station)
         with station.db.write() as session:
             data = mark_recorded(
-                session, station.office_id, nik, day, operator, today=office_today(station)
+                session, station.office_id, nik, day, who, today=office_today(station)
             )
     except EktpError as exc:
         raise Refusal(str(exc)) from exc

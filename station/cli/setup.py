@@ -45,11 +45,11 @@ def init(office_code: str | None, database_url: str | None) -> tuple[dict[str, A
                 )
         try:
             template = office_template(home, url, office_code.strip())
-            result = init_station(home, template=template, join=True)
+            result = init_station(home, template=template, join=True, channel="cli")
         except JoinError as exc:
             raise Refusal(str(exc)) from exc
     else:
-        result = init_station()
+        result = init_station(channel="cli")
     missing = [key for key, _ in missing_lurah(load_config(result.home).office)]
     data = {
         "home": str(result.home),
@@ -82,7 +82,7 @@ def demo(seed_only: bool, resident_count: int) -> tuple[dict[str, Any], str]:
     """Kantor contoh Kelurahan Oesapa dengan petugas dan penduduk sintetis."""
     from station.home.demo import seed_demo
 
-    result = seed_demo(resident_count=resident_count)
+    result = seed_demo(resident_count=resident_count, channel="cli")
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     open_app = (
         not seed_only and interactive and not click.get_current_context().meta.get("station_json")

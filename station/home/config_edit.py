@@ -111,7 +111,11 @@ def update_settings(
 ) -> tuple[StationConfig, list[str]]:
     """Write the changed settings to ``station.toml``, checked, and bring the office row up
     to date in the caller's write transaction (audited). Returns the new config and what
-    changed; raises ConfigError (Indonesian) and writes nothing when a value is refused."""
+    changed; raises ConfigError (Indonesian) and writes nothing when a value is refused.
+    Only an admin (``by``) may (``NotAdmin``)."""
+    from station.office.operators import require_admin
+
+    require_admin(session, office_id, by, act="mengubah pengaturan kantor")
     path = home / CONFIG_NAME
     before = load_config(home)
     old = current_values(before)

@@ -1,7 +1,9 @@
 """Opening a station: its config, its database (migrated to head) and its office.
 
 Every process (CLI, operator app, kiosk, board, web) starts here, so every process migrates
-the schema to head before touching data (docs/architecture.md §Processes).
+the schema to head before touching data (docs/architecture.md §Processes). Each face names
+itself when it opens the station (``channel``: ``app``, ``cli``, ``kiosk``, ``board``, ``box``,
+``web``); every audit event it writes records that channel and the OS user.
 """
 
 from __future__ import annotations
@@ -20,22 +22,35 @@ from station.store.db import Database, is_sqlite
 from station.store.errors import StationError
 
 
+def _check_channel(channel: str | None) -> None:
+    if channel is not None and channel not in audit.CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}; one of {audit.CHANNELS}")
+
+
 class NotInitialised(StationError):
     """The home has no office yet; ``station init`` must run first."""
 
 
 @dataclass
 class Station:
-    """An open station: its config, database, office and the one clock every face reads."""
+    """An open station: its config, database, office and the one clock every face reads.
+    ``channel``: the face that opened it, recorded with every audit event (station.store.audit).
+    """
 
     config: StationConfig
     db: Database
     office_id: int
     clock: OfficeClock = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+    channel: str | None = None
 
     def __post_init__(self) -> None:
         if self.clock is None:
             self.clock = OfficeClock(self.config.tz)
+        if self.channel is not None:
+            _check_channel(self.channel)
+            self.db.channel = self.channel
+        else:
+            self.channel = self.db.channel
 
     @property
     def home(self) -> Path:
@@ -103,12 +118,14 @@ def init_station(
     *,
     template: StationConfig | None = None,
     join: bool = False,
+    channel: str | None = None,
 ) -> InitResult:
     """Create the home, config, database, office and signing key; safe to run again.
 
     ``join``: an office PC joining a city database: the office must already exist there
     (it is never created from this PC's config), and the new signing key's private half stays
     in this home while its public half goes into the city database."""
+    _check_channel(channel)
     home_path = resolve_home(home)
     home_path.mkdir(parents=True, exist_ok=True)
     os.chmod(home_path, 0o700)
@@ -116,7 +133,7 @@ def init_station(
     config = load_config(home_path)
     if created_config:
         os.chmod(config.config_path, 0o600)  # it may hold the database password
-    db = Database(config.database_url)
+    db = Database(config.database_url, channel=channel)
     try:
         with db.write() as session:
             if join and find_office(session, config.office.code) is None:
@@ -180,18 +197,23 @@ def _follow_config(db: Database, config: StationConfig) -> None:
 
 
 def open_station(
-    home: str | os.PathLike[str] | None = None, *, daily_backup: bool = False
+    home: str | os.PathLike[str] | None = None,
+    *,
+    daily_backup: bool = False,
+    channel: str | None = None,
 ) -> Station:
     """Open an initialised station; raises NotInitialised with the command to run.
 
     ``daily_backup``: long-running apps pass True so the first start of the day backs up
-    (station.home.backup); one-shot commands and tests leave it off."""
+    (station.home.backup); one-shot commands and tests leave it off. ``channel``: the face
+    opening it (``station.store.audit.CHANNELS``), named in every audit event it writes."""
+    _check_channel(channel)
     config = load_config(home)
     if not config.config_path.exists() and not os.environ.get("STATION_DATABASE_URL"):
         raise NotInitialised(
             f"Station belum disiapkan di {config.home}. Jalankan dulu: station init"
         )
-    db = Database(config.database_url)
+    db = Database(config.database_url, channel=channel)
     with db.read() as session:
         office = find_office(session, config.office.code)
     if office is None:
@@ -201,7 +223,7 @@ def open_station(
         )
     if office_drift(office, config):
         _follow_config(db, config)
-    station = Station(config=config, db=db, office_id=office.id)
+    station = Station(config=config, db=db, office_id=office.id, channel=channel)
     if daily_backup:
         from station.home.backup import BackupError, daily_backup_if_due
 
@@ -236,12 +258,16 @@ class CityServer:
         self.db.dispose()
 
 
-def open_city(home: str | os.PathLike[str] | None = None) -> CityServer:
-    """The city database named by the home's config (or ``STATION_DATABASE_URL``)."""
+def open_city(
+    home: str | os.PathLike[str] | None = None, *, channel: str | None = None
+) -> CityServer:
+    """The city database named by the home's config (or ``STATION_DATABASE_URL``); ``channel``
+    names the face in the audit as for :func:`open_station`."""
+    _check_channel(channel)
     config = load_config(home)
     if not config.config_path.exists() and not os.environ.get("STATION_DATABASE_URL"):
         raise NotInitialised(
             f"Station belum disiapkan di {config.home}. Isi [database] url di station.toml "
             "atau STATION_DATABASE_URL dengan alamat basis data kota."
         )
-    return CityServer(config=config, db=Database(config.database_url))
+    return CityServer(config=config, db=Database(config.database_url, channel=channel))

@@ -54,7 +54,7 @@ def demo_home() -> Path:
     return Path(platformdirs.user_data_dir("station-demo", appauthor=False))
 
 
-def seed_demo(resident_count: int = 2000) -> DemoResult:
+def seed_demo(resident_count: int = 2000, *, channel: str | None = None) -> DemoResult:
     home = demo_home()
     template = StationConfig(home=home)
     template.office.lurah_name = "Drs. Contoh Lurah (DEMO)"
@@ -65,8 +65,8 @@ def seed_demo(resident_count: int = 2000) -> DemoResult:
     template.kiosk.opening_hours = []  # a demo takes tickets at any hour, weekends too
     # `station serve` listens on 127.0.0.1:8080 by default: the demo's QR codes open there.
     template.verify_base_url = DEMO_VERIFY_URL
-    init_station(home, template=template)
-    station = open_station(home)
+    init_station(home, template=template, channel=channel)
+    station = open_station(home, channel=channel)
     created = False
     try:
         with station.db.write() as session:

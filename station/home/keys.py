@@ -134,14 +134,19 @@ def public_keys(session: Session, office_id: int) -> dict[str, bytes]:
     return {k.key_id: bytes(k.public_key) for k in office_keys(session, office_id)}
 
 
-def rotate_key(session: Session, office_id: int, keys_dir: Path) -> tuple[str, list[str]]:
+def rotate_key(
+    session: Session, office_id: int, keys_dir: Path, *, by: str | None
+) -> tuple[str, list[str]]:
     """A new active key; the previous ones are retired (kept, so their letters still verify).
+    Only an admin (``by``) may; anyone else is refused (``NotAdmin``).
 
     Returns (new key id, retired key ids). The new private file is written before the
     transaction commits; a rolled-back rotation leaves an unused file, never a missing one.
     """
+    from station.office.operators import require_admin
     from station.store.models import utcnow
 
+    require_admin(session, office_id, by, act="mengganti kunci tanda tangan")
     now = utcnow()
     retired = []
     for old in office_keys(session, office_id):
@@ -163,13 +168,16 @@ def rotate_key(session: Session, office_id: int, keys_dir: Path) -> tuple[str, l
 
 
 def revoke_key(
-    session: Session, office_id: int, keys_dir: Path, key_id: str, *, reason: str
+    session: Session, office_id: int, keys_dir: Path, key_id: str, *, reason: str, by: str | None
 ) -> tuple[str | None, list[str]]:
     """Declare a key compromised: nothing it signed is trusted from now on. When it is the
     active key, a new key replaces it at once (the office must keep signing). Returns (the
-    new active key id or None, the ids retired now). Raises ``KeyError`` for an unknown id."""
+    new active key id or None, the ids retired now). Raises ``KeyError`` for an unknown id.
+    Only an admin (``by``) may; anyone else is refused (``NotAdmin``)."""
+    from station.office.operators import require_admin
     from station.store.models import utcnow
 
+    require_admin(session, office_id, by, act="menyatakan kunci tanda tangan bocor")
     key = session.get(SigningKey, key_id.lower())
     if key is None or key.office_id != office_id:
         raise KeyError(key_id)
@@ -178,7 +186,7 @@ def revoke_key(
         key.compromised_at = now
         key.compromise_reason = reason
     if key.retired_at is None:
-        new_id, retired = rotate_key(session, office_id, keys_dir)
+        new_id, retired = rotate_key(session, office_id, keys_dir, by=by)
         return new_id, retired
     session.flush()
     return None, []

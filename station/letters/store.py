@@ -542,7 +542,11 @@ def revoke_letter(
     now: dt.datetime | None = None,
 ) -> Letter:
     """Withdraw a letter: it keeps its number (never reused) and its seal now verifies as
-    ``revoked`` against the register. ``now``: the station clock's moment (default: real)."""
+    ``revoked`` against the register. ``now``: the station clock's moment (default: real).
+    Only an admin (``operator``) may revoke; anyone else is refused (``NotAdmin``)."""
+    from station.office.operators import require_admin
+
+    require_admin(session, office_id, operator, act="mencabut surat")
     reason = clean_text(reason)[:500]  # shown on the public page: one plain line
     if not reason:
         raise LetterRefusal("Alasan pencabutan wajib diisi.")

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 from station.home.keys import office_keys, private_key_path, rotate_key
 from station.office.operators import (
     OperatorInfo,
-    add_operator,
+    enrol_operator,
     list_operators,
+    require_admin,
     reset_pin,
     set_active,
 )
@@ -68,6 +69,7 @@ def counter_setups(session: Session, office_id: int) -> list[CounterSetup]:
 def set_service_active(
     session: Session, office_id: int, prefix: str, active: bool, *, by: str
 ) -> None:
+    require_admin(session, office_id, by, act="membuka atau menutup layanan")
     service = service_by_prefix(session, office_id, prefix)
     if service is None:
         raise AdminError(f"Layanan '{prefix}' tidak ada.")
@@ -89,6 +91,7 @@ def toggle_counter_service(
     session: Session, office_id: int, number: int, prefix: str, *, by: str
 ) -> tuple[str, ...]:
     """Add or remove one service from a counter; returns what it serves afterwards."""
+    require_admin(session, office_id, by, act="mengubah layanan loket")
     counter = _counter(session, office_id, number)
     service = service_by_prefix(session, office_id, prefix)
     if counter is None or service is None:
@@ -141,6 +144,7 @@ def create_counter(
     session: Session, office_id: int, number: int, name: str, prefixes: list[str], *, by: str
 ) -> CounterSetup:
     """A new counter (loket) serving ``prefixes``; closed until an operator opens it."""
+    require_admin(session, office_id, by, act="menambah loket")
     if not 1 <= number <= MAX_COUNTER:
         raise AdminError(f"Nomor loket harus 1 sampai {MAX_COUNTER}.")
     if _counter(session, office_id, number) is not None:
@@ -169,6 +173,7 @@ def edit_counter(
     by: str,
 ) -> CounterSetup:
     """Rename a counter or change what it serves (allowed while open, like cover mode)."""
+    require_admin(session, office_id, by, act="mengubah loket")
     counter = _counter(session, office_id, number)
     if counter is None:
         raise AdminError(f"Loket {number} tidak ada.")
@@ -198,6 +203,7 @@ def remove_counter(session: Session, office_id: int, number: int, *, by: str) ->
     """Remove a counter that is closed and has never served: its tickets and calls are the
     office's history (the board, reports and the audit name it), so a counter that served
     stays; rename it or change its services instead."""
+    require_admin(session, office_id, by, act="menghapus loket")
     counter = _counter(session, office_id, number)
     if counter is None:
         raise AdminError(f"Loket {number} tidak ada.")
@@ -282,7 +288,7 @@ def admin_overview(station: Station) -> AdminOverview:
 def create_operator(station: Station, values: Mapping[str, str], *, by: str) -> None:
     """A new operator (``username``, ``display_name``, ``role``, ``pin``); audited."""
     with station.db.write() as session:
-        add_operator(
+        enrol_operator(
             session,
             station.office_id,
             username=values["username"],
@@ -339,10 +345,15 @@ def delete_counter(station: Station, number: int, *, by: str) -> None:
         remove_counter(session, station.office_id, number, by=by)
 
 
-def new_signing_key(station: Station) -> str:
-    """Rotate the office's signing key (``rotate_key``); returns the new key's id."""
+def new_signing_key(station: Station, *, by: str) -> str:
+    """Rotate the office's signing key (``rotate_key``, admins only), audited; returns the new
+    key's id."""
     with station.db.write() as session:
-        key_id, _ = rotate_key(session, station.office_id, station.config.keys_dir)
+        key_id, retired = rotate_key(session, station.office_id, station.config.keys_dir, by=by)
+        audit.record(
+            session, office_id=station.office_id, action="keys.rotate", subject=key_id,
+            details={"retired": retired}, operator=by,
+        )  # fmt: skip
     return key_id
 
 

@@ -26,6 +26,32 @@ class OperatorError(StationError):
     """A refusal worded for the person at the keyboard (Bahasa Indonesia)."""
 
 
+class NotAdmin(StationError):
+    """An act only an admin may do, asked by someone else (``code``: ``not_admin``)."""
+
+
+def require_admin(session: Session, office_id: int, username: str | None, *, act: str) -> None:
+    """Refuse unless ``username`` is an active admin of the office (the role as the register
+    holds it now, not as a face remembers it). ``act``: what was asked, e.g. "mencabut surat".
+
+    The core's own check, whatever face asked: the screens hide admin acts from operators and
+    the CLI checks the PIN, but the rule lives here (docs/security.md)."""
+    operator = None
+    if username:
+        operator = session.scalars(
+            select(Operator).where(
+                Operator.office_id == office_id, Operator.username == username.strip().lower()
+            )
+        ).one_or_none()
+    if operator is None or not operator.active or operator.role != "admin":
+        who = f"'{username}'" if username else "tanpa nama petugas"
+        raise NotAdmin(
+            f"Hanya admin yang dapat {act}; permintaan {who} ditolak.",
+            "not_admin",
+            operator=username,
+        )
+
+
 @dataclass(frozen=True)
 class OperatorInfo:
     username: str
@@ -104,6 +130,45 @@ def add_operator(
     return operator
 
 
+def has_active_admin(session: Session, office_id: int) -> bool:
+    found = session.scalar(
+        select(Operator.id)
+        .where(
+            Operator.office_id == office_id,
+            Operator.role == "admin",
+            Operator.active.is_(True),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def enrol_operator(
+    session: Session,
+    office_id: int,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    pin: str,
+    by: str | None,
+) -> Operator:
+    """``add_operator`` as a face asks it: an admin (``by``) adds; only an office without an
+    active admin takes its first admin from nobody (setting up: ``station operators add``).
+    ``add_operator`` itself stays the unchecked step that setup and the demo use."""
+    if not (by is None and role == "admin" and not has_active_admin(session, office_id)):
+        require_admin(session, office_id, by, act="menambah petugas")
+    return add_operator(
+        session,
+        office_id,
+        username=username,
+        display_name=display_name,
+        role=role,
+        pin=pin,
+        by=by,
+    )
+
+
 def list_operators(session: Session, office_id: int) -> list[OperatorInfo]:
     rows = session.scalars(
         select(Operator).where(Operator.office_id == office_id).order_by(Operator.username)
@@ -124,6 +189,7 @@ def _find(session: Session, office_id: int, username: str) -> Operator:
 
 def reset_pin(session: Session, office_id: int, username: str, pin: str, *, by: str) -> None:
     """An admin sets a new PIN; it also lifts a lockout (the owner proved who they are)."""
+    require_admin(session, office_id, by, act="mengganti PIN petugas")
     check_new_pin(pin)
     operator = _find(session, office_id, username)
     operator.pin_hash = hash_pin(pin)
@@ -136,6 +202,7 @@ def reset_pin(session: Session, office_id: int, username: str, pin: str, *, by: 
 
 def set_active(session: Session, office_id: int, username: str, active: bool, *, by: str) -> None:
     """Deactivate (never delete: the audit trail names them) or reactivate an operator."""
+    require_admin(session, office_id, by, act="mengaktifkan atau menonaktifkan petugas")
     operator = _find(session, office_id, username)
     if operator.username == by and not active:
         raise OperatorError("Tidak dapat menonaktifkan akun sendiri.")

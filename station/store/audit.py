@@ -9,11 +9,19 @@ The chain uses no secret, so whoever holds the database can delete its newest ro
 pointer) or rewrite it whole with recomputed hashes. The signed day summary anchors it
 (station.reports.day_summary): it signs the head (event count and hash, ``chain_head``), and
 ``check_anchors`` proves that the chain still holds each anchored head (docs/security.md).
+
+Each event names its channel (the face that opened the station: ``app``, ``cli``, ``kiosk``,
+``board``, ``box``, ``web``; a write session carries it in ``session.info["channel"]``, set by
+``Database.write``) and the OS user of the process. Events written before migration 0008 have
+neither and are hashed as they were; an event that has either is hashed with both, so blanking
+them on a newer event breaks its hash like any other edit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import getpass
 import hashlib
 import json
 from collections.abc import Iterator
@@ -27,6 +35,24 @@ from station.store.models import AuditEvent, Sequence, utcnow
 
 GENESIS = "0" * 64
 AUDIT_SCOPE = "audit"
+CHANNELS = ("app", "cli", "kiosk", "board", "box", "web")
+CHANNEL_KEY = "channel"  # the key of ``Session.info`` that names the channel
+
+
+@functools.cache
+def os_user() -> str:
+    """The OS account this process runs as, for the audit trail; never fails (a container
+    without a passwd entry gives the numeric uid)."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError, ImportError):
+        name = ""
+    if not name:
+        import os
+
+        getuid = getattr(os, "getuid", None)
+        name = f"uid:{getuid()}" if getuid is not None else "?"
+    return name[:64]
 
 
 def _canonical(
@@ -37,8 +63,10 @@ def _canonical(
     subject: str | None,
     details: dict[str, Any],
     prev_hash: str,
+    channel: str | None = None,
+    os_user: str | None = None,
 ) -> bytes:
-    payload = {
+    payload: dict[str, Any] = {
         "office_id": office_id,
         "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "operator": operator,
@@ -47,6 +75,9 @@ def _canonical(
         "details": details,
         "prev": prev_hash,
     }
+    if channel is not None or os_user is not None:  # events since migration 0008
+        payload["channel"] = channel
+        payload["os_user"] = os_user
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -59,6 +90,8 @@ def event_hash(event: AuditEvent) -> str:
         event.subject,
         event.details,
         event.prev_hash,
+        event.channel,
+        event.os_user,
     )
     return hashlib.sha256(data).hexdigest()
 
@@ -84,7 +117,8 @@ def record(
     details: dict[str, Any] | None = None,
     operator: str | None = None,
 ) -> AuditEvent:
-    """Append one event in the caller's (writing) transaction."""
+    """Append one event in the caller's (writing) transaction, with the session's channel
+    (``session.info["channel"]``) and the process's OS user."""
     head = _chain_head(session, office_id)
     prev_hash = GENESIS
     if head.last_value:
@@ -104,6 +138,8 @@ def record(
         details=clean_details,
         prev_hash=prev_hash,
         hash="",
+        channel=session.info.get(CHANNEL_KEY),
+        os_user=os_user(),
     )
     event.hash = event_hash(event)
     session.add(event)

@@ -157,8 +157,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 class Database:
     """One database of the station: read sessions and write sessions over one pool."""
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, channel: str | None = None) -> None:
         self.url = url
+        # the face that opened this database (``station.store.audit.CHANNELS``); every write
+        # session carries it to the audit trail
+        self.channel = channel
         if is_sqlite(url):
             _ensure_sqlite_dir(url)
         self.engine = make_engine(url)
@@ -192,10 +195,17 @@ class Database:
         DatabaseUnavailable."""
         if self.write_lock is None:
             with translated(), self._writer() as session, session.begin():
+                self._name_channel(session)
                 yield session
             return
         with self._fair_turn(), translated(), self._writer() as session, session.begin():
+            self._name_channel(session)
             yield session
+
+    def _name_channel(self, session: Session) -> None:
+        """The audit names the face that wrote (station.store.audit.record reads it)."""
+        if self.channel is not None:
+            session.info["channel"] = self.channel
 
     @contextmanager
     def _fair_turn(self) -> Iterator[None]:

@@ -390,6 +390,11 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Where the act came from (``app``, ``cli``, ``kiosk``, ``board``, ``box``, ``web``) and the
+    # OS account of the process (migration 0008); NULL on older events, whose hash covers
+    # neither (station.store.audit).
+    channel: Mapped[str | None] = mapped_column(String(10))
+    os_user: Mapped[str | None] = mapped_column(String(64))
 
 
 class Sequence(Base):

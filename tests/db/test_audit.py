@@ -176,3 +176,56 @@ def test_edit_with_recomputed_row_hash_is_found(station_home: Path) -> None:
     code, data = _cli_verify()
     assert code == 1 and data["broken_at"] == ids[2]
     assert "disisipkan" in data["problem"]
+
+
+# --- channel and OS user (migration 0008) ---------------------------------------------------
+
+
+def test_events_record_the_channel_and_os_user_and_both_are_hashed(station_home: Path) -> None:
+    station = open_station(station_home, channel="app")
+    try:
+        with station.db.write() as session:
+            event = audit.record(
+                session, office_id=station.office_id, action="resident.lookup", operator="ani"
+            )
+            event_id = event.id
+        with station.db.read() as session:
+            stored = session.get(AuditEvent, event_id)
+            assert stored is not None
+            assert (stored.channel, stored.os_user) == ("app", audit.os_user())
+            assert stored.os_user
+    finally:
+        station.close()
+    # saying the act came from elsewhere, or blanking both, breaks the chain
+    _tamper(station_home, update(AuditEvent).where(AuditEvent.id == event_id).values(channel="web"))
+    assert _verify(station_home).broken_at == event_id
+    _tamper(
+        station_home,
+        update(AuditEvent).where(AuditEvent.id == event_id).values(channel=None, os_user=None),
+    )
+    assert _verify(station_home).broken_at == event_id
+
+
+def test_events_from_before_migration_0008_still_verify(station_home: Path) -> None:
+    """An event without channel and OS user is hashed as before 0008, so an old chain stays
+    valid; the events written after it carry both."""
+    import hashlib
+
+    _write_events(station_home, 1)
+    station = open_station(station_home)
+    try:
+        with station.db.write() as session:
+            # an event as release 0007 wrote it: no channel, no OS user, the old hash
+            old = audit.record(session, office_id=station.office_id, action="old.event")
+            old.channel = old.os_user = None
+            payload = audit._canonical(
+                old.office_id, old.at, old.operator, old.action, old.subject, old.details,
+                old.prev_hash,
+            )  # fmt: skip
+            assert b"channel" not in payload
+            old.hash = hashlib.sha256(payload).hexdigest()
+    finally:
+        station.close()
+    _write_events(station_home, 2)
+    report = _verify(station_home)
+    assert report.ok, report.problem

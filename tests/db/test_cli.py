@@ -88,18 +88,30 @@ def test_commands_refuse_before_init(home: Path) -> None:
     assert "station init" in data["error"]
 
 
-def test_operators_add_reads_pin_from_stdin(home: Path) -> None:
+def test_operators_add_reads_pin_from_stdin(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run("init")
-    code, data = run("operators", "add", "yohana", "--name", "Yohana Ndoen", input="4826\n")
-    assert (code, data) == (0, {"username": "yohana", "role": "operator"})
+    # the office's first admin needs nobody's word; everyone after needs an admin's PIN
     code, data = run(
         "operators", "add", "kepala", "--name", "Admin", "--role", "admin", input="7391\n"
     )
-    assert code == 0 and data["role"] == "admin"
-    code, data = run("operators", "add", "yohana", "--name", "Lagi", input="4826\n")
+    assert (code, data) == (0, {"username": "kepala", "role": "admin"})
+    code, data = run("operators", "add", "yohana", "--name", "Yohana Ndoen", input="4826\n")
+    assert code == 1 and data["code"] == "not_admin"
+    monkeypatch.setenv("STATION_PIN", "7391")  # the admin's PIN; the new one comes on stdin
+    by_admin = ("--by", "kepala")
+    code, data = run(
+        "operators", "add", "yohana", "--name", "Yohana Ndoen", *by_admin, input="4826\n"
+    )
+    assert (code, data) == (0, {"username": "yohana", "role": "operator"})
+    code, data = run("operators", "add", "yohana", "--name", "Lagi", *by_admin, input="4826\n")
     assert code == 1 and "sudah ada" in data["error"]
-    code, data = run("operators", "add", "petrus", "--name", "Petrus", input="12\n")
+    code, data = run("operators", "add", "petrus", "--name", "Petrus", *by_admin, input="12\n")
     assert code == 1 and "PIN" in data["error"]
+    monkeypatch.setenv("STATION_PIN", "4826")  # an operator is not an admin
+    code, data = run(
+        "operators", "add", "petrus", "--name", "Petrus", "--by", "yohana", input="5937\n"
+    )
+    assert code == 1 and data["code"] == "not_admin"
     code, data = run("operators", "list")
     assert [o["username"] for o in data["operators"]] == ["kepala", "yohana"]
 
@@ -119,7 +131,7 @@ def test_operators_add_reads_pin_from_stdin(home: Path) -> None:
 
 def test_audit_verify_reports_tampering(home: Path) -> None:
     run("init")
-    run("operators", "add", "yohana", "--name", "Yohana", input="4826\n")
+    run("operators", "add", "kepala", "--name", "Admin", "--role", "admin", input="4826\n")
     import sqlite3
 
     with sqlite3.connect(home / "station.db") as conn:

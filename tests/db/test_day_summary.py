@@ -19,6 +19,7 @@ from station.printing.summary import signature_groups, summary_ops
 from station.queue.facade import Queue
 from station.reports.day_summary import SummaryError, signed_summary, summary_text, verify_summary
 from station.store.models import Operator
+from tests.helpers.cli_auth import test_pin_hash
 from tests.helpers.escpos_reader import parse
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents, issue_args, run_cli
 
@@ -35,7 +36,7 @@ def day(station_home: Path) -> Iterator[Station]:
                     username=username,
                     display_name=name,
                     role="operator",
-                    pin_hash="-",
+                    pin_hash=test_pin_hash(),
                 )
             )
     q = Queue.for_station(station)

@@ -32,6 +32,7 @@ from station.queue.facade import Queue
 from station.store.db import Database
 from station.store.errors import DatabaseBusy, DatabaseUnavailable, StationError
 from station.store.models import Sequence
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import HEAD, add_residents
 
 
@@ -120,6 +121,7 @@ def test_issuing_under_a_held_lock_is_a_refusal_that_uses_no_number(
     station: Station, monkeypatch: pytest.MonkeyPatch, home: Path
 ) -> None:
     add_residents(station.db, station.office_id)
+    add_operators(station, "kepala", role="admin")
     monkeypatch.setenv("STATION_SQLITE_BUSY_TIMEOUT_MS", "200")
     busy_station = open_station(home)  # a new engine picks up the short timeout
     settings = LetterSettings.from_config(busy_station.config)
@@ -137,7 +139,7 @@ def test_issuing_under_a_held_lock_is_a_refusal_that_uses_no_number(
         busy_station,
         issued.number,
         reason="salah\x1b[31m ketik\u202e\nnama",
-        operator="sari",
+        operator="kepala",  # revoking is an admin's
     )
     busy_station.close()
     assert status == "revoked"

@@ -28,6 +28,7 @@ from station.register.ektp import (
 )
 from station.register.importing.bulk import import_file
 from station.store.models import AuditEvent, Resident
+from tests.helpers.cli_auth import add_operators
 
 TODAY = dt.date(2026, 1, 1)
 
@@ -38,6 +39,7 @@ def register(station_home: Path, tmp_path: Path) -> Iterator[Station]:
     path = tmp_path / "residents.csv"
     write_csv(path, 600, today=TODAY)
     import_file(station.db, station.office_id, path, operator="test", today=TODAY)
+    add_operators(station, "ani")
     with station.db.write() as session:  # some leave the register: they must not count
         ids = session.scalars(select(Resident.id).order_by(Resident.id)).all()
         session.execute(update(Resident).where(Resident.id.in_(ids[::17])).values(status="moved"))

@@ -26,6 +26,7 @@ from station.letters.seal import parse_qr
 from station.printing.sanitize import clean, is_safe
 from station.store.models import Letter, Resident
 from station.web.verify_page import create_app
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.escpos_reader import parse
 from tests.helpers.letter_helpers import HEAD, add_residents, run_cli
 
@@ -51,12 +52,13 @@ def letters_home(
     printer = tmp_path / "printer.bin"
     monkeypatch.setenv("STATION_PRINTER", f"file:{printer}")
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani", role="admin")
     yield station, printer
 
 
 def _issue(value: str, purpose: str) -> dict[str, Any]:
     result, data = run_cli(
-        "letter", "issue", "--type", "SKU", "--nik", HEAD, "--operator", "sari",
+        "letter", "issue", "--type", "SKU", "--nik", HEAD, "--operator", "ani",
         "--field", f"nama_usaha=Kios {value}", "--field", f"jenis_usaha={value}",
         "--field", "alamat_usaha=Oesapa", "--purpose", purpose,
     )  # fmt: skip
@@ -123,7 +125,7 @@ def test_hostile_values_are_inert_everywhere(
 
     _assert_printer_bytes(printer.read_bytes())
 
-    run_cli("letter", "revoke", data["number"], "--reason", "Salah " + value, "--operator", "sari")
+    run_cli("letter", "revoke", data["number"], "--reason", "Salah " + value, "--operator", "ani")
     client = TestClient(create_app(station, rate_limit_per_minute=0))
     token = parse_qr(data["qr"])
     page = client.get(f"/v/{token}")
@@ -154,7 +156,7 @@ def test_any_field_value_issues_or_is_refused_and_stays_inert(
     station, printer = letters_home
     before = printer.stat().st_size if printer.exists() else 0
     result, data = run_cli(
-        "letter", "issue", "--type", "SKU", "--nik", HEAD, "--operator", "sari",
+        "letter", "issue", "--type", "SKU", "--nik", HEAD, "--operator", "ani",
         "--field", f"nama_usaha={value}", "--field", f"jenis_usaha=X{value}",
         "--field", "alamat_usaha=Oesapa",
     )  # fmt: skip

@@ -21,6 +21,7 @@ from station.home.keys import public_keys
 from station.letters.seal import Verifier, parse_qr
 from station.letters.verify import register_check
 from station.web import verify_page as web
+from tests.helpers.cli_auth import TEST_PIN, add_operators
 from tests.helpers.letter_helpers import add_residents, issue_args, run_cli
 from tests.helpers.office import signed_template
 
@@ -39,10 +40,12 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Station, 
         patch.setenv("STATION_HOME", str(home))
         for name in ("STATION_DATABASE_URL", "STATION_PRINTER"):
             patch.delenv(name, raising=False)
+        patch.setenv("STATION_PIN", TEST_PIN)  # module-scoped: before the autouse fixture
         init_station(home, template=signed_template(home))
         station = open_station(home)
         try:
             add_residents(station.db, station.office_id)
+            add_operators(station, "ani")
             _, letter = run_cli(*issue_args())
             yield station, letter
         finally:

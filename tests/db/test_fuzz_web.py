@@ -23,6 +23,7 @@ from starlette.testclient import TestClient
 from station.home.context import Station
 from station.letters.seal import MAX_INPUT_CHARS, MAX_TOKEN_CHARS, parse_qr
 from station.web.verify_page import MAX_URL_BYTES, create_app
+from tests.helpers.cli_auth import TEST_PIN, add_operators
 from tests.helpers.letter_helpers import HEAD, add_residents, issue_args, run_cli
 from tests.helpers.office import signed_template
 
@@ -48,10 +49,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
         patch.setenv("STATION_HOME", str(home))
         for name in ("STATION_DATABASE_URL", "STATION_PRINTER"):
             patch.delenv(name, raising=False)
+        patch.setenv("STATION_PIN", TEST_PIN)  # module-scoped: before the autouse fixture
         init_station(home, template=signed_template(home))
         station = open_station(home)
         try:
             add_residents(station.db, station.office_id)
+            add_operators(station, "ani")
             _, letter = run_cli(*issue_args())
             yield TestClient(create_app(station, rate_limit_per_minute=0)), station, letter
         finally:

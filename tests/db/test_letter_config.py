@@ -9,6 +9,7 @@ import pytest
 
 from station.home.config import ConfigError, load_config, write_default_config
 from station.home.context import init_station, open_station
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents, issue_args, run_cli
 from tests.helpers.office import fill_lurah
 
@@ -55,6 +56,7 @@ def test_numbering_per_type(home: Path) -> None:
     fill_lurah(home)
     station = open_station(home)
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani")
     station.close()
     _, first = run_cli(*issue_args("SKD", HEAD))
     _, second = run_cli(*issue_args("SP", WIFE, "--field", "jenis=Umum", "--purpose", "Uji"))

@@ -27,6 +27,7 @@ from station.letters.seal import (
 )
 from station.letters.store import IssueRequest, LetterSettings, issue_letter
 from station.store.models import AuditEvent, Letter, Resident, Sequence
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import ELDER, HEAD, WIFE, add_residents, issue_args, run_cli
 
 
@@ -34,6 +35,7 @@ from tests.helpers.letter_helpers import ELDER, HEAD, WIFE, add_residents, issue
 def station(station_home: Path) -> Iterator[Station]:
     opened = open_station(station_home)
     add_residents(opened.db, opened.office_id)
+    add_operators(opened, "ani", role="admin")
     try:
         yield opened
     finally:
@@ -107,7 +109,7 @@ def test_every_changed_character_is_invalid(station: Station) -> None:
 
 def test_old_letters_verify_after_rotation(station: Station) -> None:
     _, old = run_cli(*issue_args())
-    result, rotated = run_cli("keys", "rotate")
+    result, rotated = run_cli("keys", "rotate", "--operator", "ani")
     assert result.exit_code == 0
     assert rotated["retired"] == [old_key := decode_token(parse_qr(old["qr"])).key_id]
     _, shown = run_cli("keys", "show")

@@ -27,6 +27,7 @@ from station.printing import print_ticket
 from station.queue.facade import Queue
 from station.reports.day_summary import signed_summary
 from station.web.verify_page import create_app
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.escpos_reader import parse
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents, issue_args, run_cli
 from tests.helpers.office import signed_template
@@ -83,6 +84,7 @@ def revoked(station_home: Path) -> Iterator[tuple[Station, dict]]:
     """A letter revoked at 2026-12-04T17:00Z, that is 5 December 01:00 WITA."""
     station = open_station(station_home)
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani", role="admin")
     _, letter = run_cli(*issue_args("SKD", WIFE))
     with station.db.write() as session:
         found = revoke_letter(
@@ -144,6 +146,7 @@ def test_a_letter_issued_on_new_years_night_is_dated_by_the_office(
     station = open_station(station_home)
     try:
         add_residents(station.db, station.office_id)
+        add_operators(station, "ani", role="admin")
     finally:
         station.close()
     _set_clock(monkeypatch, dt.datetime(2026, 12, 31, 16, 30, tzinfo=UTC))  # 00:30 WITA
@@ -180,6 +183,7 @@ def test_residents_show_gives_the_last_change_in_office_time(
     station: Station, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani", role="admin")
     from sqlalchemy import update
 
     from station.store.models import Resident

@@ -12,6 +12,7 @@ import pytest
 
 from station.home.context import Station, init_station, open_station
 from station.store.models import Resident
+from tests.helpers.cli_auth import TEST_PIN, add_operators
 from tests.helpers.escpos_reader import decode_qr, parse
 from tests.helpers.letter_helpers import HEAD, add_residents, run_cli
 from tests.helpers.office import signed_template
@@ -27,6 +28,7 @@ def station(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Station]:
     init_station(home, template=signed_template(home))
     opened = open_station(home)
     add_residents(opened.db, opened.office_id)
+    add_operators(opened, "ani", role="admin")
     try:
         yield opened
     finally:
@@ -141,6 +143,7 @@ def test_printer_failing_mid_job_keeps_the_letter(
     assert shown["status"] == "issued" and shown["print_count"] == 0
 
     monkeypatch.undo()
+    monkeypatch.setenv("STATION_PIN", TEST_PIN)
     out = tmp_path / "ok.bin"
     monkeypatch.setenv("STATION_HOME", str(station.home))
     monkeypatch.setenv("STATION_PRINTER", f"file:{out}")

@@ -168,7 +168,7 @@ def test_a_poll_rereads_only_after_a_change(office: Queue) -> None:
     assert after_beat is not after_take
 
     with office.db.write() as session:
-        set_service_active(session, office.office.office_id, "C", False, by="yohana")
+        set_service_active(session, office.office.office_id, "C", False, by="admin")
     after_admin = poller.status()
     assert after_admin is not after_beat
     assert [s["active"] for s in after_admin.services if s["prefix"] == "C"] == [False]

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from station.cli import cli
+from tests.helpers.cli_auth import test_pin_hash
 from tests.helpers.letter_helpers import HEAD, add_residents, issue_args
 from tests.helpers.office import signed_template
 
@@ -36,21 +37,21 @@ def refused(*args: str) -> dict:
 
 
 def _with_operators(home: Path) -> Path:
-    """Two operators in an initialised home (PINs play no part in the queue)."""
+    """Two operators in an initialised home, their PIN the tests' STATION_PIN."""
     from station.home.context import open_station
     from station.store.models import Operator
 
     station = open_station(home)
     try:
         with station.db.write() as session:
-            for username in ("yohana", "petrus"):
+            for username in ("yohana", "petrus", "ani"):
                 session.add(
                     Operator(
                         office_id=station.office_id,
                         username=username,
                         display_name=username.title(),
                         role="operator",
-                        pin_hash="-",
+                        pin_hash=test_pin_hash(),
                     )
                 )
     finally:
@@ -151,9 +152,9 @@ def test_refusals_exit_1_and_usage_errors_exit_2(sqlite_office: Path) -> None:
     assert refused("queue", "open", "--counter", "7", "--operator", "yohana")["code"] == (
         "unknown_counter"
     )
-    assert refused("queue", "open", "--counter", "1", "--operator", "siapa")["code"] == (
-        "unknown_operator"
-    )
+    # an unknown operator is refused at the PIN check, in the words of a wrong PIN
+    unknown = refused("queue", "open", "--counter", "1", "--operator", "siapa")
+    assert unknown == {"error": "Nama pengguna atau PIN salah.", "code": "bad_pin"}
     ok("queue", "open", *C1)
     assert refused("queue", "open", "--counter", "1", "--operator", "petrus")["code"] == (
         "counter_taken"

@@ -17,6 +17,7 @@ from station.home.context import Station, open_station
 from station.queue.facade import Queue
 from station.reports.statistics import Period, build_report, percent, timing
 from station.store.models import Operator
+from tests.helpers.cli_auth import test_pin_hash
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents, issue_args, run_cli
 from tests.helpers.office import signed_template
 
@@ -35,7 +36,7 @@ def opened(station_home: Path) -> Iterator[Station]:
                     username=username,
                     display_name=username.title(),
                     role="operator",
-                    pin_hash="-",
+                    pin_hash=test_pin_hash(),  # the CLI checks it (STATION_PIN)
                 )
             )
     try:

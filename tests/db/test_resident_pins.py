@@ -16,6 +16,7 @@ from station.cli import cli
 from station.home.context import Station, open_station
 from station.register.pins import LOCK_MINUTES, PinError, check_pin, has_pin, set_pin
 from station.store.models import AuditEvent, Resident, ResidentPin
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents
 
 T0 = dt.datetime(2026, 12, 4, 15, 30, tzinfo=dt.UTC)  # 23:30 WITA
@@ -26,6 +27,7 @@ UNKNOWN = "5371031708900009"
 def office(station_home: Path) -> Iterator[Station]:
     station = open_station(station_home)
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani", role="admin")
     with station.db.write() as session:
         session.execute(update(Resident).where(Resident.nik == HEAD).values(ektp_recorded=True))
     yield station

@@ -21,6 +21,7 @@ from station.home.context import Station, open_station
 from station.home.keys import load_private_key
 from station.letters.seal import decode_token, parse_qr, qr_text, seal_letter
 from station.web.verify_page import create_app
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import WIFE, add_residents, issue_args, run_cli
 
 GREEN = 'class="v ok"'
@@ -31,6 +32,7 @@ def office(station_home: Path) -> Iterator[tuple[Station, dict[str, Any]]]:
     """A station (SQLite and PostgreSQL) with one issued letter."""
     station = open_station(station_home)
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani", role="admin")
     result, issued = run_cli(*issue_args())
     assert result.exit_code == 0, result.output
     try:

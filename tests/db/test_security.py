@@ -29,6 +29,7 @@ from station.office.operators import add_operator
 from station.office.sign_in import MAX_FAILED_PINS, LoginError, sign_in
 from station.store.models import Operator
 from station.web.verify_page import create_app
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import HEAD, add_residents, issue_args, run_cli
 from tests.helpers.office import signed_template
 
@@ -99,7 +100,8 @@ def test_keys_and_home_are_private_even_with_umask_0(home: Path, open_umask: Non
     assert _mode(home) == 0o700 and _mode(keys) == 0o700
     assert _mode(keys / f"{result.key_id}.pem") == 0o600
     assert _mode(home / "station.db") == 0o600
-    _, rotated = run_cli("keys", "rotate")
+    add_operators(home, "kepala", role="admin")
+    _, rotated = run_cli("keys", "rotate", "--operator", "kepala")
     assert _mode(keys / f"{rotated['key_id']}.pem") == 0o600
     station = open_station(home)
     try:
@@ -114,6 +116,7 @@ def test_keys_and_home_are_private_even_with_umask_0(home: Path, open_umask: Non
 
 def test_a_readable_key_file_is_refused_for_signing(station: Station) -> None:
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani")
     (key,) = (station.config.home / "keys").glob("*.pem")
     key.chmod(0o644)
     result, data = run_cli(*issue_args())
@@ -287,6 +290,7 @@ def test_no_raw_sql_splices_a_value_in() -> None:
 
 def test_public_answer_has_no_full_nik_and_no_birth_date(station: Station) -> None:
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani")
     _, letter = run_cli(*issue_args())
     client = TestClient(create_app(station))
     token = parse_qr(letter["qr"])

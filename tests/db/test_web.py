@@ -23,6 +23,7 @@ from starlette.testclient import TestClient
 from station.home.context import Station, open_station
 from station.letters.seal import parse_qr
 from station.web.verify_page import create_app
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents, issue_args, run_cli
 
 CHROMIUM = shutil.which("chromium") or (
@@ -35,6 +36,7 @@ def letters(station_home: Path) -> Iterator[tuple[Station, dict[str, Any], dict[
     """A station with a valid letter and a revoked one."""
     station = open_station(station_home)
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani", role="admin")
     _, valid = run_cli(*issue_args())
     _, revoked = run_cli(*issue_args("SKD", WIFE))
     run_cli("letter", "revoke", revoked["number"], "--reason", "Data salah", "--operator", "ani")

@@ -34,6 +34,7 @@ from tests.e2e.faults import (
     start_worker,
     wait_for,
 )
+from tests.helpers.cli_auth import add_operators, test_pin_hash
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents
 from tests.helpers.office import signed_template
 
@@ -46,6 +47,7 @@ def letters_home(home: Path) -> Iterator[Any]:
     init_station(home, template=signed_template(home))
     station = open_station(home)
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani", role="admin")
     try:
         yield station
     finally:
@@ -152,6 +154,7 @@ def test_sigkill_while_issuing_letters_postgresql(
     init_station(home, template=signed_template(home))
     station = open_station(home)
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani", role="admin")
     try:
         _issue_under_kills(station, tmp_path, {"STATION_DATABASE_URL": pg_url}, kills=8, seed=11)
     finally:
@@ -173,7 +176,7 @@ def _open_counters(station: Any, operators: tuple[str, ...]) -> None:
                     username=username,
                     display_name=username.title(),
                     role="operator",
-                    pin_hash="-",  # PINs play no part here
+                    pin_hash=test_pin_hash(),  # the CLI checks it (STATION_PIN)
                 )
             )
     q = Queue.for_station(station)

@@ -29,6 +29,7 @@ from station.store.audit import verify_chain
 from station.store.db import Database
 from station.store.models import QueueEvent, Service, Ticket
 from tests.e2e import queue_workers
+from tests.helpers.cli_auth import test_pin_hash
 from tests.helpers.queue_world import T0, WITA, new_office
 
 pytestmark = pytest.mark.slow
@@ -144,7 +145,7 @@ def test_parallel_cli_next_on_one_sqlite_home(home: Path) -> None:
                     username=username,
                     display_name=username,
                     role="operator",
-                    pin_hash="-",
+                    pin_hash=test_pin_hash(),
                 )
             )
     _add_counters(station.db, station.office_id, range(3, 4))

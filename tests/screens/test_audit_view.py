@@ -29,6 +29,7 @@ class Host(App[None]):
 
 
 def _events(station: Station) -> None:
+    station.db.channel = "app"  # as the operator app's station (station.cli.apps)
     with station.db.write() as session:
         for operator, action, subject in (
             ("sari", "resident.lookup", NIK),
@@ -74,6 +75,8 @@ def test_filters_and_chain_check(station: Station) -> None:
             assert await _filter(app, pilot, subject=NIK[:10]) == []  # never by prefix
             rows = await _filter(app, pilot, operator="budi", action="queue.")
             assert [r[3] for r in rows] == ["Tiket dipanggil"]
+            # where it came from: the channel of the station that wrote it, and the OS user
+            assert rows[0][5] == f"app ({audit.os_user()})"
             rows = await _filter(app, pilot, operator="sari", action="resident.lookup")
             assert len(rows) == 2
             today = dt.datetime.now(station.config.tz).date()

@@ -21,6 +21,7 @@ from tests.helpers.operator_pilot import add_admin, audit_actions, run, settle, 
 
 
 def test_changed_lines_only_and_comments_kept(station: Station) -> None:
+    add_admin(station)
     path = station.config.config_path
     before = path.read_text(encoding="utf-8").splitlines()
     with station.db.write() as session:
@@ -47,6 +48,7 @@ def test_changed_lines_only_and_comments_kept(station: Station) -> None:
 
 
 def test_a_refused_value_writes_nothing(station: Station) -> None:
+    add_admin(station)
     path = station.config.config_path
     before = path.read_bytes()
     for edits in (

@@ -512,7 +512,7 @@ class AdminScreen(StationScreen[OperatorHost], Screen[None]):
         station = self.station_app.station
         self.change(
             lambda key_id: f"Kunci baru {key_id} aktif; kunci lama tetap memverifikasi.",
-            lambda: office_admin.new_signing_key(station),
+            lambda: office_admin.new_signing_key(station, by=self._by),
         )
 
     def action_reports(self) -> None:

@@ -30,7 +30,16 @@ if TYPE_CHECKING:
     from station.home.context import Station
 
 LIMIT = 500
-COLUMNS = ("#", "Waktu", "Petugas", "Aksi", "Subjek", "Rincian")
+# "Saluran": where the act came from (app, cli, kiosk, board, box, web) and the OS user of that
+# process; "-" on events older than migration 0008 (station.store.audit)
+COLUMNS = ("#", "Waktu", "Petugas", "Aksi", "Subjek", "Saluran", "Rincian")
+
+
+def channel_text(channel: str | None, os_user: str | None) -> str:
+    """``cli (root)``; ``-`` when the event names neither (written before migration 0008)."""
+    if channel is None and os_user is None:
+        return "-"
+    return f"{channel or '?'} ({os_user or '?'})"
 
 
 @dataclass(frozen=True)
@@ -43,11 +52,20 @@ class AuditRow:
     action: str
     label: str
     subject: str
+    channel: str
     summary: str
     lines: tuple[str, ...]
 
     def cells(self) -> tuple[str, ...]:
-        return (self.id, self.at, self.operator, self.label, self.subject, self.summary)
+        return (
+            self.id,
+            self.at,
+            self.operator,
+            self.label,
+            self.subject,
+            self.channel,
+            self.summary,
+        )
 
 
 class AuditDetail(ModalScreen[None]):
@@ -79,6 +97,7 @@ class AuditDetail(ModalScreen[None]):
             f"Petugas : {row.operator}",
             f"Aksi    : {row.label} ({row.action})",
             f"Subjek  : {row.subject}",
+            f"Saluran : {row.channel}",
             "Rincian :",
             *("  " + line for line in row.lines),
         ]
@@ -169,6 +188,7 @@ class AuditScreen(StationScreen[OperatorHost], Screen[None]):
                 action=e.action,
                 label=action_label(e.action),
                 subject=e.subject or "-",
+                channel=channel_text(e.channel, e.os_user),
                 summary=details_summary(e.details, 60),
                 lines=tuple(details_lines(e.details)),
             )
