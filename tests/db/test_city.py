@@ -29,6 +29,7 @@ from station.store.db import Database
 from station.store.models import Base, Resident
 from station.web.verify_page import create_app
 from tests.helpers.letter_helpers import HEAD, RESIDENTS, issue_args, run_cli
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.office import fill_lurah
 from tests.helpers.pg import TempCluster
 
@@ -100,6 +101,7 @@ def _join(
     station = open_station(home)
     with station.db.write() as session:
         session.add_all(_residents(station.office_id, prefix))
+    add_operators(station, "ani")  # --operator asks their PIN (STATION_PIN)
     station.close()
     _, letter = run_cli(*issue_args("SKD", prefix + HEAD[6:]))
     assert letter.get("number"), letter

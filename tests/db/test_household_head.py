@@ -15,6 +15,7 @@ from sqlalchemy import select
 from station.home.context import Station, open_station
 from station.register.desk import resident_card
 from station.store.models import AuditEvent, Resident
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import HEAD, KK, WIFE, add_residents, issue_args, run_cli
 
 CHILD = "5371034403100003"  # a daughter on the same KK, 16 years old in 2026
@@ -24,6 +25,7 @@ CHILD = "5371034403100003"  # a daughter on the same KK, 16 years old in 2026
 def station(station_home: Path) -> Iterator[Station]:
     opened = open_station(station_home)
     add_residents(opened.db, opened.office_id)
+    add_operators(opened, "ani")  # --operator asks their PIN (STATION_PIN)
     with opened.db.write() as session:
         session.add(
             Resident(

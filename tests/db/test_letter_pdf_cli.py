@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from station.home.context import Station, init_station, open_station
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import HEAD, add_residents, run_cli
 from tests.helpers.office import signed_template
 from tests.helpers.pdf_reader import first_page_png, page_qr, pdf_pages, pdf_text
@@ -32,6 +33,7 @@ def station(home: Path) -> Iterator[Station]:
     init_station(home, template=signed_template(home))
     opened = open_station(home)
     add_residents(opened.db, opened.office_id)
+    add_operators(opened, "ani")  # --operator asks their PIN (STATION_PIN)
     try:
         yield opened
     finally:

@@ -13,6 +13,7 @@ from station.home.config import ConfigError, load_config
 from station.home.context import init_station, open_station
 from station.letters.formats import format_official_name
 from station.store.models import AuditEvent, Letter, Office
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents, issue_args, run_cli
 from tests.helpers.office import LURAH_NAME, fill_lurah
 
@@ -32,6 +33,7 @@ def _fresh(home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     init_station(home)
     station = open_station(home)
     add_residents(station.db, station.office_id)
+    add_operators(station, "ani")  # --operator asks their PIN (STATION_PIN)
     station.close()
 
 
@@ -207,8 +209,9 @@ def test_the_admin_screen_refuses_a_nip_that_is_not_18_digits(home: Path) -> Non
 
     init_station(home)
     station = open_station(home)
+    add_operators(station, "kepala", role="admin")  # office settings are an admin's
     try:
         with pytest.raises(ConfigError, match="18 angka"):
-            save_settings(station, {("office", "lurah_nip"): "1970 0315"}, by="admin")
+            save_settings(station, {("office", "lurah_nip"): "1970 0315"}, by="kepala")
     finally:
         station.close()

@@ -29,6 +29,7 @@ from station.store import audit
 from station.store.models import AuditEvent, Letter, Operator
 from tests.helpers.cli_auth import TEST_PIN, add_operators
 from tests.helpers.letter_helpers import HEAD, WIFE, add_residents, issue_args, run_cli
+from tests.helpers.office import signed_template
 
 
 def _open(home: Path) -> Station:
@@ -43,7 +44,7 @@ def _open(home: Path) -> Station:
 def office(home: Path) -> Iterator[Station]:
     """A SQLite station with residents, the operator ``ani`` and the admin ``kepala``, both
     with the tests' PIN (``STATION_PIN``)."""
-    init_station(home)
+    init_station(home, template=signed_template(home))
     station = _open(home)
     try:
         yield station

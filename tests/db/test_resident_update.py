@@ -18,6 +18,7 @@ from station.cli import cli
 from station.home.context import open_station
 from station.register.residents import get_by_nik, resident_dict, search_names
 from station.store.models import AuditEvent
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import HEAD, RESIDENTS, run_cli
 from tests.helpers.operator_pilot import add_indexed_residents
 
@@ -28,6 +29,7 @@ def _seed(home: Path) -> None:
     station = open_station(home)
     try:
         add_indexed_residents(station, RESIDENTS)  # as an import leaves them: name-indexed
+        add_operators(station, "ani", "sari")  # --operator asks their PIN (STATION_PIN)
     finally:
         station.close()
 
@@ -191,6 +193,7 @@ def test_a_domicile_letter_needs_an_address_and_a_correction_gives_it(station_ho
                 operator="sari",
                 today=station.clock.today(),
             )  # fmt: skip
+        add_operators(station, "ani", "sari")
     finally:
         station.close()
     result, refused = run_cli(*issue_args("SKD", NEW_NIK))

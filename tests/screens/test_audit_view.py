@@ -124,8 +124,8 @@ def test_labels_in_indonesian_and_a_detail_view(station: Station) -> None:
             top = _rows(app)[0]
             assert top[3] == "Tiket diambil alih loket lain"
             assert "queue.taken_over" not in top
-            assert "Loket: 2" in top[5] and "Dari loket: 1" in top[5]
-            assert "AKHIR" not in top[5] and top[5].endswith("…")
+            assert "Loket: 2" in top[6] and "Dari loket: 1" in top[6]
+            assert "AKHIR" not in top[6] and top[6].endswith("…")
             table = app.screen.query_one("#events", DataTable)
             table.focus()
             table.move_cursor(row=0)
