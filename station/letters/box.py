@@ -100,8 +100,11 @@ def set_self_service(
     operator: str,
     now: dt.datetime | None = None,
 ) -> str:
-    """The lurah's choice for one type (audited); returns the previous mode. Setting the
-    TOML's own value removes the override."""
+    """The lurah's choice for one type (audited; an admin's act, checked here whatever face
+    asks); returns the previous mode. Setting the TOML's own value removes the override."""
+    from station.office.operators import require_admin
+
+    require_admin(session, office_id, operator, act="mengubah pilihan Layanan Mandiri")
     if mode not in SELF_SERVICE_MODES:
         raise BoxRefusal(
             f"Pilihan layanan mandiri harus salah satu dari: {', '.join(SELF_SERVICE_MODES)}."

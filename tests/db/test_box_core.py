@@ -25,8 +25,10 @@ from station.letters.desk import issue as counter_issue
 from station.letters.desk import today_view
 from station.letters.store import IssueRequest, LetterSettings
 from station.office.clock import OfficeClock
+from station.office.operators import NotAdmin
 from station.register.pins import set_pin
 from station.store.models import AuditEvent, Letter, Resident
+from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import HEAD, add_residents
 
 T0 = dt.datetime(2026, 12, 4, 15, 30, tzinfo=dt.UTC)  # 23:30 WITA
@@ -41,6 +43,7 @@ def office(station_home: Path) -> Iterator[Station]:
     with station.db.write() as session:
         session.execute(update(Resident).where(Resident.nik == HEAD).values(ektp_recorded=True))
         set_pin(session, station.office_id, HEAD, PIN, operator="ani", now=T0)
+    add_operators(station, "kepala", role="admin")  # the lurah's choices are an admin's
     yield station
     station.close()
 
@@ -75,7 +78,7 @@ def test_the_lurah_s_override_wins_and_is_checked_again_when_issuing(office: Sta
     visitor = sign_in(office, settings, HEAD, PIN, terminal="box-1", guard=GuessGuard()).visitor
     assert visitor is not None
     # the lurah withdraws Domisili from the box while this resident is at it
-    assert change_self_service(office, settings, "SKD", "no", operator="admin") == "issue"
+    assert change_self_service(office, settings, "SKD", "no", operator="kepala") == "issue"
     assert "SKD" not in box_modes(office, settings) or box_modes(office, settings)["SKD"] == "no"
     with pytest.raises(BoxRefusal):
         issue(
@@ -89,7 +92,9 @@ def test_the_lurah_s_override_wins_and_is_checked_again_when_issuing(office: Sta
     assert event.subject is None and event.details["reason"] == "not_offered"
     assert event.operator == "layanan-mandiri" and HEAD not in str(event.details)
     with pytest.raises(BoxRefusal):
-        change_self_service(office, settings, "SKD", "maybe", operator="admin")
+        change_self_service(office, settings, "SKD", "maybe", operator="kepala")
+    with pytest.raises(NotAdmin):  # an operator may not change what the box issues
+        change_self_service(office, settings, "SKD", "issue", operator="ani")
 
 
 def test_the_guard_pauses_after_refusals_within_a_minute() -> None:
