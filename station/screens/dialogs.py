@@ -32,6 +32,7 @@ DIALOG_CSS = """
 .dialog-buttons { height: auto; margin-top: 1; }
 .dialog-buttons Button { margin-right: 2; }
 #revoke-error { color: $error; height: auto; }
+PrinterFaultDialog, RevokeReasonDialog { align: center middle; }
 """
 
 
@@ -59,7 +60,7 @@ class PrinterFaultDialog(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="fault-dialog"):
             yield Static("Printer bermasalah", classes="dialog-title")
-            yield Static(self.message, id="fault-message")
+            yield Static(Text(self.message), id="fault-message")  # a device's words, never markup
             if self.number:
                 yield Static(
                     f"Surat nomor {self.number} sudah diterbitkan dan tersimpan; "
@@ -67,8 +68,8 @@ class PrinterFaultDialog(ModalScreen[str]):
                     id="fault-kept",
                 )
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Coba lagi [C]", variant="primary", id="retry")
-                yield Button(f"{self.keep_label} [S]", id="keep")
+                yield Button(Text("Coba lagi [C]"), variant="primary", id="retry")
+                yield Button(Text(f"{self.keep_label} [S]"), id="keep")
 
     def on_mount(self) -> None:
         self.query_one("#retry", Button).focus()
@@ -93,13 +94,13 @@ class RevokeReasonDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="revoke-dialog"):
-            yield Static(f"Cabut surat nomor {self.number}", classes="dialog-title")
+            yield Static(Text(f"Cabut surat nomor {self.number}"), classes="dialog-title")
             yield Label("Alasan pencabutan")
             yield Input(placeholder="mis. salah data, diganti surat baru", id="reason")
             yield Static("", id="revoke-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cabut", variant="error", id="revoke")
-                yield Button("Batal [Esc]", id="cancel")
+                yield Button(Text("Batal [Esc]"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()

@@ -28,8 +28,8 @@ from station.store import rowsecurity
 from station.store.db import Database
 from station.store.models import Base, Resident
 from station.web.verify_page import create_app
-from tests.helpers.letter_helpers import HEAD, RESIDENTS, issue_args, run_cli
 from tests.helpers.cli_auth import add_operators
+from tests.helpers.letter_helpers import HEAD, RESIDENTS, issue_args, run_cli
 from tests.helpers.office import fill_lurah
 from tests.helpers.pg import TempCluster
 

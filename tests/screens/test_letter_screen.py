@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 from station.home.context import Station
 from station.home.keys import public_keys
@@ -155,6 +155,11 @@ def test_printer_fault_then_retry_prints_the_same_letter(desk: Station, tmp_path
         await settle(app, pilot)
         assert isinstance(app.screen, PrinterFaultDialog)
         assert "tidak ditemukan" in str(app.screen.query_one("#fault-message", Static).render())
+        # the keys are written on the buttons (not eaten as markup) and the dialog is centred
+        labels = [str(b.label) for b in app.screen.query(Button)]
+        assert labels == ["Coba lagi [C]", "Simpan tanpa cetak [S]"]
+        dialog = app.screen.query_one("#fault-dialog")
+        assert abs(dialog.region.x - (SIZE[0] - dialog.region.right)) <= 1
         [issued] = letters(desk)  # issued before printing, kept through the fault
         assert issued.print_count == 0
         broken.parent.mkdir()  # the cable is back
