@@ -497,7 +497,9 @@ def _normalised_sql(kind: str, sql: str) -> str:
     start, end = sql.find("("), sql.rfind(")")
     if kind != "table" or start < 0 or end < start or "VIRTUAL" in sql[:start].upper():
         return sql
-    parts, depth, quote, current = [], 0, "", []
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, ""
     for char in sql[start + 1 : end]:
         if quote:
             quote = "" if char == quote else quote

@@ -306,7 +306,7 @@ def _status_timeout(printer: Any, seconds: float) -> Any:
     """A shorter read timeout for one status question, on the python-escpos device that
     allows it (a socket's ``settimeout``, pyserial's ``timeout``); the send timeout is put
     back afterwards. USB reads use the printer's own timeout."""
-    device = getattr(printer, "device", None)
+    device: Any = getattr(printer, "device", None)
     restore: Any = None
     try:
         if hasattr(device, "settimeout") and hasattr(device, "gettimeout"):

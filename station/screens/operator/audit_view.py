@@ -27,6 +27,8 @@ from station.screens.base import StationScreen, markup, plain
 from station.screens.operator.host import OperatorHost
 
 if TYPE_CHECKING:
+    from textual.content import Content
+
     from station.home.context import Station
 
 LIMIT = 500
@@ -217,6 +219,7 @@ class AuditScreen(StationScreen[OperatorHost], Screen[None]):
     @work(thread=True, exclusive=True, group="audit-verify")
     def verify(self) -> None:
         report = audit_chain(self.station)
+        text: Content | str
         if report.ok:
             text = f"[green]Rantai audit utuh: {report.events} peristiwa.[/green]"
         else:

@@ -28,6 +28,8 @@ from station.screens.operator.host import OperatorHost
 from station.store.errors import StationError
 
 if TYPE_CHECKING:
+    from textual.content import Content
+
     from station.letters.store import IssuedLetter
     from station.queue.view import CounterView, QueueStatus, TicketView
 
@@ -149,7 +151,7 @@ class MainScreen(StationScreen[OperatorHost], Screen[None]):
             return
         now = self.station_app.now()
         issued = ticket.issued_at.astimezone(now.tzinfo)
-        lines = [
+        lines: list[Content | str] = [
             markup(
                 "[b]$number[/b]  $service — $name",
                 number=ticket.number,

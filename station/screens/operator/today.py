@@ -115,10 +115,10 @@ class TodayScreen(StationScreen[OperatorHost], WaitsOnTop[None]):
         self.letters, self.tickets = letters, tickets
         day = self._today()
         header = f"Hari ini, {day:%d-%m-%Y}: {len(letters)} surat, "
-        served = letter_desk.served_count(tickets)
-        header += f"{served} tiket terlayani"
-        if len(tickets) > served:
-            header += f", {len(tickets) - served} tidak hadir"
+        served_count = letter_desk.served_count(tickets)
+        header += f"{served_count} tiket terlayani"
+        if len(tickets) > served_count:
+            header += f", {len(tickets) - served_count} tidak hadir"
         self.query_one("#today-header", Static).update(header)
         table = self.query_one("#letters", DataTable)
         keep = table.cursor_row
