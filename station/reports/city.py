@@ -70,7 +70,7 @@ def _figures_rows(session: Session, period: Period, today: dt.date) -> list[dict
     0012, station/store/rowsecurity.py): the same figures as :func:`office_row`, grouped by
     office in the database; the administrator and the city's read-only role may call it."""
     result = session.execute(
-        text(f"SELECT * FROM {rowsecurity.FIGURES}(:f, :t, :c, :n)"),
+        text("SELECT * FROM city_office_figures(:f, :t, :c, :n)"),
         {"f": period.start, "t": period.end, "c": age_cutoff(today), "n": list(NEVER_MARRIED)},
     )
     rows = []

@@ -163,7 +163,6 @@ VIEWS: dict[str, tuple[str, str]] = {
 # or before ``p_cutoff`` or ever married: ``p_never`` are the never-married labels) and not
 # recorded, and the survey's per-element sums for the IKM. Counts and times only: no person.
 # SECURITY DEFINER like the views; EXECUTE granted to the city role only.
-FIGURES = "city_office_figures"
 FIGURES_SIGNATURE = "city_office_figures(date, date, date, text[])"
 FIGURES_SQL = """
 CREATE FUNCTION {s}.city_office_figures(p_from date, p_to date, p_cutoff date, p_never text[])
@@ -338,7 +337,8 @@ def uninstall_figures(conn: Connection) -> None:
     """Undo :func:`install_figures` (migration 0012 downgrade)."""
     if not _is_postgresql(conn):
         return
-    conn.execute(text(f"DROP FUNCTION IF EXISTS {_schema(conn)}.{FIGURES_SIGNATURE}"))
+    s = _schema(conn)
+    conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.{FIGURES_SIGNATURE}"))
 
 
 def has_figures(conn: Connection) -> bool:
