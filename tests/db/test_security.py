@@ -233,7 +233,7 @@ RAW_SQL_CALLS = {
 IDENTIFIER_SPLICES = {
     "station/store/rowsecurity.py": {
         "POLICY", "table", "mine", "own", "admin", "mine_id", "name", "columns", "query",
-        "s", "statement", "FIGURES_SIGNATURE",
+        "s", "statement", "FIGURES_SIGNATURE", "extra",
     },
 }  # fmt: skip
 _RAW = {"text", "exec_driver_sql", "execute", "executemany", "executescript"}
