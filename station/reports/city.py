@@ -1,9 +1,12 @@
 """The mayor's view: every kelurahan side by side for a period (``station city report``).
 
-Each office's figures are its own ``station report`` (``build_report``, the same code, over
-its own rows and in its own time zone), so the city's counts are the sum of the offices'
-reports by construction. Run on the city server with the administrator's URL: the report
-reads every office's rows but keeps only counts and times (docs/city.md): no name, no NIK.
+On PostgreSQL (migration 0012) every office's row comes from one aggregate call grouped by
+office (``city_office_figures``, station/store/rowsecurity.py), which applies the rules of
+``station report`` (station/reports/statistics.py) in SQL; elsewhere each office's figures
+are its own ``station report`` (``build_report``, over its own rows and in its own time
+zone). Either way the city's counts are the sum of the offices' reports (tests/db/
+test_city.py checks the two paths agree figure by figure). Run on the city server with the
+administrator's URL: the report keeps only counts and times (docs/city.md): no name, no NIK.
 """
 
 from __future__ import annotations
