@@ -173,7 +173,12 @@ def main() -> None:
                 ).id
                 grant = rowsecurity.grant_office(session.connection(), ids[code], code, admin_url)
             home = tmp / code.replace(".", "")
-            init_station(home, template=office_template(home, grant.url, code), join=True)
+            template = office_template(home, grant.url, code)
+            # letters are refused while the lurah is a placeholder (station.letters.signers)
+            template.office.lurah_name = "Yohanes B. Manafe, S.Sos."
+            template.office.lurah_nip = "197003151995031002"
+            template.office.lurah_rank = "Pembina (IV/a)"
+            init_station(home, template=template, join=True)
             homes[code] = home
             fill_office(admin, ids[code], index, per_office, args.days, args.per_day)
         with admin.write() as session:

@@ -1,9 +1,12 @@
 """The mayor's view: every kelurahan side by side for a period (``station city report``).
 
-Each office's figures are its own ``station report`` (``build_report``, the same code, over
-its own rows and in its own time zone), so the city's counts are the sum of the offices'
-reports by construction. Run on the city server with the administrator's URL: the report
-reads every office's rows but keeps only counts and times (docs/city.md): no name, no NIK.
+On PostgreSQL (migration 0012) every office's row comes from one aggregate call grouped by
+office (``city_office_figures``, station/store/rowsecurity.py), which applies the rules of
+``station report`` (station/reports/statistics.py) in SQL; elsewhere each office's figures
+are its own ``station report`` (``build_report``, over its own rows and in its own time
+zone). Either way the city's counts are the sum of the offices' reports (tests/db/
+test_city.py checks the two paths agree figure by figure). Run on the city server with the
+administrator's URL: the report keeps only counts and times (docs/city.md): no name, no NIK.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from station.register.ektp import unrecorded_breakdown
-from station.reports.skm import period_report
+from station.register.ektp import NEVER_MARRIED, age_cutoff, unrecorded_breakdown
+from station.reports.skm import ikm_from_sums, period_report
 from station.reports.statistics import TICKET_KEYS, Period, build_report, percent
+from station.store import rowsecurity
 from station.store.files import SafeCsvWriter, private_file, xlsx_append
-from station.store.models import Office
+from station.store.models import SKM_ELEMENTS, Office
 
 COUNT_KEYS = (*TICKET_KEYS, "completed", "letters", "revoked")
 COLUMNS = (
@@ -64,10 +68,57 @@ def office_row(session: Session, office: Office, period: Period, today: dt.date)
     return row
 
 
+def _figures_rows(session: Session, period: Period, today: dt.date) -> list[dict[str, Any]]:
+    """Every office's row from PostgreSQL in one call (``city_office_figures``, migration
+    0012, station/store/rowsecurity.py): the same figures as :func:`office_row`, grouped by
+    office in the database; the administrator and the city's read-only role may call it."""
+    result = session.execute(
+        text("SELECT * FROM city_office_figures(:f, :t, :c, :n)"),
+        {"f": period.start, "t": period.end, "c": age_cutoff(today), "n": list(NEVER_MARRIED)},
+    )
+    rows = []
+    for found in result.mappings():
+        n = int(found["respondents"])
+        ikm = (
+            float(
+                ikm_from_sums(n, [int(found[f"q{i}"]) for i in range(1, SKM_ELEMENTS + 1)]).rounded
+            )
+            if n
+            else None
+        )
+        median, p90 = found["wait_median"], found["wait_p90"]
+        row: dict[str, Any] = {
+            "code": found["code"],
+            "name": found["name"],
+            "kecamatan": found["kecamatan"],
+            **{key: int(found[key]) for key in TICKET_KEYS},
+            "completed": int(found["completed"]),
+            "letters": int(found["letters"]),
+            "revoked": int(found["revoked"]),
+            "wait_median": None if median is None else round(float(median), 1),
+            "wait_p90": None if p90 is None else round(float(p90), 1),
+            "completion_rate": percent(int(found["completed"]), int(found["taken"])),
+            "ektp_missing": int(found["ektp_missing"]),
+            "ikm": ikm,
+            "respondents": n,
+        }
+        row["tickets_per_day"] = round(row["taken"] / period.days, 2)
+        row["letters_per_day"] = round(row["letters"] / period.days, 2)
+        rows.append(row)
+    return rows
+
+
 def city_report(session: Session, period: Period, today: dt.date) -> dict[str, Any]:
-    """One row per office (by code) and the city's totals."""
-    offices = list(session.scalars(select(Office).order_by(Office.code)))
-    rows = [office_row(session, office, period, today) for office in offices]
+    """One row per office (by code) and the city's totals.
+
+    On PostgreSQL at migration 0012 the rows come from one aggregate query
+    (:func:`_figures_rows`); elsewhere (SQLite homes hold one office) each office's own
+    report is run (:func:`office_row`). Both give the same figures (tests/db/test_city.py)."""
+    if rowsecurity.has_figures(session.connection()):
+        rows = _figures_rows(session, period, today)
+    else:
+        offices = list(session.scalars(select(Office).order_by(Office.code)))
+        rows = [office_row(session, office, period, today) for office in offices]
     totals: dict[str, Any] = {key: sum(r[key] for r in rows) for key in COUNT_KEYS}
     totals["ektp_missing"] = sum(r["ektp_missing"] for r in rows)
     totals["completion_rate"] = percent(totals["completed"], totals["taken"])

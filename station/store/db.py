@@ -228,7 +228,7 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 NAME_SEARCH_OBJECTS = ("resident_fts", "ix_resident_search_text")
 # PostgreSQL-only objects of the city's row security (migration 0011, station.store.rowsecurity).
-CITY_SECURITY_OBJECTS = ("office_role",)
+CITY_SECURITY_OBJECTS = ("office_role", "ix_city_")  # ix_city_: the city report's (0012)
 
 
 def include_in_autogenerate(name: str | None, type_: str, parent_names: Any) -> bool:

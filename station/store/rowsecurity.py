@@ -152,6 +152,95 @@ VIEWS: dict[str, tuple[str, str]] = {
 }
 
 
+# The mayor's view in one call (migration 0012): one row per office over a period of
+# office-local days, computed by PostgreSQL (GROUP BY office) instead of each office's whole
+# report in Python. Same rules as ``station report`` (station/reports/statistics.py): tickets
+# by their office day, status counted as there (anything else is "open"), one-visit
+# completion = finished with ``letter_issued`` or ``information_given``, waiting = issue to
+# the first ``called`` event of the period, median interpolated (percentile_cont) and p90 the
+# nearest rank (percentile_disc), letters between the period's local midnights of the office's
+# time zone (issued_at is naive UTC), e-KTP missing = active, obliged on ``p_today`` (born on
+# or before ``p_cutoff`` or ever married: ``p_never`` are the never-married labels) and not
+# recorded, and the survey's per-element sums for the IKM. Counts and times only: no person.
+# SECURITY DEFINER like the views; EXECUTE granted to the city role only. PL/pgSQL's EXECUTE
+# plans the query with the period's own dates each call (a SQL function's generic plan guessed
+# a few rows and nested-looped: 5 s at city size); work_mem keeps the sorts in memory.
+# Indexes of migration 0012 (:data:`FIGURES_INDEXES`) keep each part to the period's rows.
+FIGURES_SIGNATURE = "city_office_figures(date, date, date, text[])"
+FIGURES_SQL = """
+CREATE FUNCTION {s}.city_office_figures(p_from date, p_to date, p_cutoff date, p_never text[])
+RETURNS TABLE (office_id integer, code varchar, name varchar, kecamatan varchar,
+    timezone varchar, taken bigint, served bigint, no_show bigint, cancelled bigint,
+    not_served bigint, open bigint, completed bigint, wait_count bigint,
+    wait_median double precision, wait_p90 double precision, letters bigint, revoked bigint,
+    ektp_missing bigint, respondents bigint, q1 bigint, q2 bigint, q3 bigint, q4 bigint,
+    q5 bigint, q6 bigint, q7 bigint, q8 bigint, q9 bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, {s}, pg_temp
+SET work_mem = '64MB' AS $$
+BEGIN
+RETURN QUERY EXECUTE $q$
+WITH first_call AS (
+    SELECT q.office_id, q.ticket_id, min(q.at) AS at FROM queue_event q
+    WHERE q.day >= $1 AND q.day <= $2 AND q.action = 'called'
+      AND q.ticket_id IS NOT NULL
+    GROUP BY q.office_id, q.ticket_id
+), tickets AS (
+    SELECT t.office_id, count(*) AS taken,
+        count(*) FILTER (WHERE t.status = 'done') AS served,
+        count(*) FILTER (WHERE t.status = 'no_show') AS no_show,
+        count(*) FILTER (WHERE t.status = 'cancelled') AS cancelled,
+        count(*) FILTER (WHERE t.status = 'not_served') AS not_served,
+        count(*) FILTER (WHERE t.status NOT IN ('done', 'no_show', 'cancelled', 'not_served'))
+            AS open,
+        count(*) FILTER (WHERE t.status = 'done'
+                         AND t.outcome IN ('letter_issued', 'information_given')) AS completed,
+        count(f.at) AS wait_count,
+        percentile_cont(0.5) WITHIN GROUP
+            (ORDER BY extract(epoch FROM f.at - t.issued_at)::double precision) AS wait_median,
+        percentile_disc(0.9) WITHIN GROUP
+            (ORDER BY extract(epoch FROM f.at - t.issued_at)::double precision) AS wait_p90
+    FROM ticket t
+    LEFT JOIN first_call f ON f.office_id = t.office_id AND f.ticket_id = t.id
+    WHERE t.day >= $1 AND t.day <= $2
+    GROUP BY t.office_id
+), letters AS (
+    SELECT l.office_id, count(*) AS letters,
+        count(*) FILTER (WHERE l.status = 'revoked') AS revoked
+    FROM office o JOIN letter l ON l.office_id = o.id
+        AND l.issued_at >= ($1::timestamp AT TIME ZONE o.timezone) AT TIME ZONE 'UTC'
+        AND l.issued_at < (($2 + 1)::timestamp AT TIME ZONE o.timezone) AT TIME ZONE 'UTC'
+    GROUP BY l.office_id
+), ektp AS (
+    SELECT r.office_id, count(*) AS missing FROM resident r
+    WHERE r.status = 'active' AND r.ektp_recorded = false AND r.office_id IS NOT NULL
+      AND (r.birth_date <= $3 OR r.marital_status <> ALL ($4))
+    GROUP BY r.office_id
+), survey AS (
+    SELECT s.office_id, count(*) AS respondents, sum(s.q1) AS q1, sum(s.q2) AS q2,
+        sum(s.q3) AS q3, sum(s.q4) AS q4, sum(s.q5) AS q5, sum(s.q6) AS q6, sum(s.q7) AS q7,
+        sum(s.q8) AS q8, sum(s.q9) AS q9
+    FROM survey_response s WHERE s.day >= $1 AND s.day <= $2
+    GROUP BY s.office_id
+)
+SELECT o.id, o.code, o.name, o.kecamatan, o.timezone,
+    coalesce(t.taken, 0), coalesce(t.served, 0), coalesce(t.no_show, 0),
+    coalesce(t.cancelled, 0), coalesce(t.not_served, 0), coalesce(t.open, 0),
+    coalesce(t.completed, 0), coalesce(t.wait_count, 0), t.wait_median, t.wait_p90,
+    coalesce(l.letters, 0), coalesce(l.revoked, 0), coalesce(e.missing, 0),
+    coalesce(v.respondents, 0), v.q1::bigint, v.q2::bigint, v.q3::bigint, v.q4::bigint,
+    v.q5::bigint, v.q6::bigint, v.q7::bigint, v.q8::bigint, v.q9::bigint
+FROM office o
+LEFT JOIN tickets t ON t.office_id = o.id
+LEFT JOIN letters l ON l.office_id = o.id
+LEFT JOIN ektp e ON e.office_id = o.id
+LEFT JOIN survey v ON v.office_id = o.id
+ORDER BY o.code
+$q$ USING p_from, p_to, p_cutoff, p_never;
+END
+$$
+"""
+
+
 def _is_postgresql(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
@@ -240,6 +329,61 @@ def install_views(conn: Connection) -> None:
         )
         conn.execute(text(f"REVOKE EXECUTE ON FUNCTION {s}.{name}_rows() FROM PUBLIC"))
         conn.execute(text(f"CREATE VIEW {s}.{name} AS SELECT * FROM {s}.{name}_rows()"))
+
+
+# name -> (table, columns, INCLUDE columns, WHERE): PostgreSQL only (SQLite homes hold one
+# office and have their ``office_id``-first indexes), so left out of the model comparison
+# like the full-text index (station/store/db.py: include_in_autogenerate).
+FIGURES_INDEXES: dict[str, tuple[str, str, str, str]] = {
+    "ix_city_ticket_day": ("ticket", "day, office_id, id", "status, outcome, issued_at", ""),
+    "ix_city_queue_event_called": (
+        "queue_event",
+        "day, office_id, ticket_id, at",
+        "",
+        "action = 'called'",
+    ),
+    # e-KTP still missing: an index-only count of the few unrecorded active residents
+    "ix_city_resident_ektp": (
+        "resident",
+        "office_id, birth_date, marital_status",
+        "",
+        "status = 'active' AND NOT ektp_recorded",
+    ),
+}
+
+
+def install_figures(conn: Connection) -> None:
+    """The city's one-call figures function (migration 0012); PostgreSQL only."""
+    if not _is_postgresql(conn):
+        return
+    s = _schema(conn)
+    conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.{FIGURES_SIGNATURE}"))
+    conn.execute(text(FIGURES_SQL.format(s=s)))
+    conn.execute(text(f"REVOKE EXECUTE ON FUNCTION {s}.{FIGURES_SIGNATURE} FROM PUBLIC"))
+    for name, (table, columns, include, where) in FIGURES_INDEXES.items():
+        extra = (f" INCLUDE ({include})" if include else "") + (f" WHERE {where}" if where else "")
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {s}.{table} ({columns}){extra}"))
+
+
+def uninstall_figures(conn: Connection) -> None:
+    """Undo :func:`install_figures` (migration 0012 downgrade)."""
+    if not _is_postgresql(conn):
+        return
+    s = _schema(conn)
+    conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.{FIGURES_SIGNATURE}"))
+    for name in FIGURES_INDEXES:
+        conn.execute(text(f"DROP INDEX IF EXISTS {s}.{name}"))
+
+
+def has_figures(conn: Connection) -> bool:
+    """True when the database has the figures function (PostgreSQL at migration 0012)."""
+    if not _is_postgresql(conn):
+        return False
+    found = conn.execute(
+        text("SELECT to_regprocedure(current_schema() || '.' || :f) IS NOT NULL"),
+        {"f": FIGURES_SIGNATURE},
+    ).scalar_one()
+    return bool(found)
 
 
 def uninstall(conn: Connection, tables: tuple[str, ...] = OFFICE_TABLES) -> None:
@@ -378,6 +522,8 @@ def grant_city(conn: Connection, admin_url: str) -> Grant:
         # A view's functions run with the caller's EXECUTE right (then as their owner).
         conn.execute(text(f"GRANT EXECUTE ON FUNCTION {s}.{name}_rows() TO {_ident(role)}"))
         conn.execute(text(f"GRANT SELECT ON {s}.{name} TO {_ident(role)}"))
+    if has_figures(conn):
+        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {s}.{FIGURES_SIGNATURE} TO {_ident(role)}"))
     return Grant(role, password, _url_for(admin_url, role, password), created)
 
 

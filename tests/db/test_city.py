@@ -357,6 +357,88 @@ def test_the_city_report_is_the_sum_of_the_offices_reports(
     assert result.exit_code == 0 and "JUMLAH KOTA" in result.output and "Alak" in result.output
 
 
+def _history(admin: Database, office_id: int, seed: int, today: Any) -> None:
+    """Varied tickets (every status, outcomes, none/one/two calls), survey answers and
+    residents with and without an e-KTP over the last days, straight into the database."""
+    import datetime as dt
+    import random
+
+    from station.store.models import QueueEvent, Service, SurveyResponse, Ticket
+
+    rng = random.Random(seed)
+    with admin.write() as session:
+        service = session.query(Service).filter(Service.office_id == office_id).first()
+        assert service is not None
+        for d in range(1, 12):
+            day = today - dt.timedelta(days=d)
+            opening = dt.datetime.combine(day, dt.time(0, 30), dt.UTC)
+            for i in range(rng.randrange(3, 9)):
+                issued = opening + dt.timedelta(seconds=i * 97 + rng.randrange(60))
+                status = rng.choice(("done", "done", "no_show", "cancelled", "not_served",
+                                     "waiting", "serving"))  # fmt: skip
+                outcome = rng.choice(("letter_issued", "information_given", "referred", None))
+                ticket = Ticket(
+                    office_id=office_id, service_id=service.id, queue_service_id=service.id,
+                    day=day, sequence=100 + i, number=f"A-{100 + i}", status=status,
+                    outcome=outcome if status == "done" else None, issued_at=issued,
+                    started_at=issued + dt.timedelta(seconds=300),
+                    finished_at=issued + dt.timedelta(seconds=700), call_count=1,
+                )  # fmt: skip
+                session.add(ticket)
+                session.flush()
+                for call in range(rng.randrange(3)):  # the first call counts, not a recall
+                    at = issued + dt.timedelta(seconds=rng.randrange(30, 1500) + call * 2000)
+                    session.add(QueueEvent(office_id=office_id, at=at, day=day, action="called",
+                                           ticket_id=ticket.id, service_id=service.id,
+                                           details={}))  # fmt: skip
+                if status == "done" and rng.random() < 0.6:
+                    scores = {f"q{q}": rng.randrange(1, 5) for q in range(1, 10)}
+                    session.add(
+                        SurveyResponse(
+                            office_id=office_id,
+                            ticket_id=ticket.id,
+                            ticket_number=ticket.number,
+                            day=day,
+                            **scores,
+                        )
+                    )
+        for resident in session.query(Resident).filter(Resident.office_id == office_id):
+            resident.ektp_recorded = rng.random() < 0.5
+
+
+def test_the_fast_city_report_equals_each_offices_own_report(city: City) -> None:
+    """PostgreSQL computes every office's row in one query (migration 0012); each row equals
+    the office's own report run in Python, figure by figure (waits, completion, e-KTP, IKM)."""
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from station.reports import city as city_reports
+    from station.reports.statistics import Period
+    from station.store.models import Office as OfficeRow
+
+    today = dt.date.today()
+    admin = Database(city.admin_url)
+    for seed, office in enumerate((city.a, city.b)):
+        _history(admin, office.id, seed, today)
+    period = Period(today - dt.timedelta(days=9), today)
+    with admin.read() as session:
+        assert rowsecurity.has_figures(session.connection())
+        fast = city_reports.city_report(session, period, today)
+        offices = session.query(OfficeRow).order_by(OfficeRow.code).all()
+        slow = [city_reports.office_row(session, o, period, today) for o in offices]
+    with admin.write() as session:
+        grant = rowsecurity.grant_city(session.connection(), city.admin_url)
+    admin.dispose()
+    assert fast["offices"] == slow
+    assert sum(r["taken"] for r in slow) > 20 and all(r["wait_p90"] for r in slow)
+    assert all(r["ikm"] is not None and r["ektp_missing"] for r in slow)
+    reader = create_engine(grant.url)  # the city's read-only role gets the same figures
+    with Session(reader) as session:
+        assert city_reports.city_report(session, period, today) == fast
+    reader.dispose()
+
+
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 )

@@ -215,6 +215,10 @@ RAW_SQL_CALLS = {
     ("station/store/rowsecurity.py", "_protect_child_table"),
     ("station/store/rowsecurity.py", "_protect_office"),
     ("station/store/rowsecurity.py", "install_views"),
+    ("station/store/rowsecurity.py", "install_figures"),  # constant DDL, schema checked
+    ("station/store/rowsecurity.py", "uninstall_figures"),  # constant DROP FUNCTION
+    ("station/store/rowsecurity.py", "has_figures"),  # to_regprocedure(:f), bound
+    ("station/reports/city.py", "_figures_rows"),  # constant SELECT, the period bound
     ("station/store/rowsecurity.py", "uninstall"),
     ("station/store/rowsecurity.py", "role_prefix"),  # constant SELECT current_database()
     ("station/store/rowsecurity.py", "_schema"),  # constant SELECT current_schema()
@@ -229,7 +233,7 @@ RAW_SQL_CALLS = {
 IDENTIFIER_SPLICES = {
     "station/store/rowsecurity.py": {
         "POLICY", "table", "mine", "own", "admin", "mine_id", "name", "columns", "query",
-        "s", "statement",
+        "s", "statement", "FIGURES_SIGNATURE", "extra",
     },
 }  # fmt: skip
 _RAW = {"text", "exec_driver_sql", "execute", "executemany", "executescript"}
