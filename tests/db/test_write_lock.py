@@ -108,8 +108,11 @@ def test_a_lock_held_too_long_is_busy_and_then_handed_on(
     finally:
         fcntl.flock(holder, fcntl.LOCK_UN)
         os.close(holder)
-    thread.join(10)
+    deadline = time.monotonic() + 10  # polled: a timed join never ends under faketime
+    while not done.is_set() and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert done.is_set()
+    thread.join()
     deadline = time.monotonic() + 5  # the abandoned waiter takes it and lets it go at once
     while not _lock_is_free(lock) and time.monotonic() < deadline:
         time.sleep(0.01)
