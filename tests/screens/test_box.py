@@ -127,7 +127,7 @@ def test_a_domicile_letter_at_2330_prints_a_valid_sealed_letter_and_the_box_forg
         assert letter.operator_id is None
         parsed = parse(printer.read_bytes())
         [[qr]] = [decode_qr(raster) for raster in parsed.rasters]
-        seal = verify_token(qr, public_keys(session, station.office_id))
+        seal = verify_token(qr, public_keys(session, station.office_id), today=THURSDAY_2330.date())
         check = register_check(session, station.office_id, qr, seal)
         issue_event = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "letter.issue")
