@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select, update
 from textual.pilot import Pilot
 from textual.widgets import Button, Static
@@ -30,6 +32,7 @@ from station.screens.box.box import BoxScreen
 from station.store.models import AuditEvent, Letter, Resident, ResidentPin
 from tests.helpers.escpos_reader import decode_qr, parse
 from tests.helpers.letter_helpers import HEAD, add_residents
+from tests.helpers.pdf_reader import pdf_text
 
 SIZE = (100, 40)
 WITA = ZoneInfo("Asia/Makassar")
@@ -295,6 +298,51 @@ def test_a_printer_fault_keeps_the_letter_and_the_next_sign_in_prints_the_origin
     lines = parse(printer.read_bytes()).lines
     assert letter.number in "\n".join(lines)
     assert not any("SALINAN" in line for line in lines)  # the original, not a copy
+
+
+FAKE_LP = """#!/bin/sh
+# CUPS' lp as the office printer: keeps the file it was given
+for last; do :; done
+cp "$last" "{keep}"
+"""
+
+
+@pytest.mark.parametrize("office_printer", [True, False])
+def test_an_f4_type_goes_to_the_office_printer_when_the_box_has_one(
+    station: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, office_printer: bool
+) -> None:
+    """The type's paper is followed at the box (SKCK is F4): with ``printer.office`` the PDF
+    goes there; without one the receipt printer prints it (a PDF left in the home is nothing
+    a resident can take away)."""
+    receipt = tmp_path / "p.bin"
+    _ready(station, receipt)
+    kept = tmp_path / "sent.pdf"
+    if office_printer:
+        folder = tmp_path / "bin"
+        folder.mkdir()
+        (folder / "lp").write_text(FAKE_LP.format(keep=kept))
+        (folder / "lp").chmod(0o755)
+        monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+        station.config.printer.office = "cups:KANTOR"
+
+    async def scenario() -> None:
+        app = BoxApp(station, clock=lambda: THURSDAY_2330)
+        async with app.run_test(size=SIZE) as pilot:
+            await _sign_in(app, pilot)
+            await pilot.press(_digit(app, "SKCK"), "1", "enter")
+            assert await _until(pilot, lambda: _step(app) == "done"), _screen_text(app)
+            assert "sudah dicetak" in _screen_text(app)
+
+    asyncio.run(scenario())
+    with station.db.read() as session:
+        [letter] = session.scalars(select(Letter)).all()
+    assert letter.print_count == 1 and letter.channel == "box"
+    if office_printer:
+        assert letter.number in pdf_text(kept.read_bytes())
+        assert not receipt.exists() or letter.number not in receipt.read_bytes().decode("latin-1")
+    else:
+        assert not kept.exists()
+        assert letter.number in "\n".join(parse(receipt.read_bytes()).lines)
 
 
 def test_the_daily_limit_per_nik_refuses_the_fourth_letter(

@@ -16,10 +16,17 @@ from typing import Any
 
 from station.home.context import Station
 from station.letters import box as box_core
+from station.letters.desk import letter_paper
 from station.letters.store import IssuedLetter, LetterSettings
 from station.office.clock import OfficeClock
 from station.office.opening_hours import OpeningHours
-from station.printing import LetterPrint, PrinterFault, print_and_record, print_ticket
+from station.printing import (
+    LetterPrint,
+    PrinterFault,
+    print_and_record,
+    print_pdf_and_record,
+    print_ticket,
+)
 from station.printing.faults import classify
 from station.queue.facade import IssuedTicket, Queue
 from station.screens.box.box import BoxScreen
@@ -122,11 +129,15 @@ class BoxApp(PublicApp):
         )
 
     def print_letter(self, document: Any, number: str) -> LetterPrint:
-        return print_and_record(
-            document,
-            self.station.config.printer,
-            lambda: box_core.record_box_print(self.station, number),
-        )
+        """On the type's paper (docs/letters.md): an F4/A4 type goes to the office printer
+        when the box has one (``printer.office``); without one it prints on the box's receipt
+        printer, since a PDF saved in the home is nothing a resident can take away."""
+        config = self.station.config
+        record = lambda: box_core.record_box_print(self.station, number)  # noqa: E731
+        paper = letter_paper(self.settings, document.type_code)
+        if paper in ("f4", "a4") and config.printer.office.strip():
+            return print_pdf_and_record(document, config, record, paper=paper)
+        return print_and_record(document, config.printer, record)
 
     def pending_document(self, visitor: box_core.BoxVisitor, number: str) -> Any:
         return box_core.pending_document(self.station, visitor, number)
