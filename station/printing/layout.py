@@ -9,6 +9,7 @@ than its line (half the columns for double-size text).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import tzinfo
 from typing import Any, Literal, cast
@@ -305,17 +306,7 @@ def letter_ops(doc: Document, settings: PrintSettings) -> list[Op]:
             ops.append(Feed(1))
             left(wrap(line, width))
     ops.append(Feed(1))
-    signer = safe.signer
-    center(signer.place_date)
-    if signer.on_behalf:
-        center(signer.on_behalf)
-    center(signer.position)
-    ops.append(Feed(3))
-    center(signer.name, bold=True)
-    if signer.rank:
-        center(signer.rank)
-    if signer.nip:
-        center(f"NIP {signer.nip}")
+    _signer_lines(safe.signer, center, ops)
     if safe.holder_name is not None:
         ops.append(Feed(1))
         center("Pemegang Surat")
@@ -384,17 +375,7 @@ def compact_letter_ops(doc: Document, settings: PrintSettings) -> list[Op]:
         if line:
             left(wrap(line, body_width))
     ops.append(Feed(1))
-    signer = safe.signer
-    center(signer.place_date)
-    if signer.on_behalf:
-        center(signer.on_behalf)
-    center(signer.position)
-    ops.append(Feed(3))
-    center(signer.name, bold=True)
-    if signer.rank:
-        center(signer.rank)
-    if signer.nip:
-        center(f"NIP {signer.nip}")
+    _signer_lines(safe.signer, center, ops)
     if safe.holder_name is not None:
         center("Pemegang Surat")
         ops.append(Feed(3))
@@ -431,3 +412,18 @@ def selftest_ops(office_name: str, settings: PrintSettings, uri: str) -> list[Op
     ops += [Text("X" * (width // 2), double=True)]
     ops += [Feed(1), QR("STATION-PRINTER-TEST"), Feed(2), Cut()]
     return ops
+
+
+def _signer_lines(signer: Any, center: Callable[..., None], ops: list[Op]) -> None:
+    """Place and date, "a.n." when delegated, position, room to sign, name, rank, NIP: the
+    same in the full and the compact receipt."""
+    center(signer.place_date)
+    if signer.on_behalf:
+        center(signer.on_behalf)
+    center(signer.position)
+    ops.append(Feed(3))
+    center(signer.name, bold=True)
+    if signer.rank:
+        center(signer.rank)
+    if signer.nip:
+        center(f"NIP {signer.nip}")
