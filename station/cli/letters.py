@@ -222,7 +222,13 @@ def letter_show(number: str, with_text: bool) -> tuple[dict[str, Any], str]:
 
     from station.letters import document_to_text
     from station.letters.formats import format_date_id, format_moment_id
-    from station.letters.store import find_letter, letter_summary, stored_document
+    from station.letters.store import (
+        CHANNEL_LABELS,
+        LETTER_STATUS_LABELS,
+        find_letter,
+        letter_summary,
+        stored_document,
+    )
 
     def run(station: Any) -> tuple[dict[str, Any], str, dict[str, str]]:
         with station.db.read() as session:
@@ -241,8 +247,10 @@ def letter_show(number: str, with_text: bool) -> tuple[dict[str, Any], str]:
     valid_until = data["valid_until"]
     lines = [
         f"{data['number']}  {data['title']}",
-        f"Status: {data['status']}; atas nama {data['name']} ({data['nik_masked']})",
-        f"Terbit {shown['issued']}; berlaku sampai "
+        f"Status: {LETTER_STATUS_LABELS.get(data['status'], data['status'])}; "
+        f"atas nama {data['name']} ({data['nik_masked']})",
+        f"Terbit {shown['issued']} {CHANNEL_LABELS.get(data['channel'], data['channel'])}; "
+        "berlaku sampai "
         f"{format_date_id(dt.date.fromisoformat(valid_until)) if valid_until else '-'}",
     ]
     if data["revoke_reason"] or "revoked" in shown:

@@ -64,6 +64,9 @@ PURPOSE_KEY = "keperluan"
 CHANNEL_COUNTER = "counter"
 CHANNEL_BOX = "box"
 CHANNELS = (CHANNEL_COUNTER, CHANNEL_BOX)
+# What a person reads for the stored codes (station letter show, the operator's screens).
+LETTER_STATUS_LABELS = {STATUS_ISSUED: "terbit", STATUS_REVOKED: "dicabut"}
+CHANNEL_LABELS = {CHANNEL_COUNTER: "di loket", CHANNEL_BOX: "melalui Layanan Mandiri"}
 # LetterRequest.status (station.letters.requests): issuing answers a waiting request
 REQUEST_WAITING = "waiting"
 REQUEST_SERVED = "served"
