@@ -91,7 +91,7 @@ def audit_list(
                 session, station.office_id, operator=who, action=action, subject=subject,
                 day=day.date() if day else None, tz=tz, limit=limit,
             )  # fmt: skip
-            events = [
+            events: list[dict[str, Any]] = [
                 {
                     "id": e.id,
                     "at": e.at.isoformat(),

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Date, bindparam, func, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from station.office.services import counter_service_ids, served_service_ids
 from station.queue.rules import (
@@ -99,7 +100,7 @@ class CounterView:
 
 # The statements of the twice-a-second poll, built once: composing a SQLAlchemy statement
 # costs more Python time than running it (parameters: ``office_id``, ``day``).
-_OFFICE = bindparam("office_id")
+_OFFICE: BindParameter[int] = bindparam("office_id")
 _SERVICES = select(Service).where(Service.office_id == _OFFICE)
 _COUNTERS = select(Counter).where(Counter.office_id == _OFFICE)
 _OPERATORS = select(Operator.id, Operator.username).where(Operator.office_id == _OFFICE)

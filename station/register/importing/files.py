@@ -241,7 +241,7 @@ class ImportReader:
         self._fields = fields
         self._width = max(indices) + 1
         self._getter: Callable[[Any], Any] = (
-            itemgetter(*indices) if len(indices) > 1 else (lambda row, i=indices[0]: (row[i],))
+            itemgetter(*indices) if len(indices) > 1 else _one_cell(indices[0])
         )
         self._has_duplicates = bool(duplicates)
         self._identity = indices == list(range(len(indices)))
@@ -480,3 +480,13 @@ def count_data_rows(path: Path | str) -> int | None:
     except Exception:
         return None
     return None
+
+
+def _one_cell(index: int) -> Callable[[Any], tuple[Any]]:
+    """A getter like ``itemgetter(i, j)`` for a single column: it still returns a tuple
+    (``itemgetter(i)`` alone returns the bare cell)."""
+
+    def get(row: Any) -> tuple[Any]:
+        return (row[index],)
+
+    return get

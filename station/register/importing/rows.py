@@ -302,6 +302,7 @@ def validate_row(row_number: int, raw: dict[str, str], *, today: date) -> ValidR
     warnings: list[str] = []
     values: dict[str, Any] = {}
     get = raw.get
+    text: str | None  # one name for the cell being read, row after row below
 
     if raw and max(map(len, raw.values())) > MAX_FIELD_CHARS:
         for key, text in raw.items():

@@ -103,7 +103,7 @@ class KioskScreen(StationScreen[KioskHost], Screen[None]):
         )
         hours = " · ".join(app.hours.describe())
         self.query_one("#kiosk-hours", Static).update(f"Jam layanan: {hours}")
-        set_compact(app, self.size.height or app.size.height)
+        set_compact(self.app, self.size.height or self.app.size.height)
         self.show_priority()
         self.tick()
         self.set_interval(1.0, self.tick)
