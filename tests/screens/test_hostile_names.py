@@ -97,3 +97,49 @@ def test_hostile_register_values_show_as_typed_on_every_operator_screen(
             assert any(HOSTILE in str(counters.get_row_at(i)[0]) for i in range(counters.row_count))
 
     run(scenario())
+
+
+OFFICE_HOSTILE = "Oesapa [/b] [@click=app.quit]X[/] [B]"
+
+
+def test_an_office_name_with_brackets_shows_as_typed_on_the_public_apps_and_the_login(
+    station: Station,
+) -> None:
+    """The office's name is data too (station.toml, or the city's office list): a closing tag
+    crashed the kiosk and the board at start, and ``[@click=app.quit]`` in it made a tap on the
+    header leave the kiosk."""
+    from station.screens.board.app import BoardApp
+    from station.screens.kiosk.app import KioskApp
+
+    station.config.office.name = OFFICE_HOSTILE
+    shown = OFFICE_HOSTILE.upper()
+
+    async def kiosk() -> None:
+        app = KioskApp(station)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.pause()
+            assert shown in text(app, "#kiosk-office")  # type: ignore[arg-type]
+            await pilot.click("#kiosk-office")
+            await pilot.pause()
+            assert app.is_running  # a tap on the name does not leave the kiosk
+
+    async def board() -> None:
+        from station.home.config import VoiceConfig
+        from station.screens.speech import Announcer
+
+        quiet = Announcer(VoiceConfig(), speak=lambda said: None)
+        app = BoardApp(station, announcer=quiet, refresh_seconds=0.2)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert shown in text(app, "#office")  # type: ignore[arg-type]
+
+    async def login_screen() -> None:
+        app = OperatorApp(station, counter=1, refresh_seconds=0.2)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert f"Kelurahan {OFFICE_HOSTILE}" in text(app, "#login-title")
+
+    import asyncio
+
+    for scenario in (kiosk, board, login_screen):
+        asyncio.run(scenario())

@@ -20,7 +20,7 @@ from textual.widgets import Digits, Static
 from station.letters.formats import format_date_id
 from station.office.opening_hours import DAY_LABELS
 from station.queue.announce import Call, CallTracker, last_distinct
-from station.screens.base import StationScreen
+from station.screens.base import StationScreen, plain
 from station.screens.board.big_number import BigNumber
 from station.screens.board.host import BoardHost
 
@@ -91,7 +91,7 @@ class BoardScreen(StationScreen[BoardHost], Screen[None]):
     def on_mount(self) -> None:
         app = self.station_app
         office = app.station.config.office.name
-        self.query_one("#office", Static).update(f"KANTOR KELURAHAN {office.upper()}")
+        self.query_one("#office", Static).update(plain(f"KANTOR KELURAHAN {office.upper()}"))
         self.tick_clock()
         self.set_interval(1.0, self.tick_clock)
         self.set_interval(0.2, self.tick_ticker)

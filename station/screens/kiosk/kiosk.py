@@ -25,7 +25,7 @@ from textual.widgets import Button, Digits, Static
 
 from station.letters.formats import format_date_id
 from station.office.opening_hours import DAY_LABELS
-from station.screens.base import StationScreen
+from station.screens.base import StationScreen, plain
 from station.screens.kiosk.host import KioskHost
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class KioskScreen(StationScreen[KioskHost], Screen[None]):
     def on_mount(self) -> None:
         app = self.station_app
         self.query_one("#kiosk-office", Static).update(
-            f"KANTOR KELURAHAN {app.station.config.office.name.upper()}"
+            plain(f"KANTOR KELURAHAN {app.station.config.office.name.upper()}")
         )
         hours = " · ".join(app.hours.describe())
         self.query_one("#kiosk-hours", Static).update(f"Jam layanan: {hours}")

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from station.office.sign_in import sign_in
-from station.screens.base import StationScreen
+from station.screens.base import StationScreen, plain
 from station.screens.operator.host import OperatorHost
 from station.store.errors import StationError
 
@@ -40,7 +40,7 @@ class LoginScreen(StationScreen[OperatorHost], Screen[None]):
     def compose(self) -> ComposeResult:
         office = self.station_app.station.config.office
         with Vertical(id="login-box"):
-            yield Static(f"Kelurahan {office.name} — Masuk Loket", id="login-title")
+            yield Static(plain(f"Kelurahan {office.name} — Masuk Loket"), id="login-title")
             yield Label("Nomor loket")
             yield Input(
                 value=str(self.preset_counter or ""),
