@@ -133,6 +133,17 @@ def test_an_office_name_with_brackets_shows_as_typed_on_the_public_apps_and_the_
             await pilot.pause()
             assert shown in text(app, "#office")  # type: ignore[arg-type]
 
+    async def box() -> None:
+        from station.screens.box.app import BoxApp
+
+        app = BoxApp(station)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.pause()
+            assert shown in text(app, "#box-office")  # type: ignore[arg-type]
+            await pilot.click("#box-office")
+            await pilot.pause()
+            assert app.is_running
+
     async def login_screen() -> None:
         app = OperatorApp(station, counter=1, refresh_seconds=0.2)
         async with app.run_test(size=(120, 40)) as pilot:
@@ -141,5 +152,5 @@ def test_an_office_name_with_brackets_shows_as_typed_on_the_public_apps_and_the_
 
     import asyncio
 
-    for scenario in (kiosk, board, login_screen):
+    for scenario in (kiosk, board, box, login_screen):
         asyncio.run(scenario())

@@ -103,7 +103,7 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
     def on_mount(self) -> None:
         app = self.station_app
         self.query_one("#box-office", Static).update(
-            f"LAYANAN MANDIRI · KELURAHAN {app.station.config.office.name.upper()}"
+            plain(f"LAYANAN MANDIRI · KELURAHAN {app.station.config.office.name.upper()}")
         )
         self.query_one("#box-help", Static).update(plain(app.help_line()))
         self.tick()
