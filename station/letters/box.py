@@ -11,7 +11,7 @@ No free text at the box: a purpose comes from the type's ``box_purposes`` list a
 value from its ``choices`` (or its default); a type that needs typed text is not offered for
 "issue". Eligibility is checked exactly as at the counter; a per-NIK daily limit
 (``[box] daily_limit``) stops misuse, and :class:`GuessGuard` pauses a box after too many
-refused PINs in a minute (NIK guessing).
+refused PINs in a minute (NIK guessing), kept in the database across restarts.
 
 No Textual and no printer here: the box app runs these in thread workers and hands the
 Document to ``station.printing``.
@@ -20,10 +20,8 @@ Document to ``station.printing``.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +46,7 @@ from station.register.nik import mask_nik, normalize_nik
 from station.register.pins import check_pin
 from station.store import audit
 from station.store.errors import StationError
-from station.store.models import Letter, LetterSelfService, utcnow
+from station.store.models import BoxGuard, Letter, LetterSelfService, utcnow
 
 if TYPE_CHECKING:
     from station.home.context import Station
@@ -161,38 +159,43 @@ def change_self_service(
 class GuessGuard:
     """A per-box limit on refused PINs: ``max_failures`` within ``window`` seconds pause the
     box for ``pause`` seconds, whatever NIKs were typed (someone trying many NIKs with one
-    PIN never reaches a NIK's own lock). Kept in memory: one guard per box process."""
+    PIN never reaches a NIK's own lock). Kept in the database (``box_guard``, one row per
+    office and box name), in the caller's write transaction, so restarting the box process
+    does not clear it (docs/box.md §6)."""
 
-    def __init__(
-        self,
-        max_failures: int = 5,
-        window: float = 60.0,
-        pause: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, max_failures: int = 5, window: float = 60.0, pause: float = 60.0) -> None:
         self.max_failures = max_failures
-        self.window = window
-        self.pause = pause
-        self.clock = clock
-        self._failures: deque[float] = deque()
-        self._paused_until = 0.0
-        self._lock = threading.Lock()
+        self.window = dt.timedelta(seconds=window)
+        self.pause = dt.timedelta(seconds=pause)
 
-    def paused_for(self) -> int:
+    @staticmethod
+    def _row(session: Session, office_id: int, terminal: str) -> BoxGuard | None:
+        return session.scalars(
+            select(BoxGuard).where(BoxGuard.office_id == office_id, BoxGuard.terminal == terminal)
+        ).one_or_none()
+
+    def paused_for(self, session: Session, office_id: int, terminal: str, now: dt.datetime) -> int:
         """Whole seconds until the box takes PINs again (0: now)."""
-        with self._lock:
-            left = self._paused_until - self.clock()
-        return max(0, int(left + 0.999))
+        row = self._row(session, office_id, terminal)
+        if row is None or row.paused_until is None or row.paused_until <= now:
+            return 0
+        return max(1, math.ceil((row.paused_until - now).total_seconds()))
 
-    def failed(self) -> None:
-        with self._lock:
-            now = self.clock()
-            self._failures.append(now)
-            while self._failures and self._failures[0] <= now - self.window:
-                self._failures.popleft()
-            if len(self._failures) >= self.max_failures:
-                self._paused_until = now + self.pause
-                self._failures.clear()
+    def failed(self, session: Session, office_id: int, terminal: str, now: dt.datetime) -> bool:
+        """Count one refused PIN; True when it pauses the box."""
+        row = self._row(session, office_id, terminal)
+        if row is None:
+            row = BoxGuard(office_id=office_id, terminal=terminal, failures=0)
+            session.add(row)
+        if row.window_start is None or row.window_start <= now - self.window:
+            row.window_start, row.failures = now, 0
+        row.failures += 1
+        paused = row.failures >= self.max_failures
+        if paused:
+            row.paused_until = now + self.pause
+            row.window_start, row.failures = None, 0
+        session.flush()
+        return paused
 
 
 # ------------------------------------------------------------------------------------------
@@ -318,15 +321,23 @@ def sign_in(
 ) -> SignIn:
     """NIK and PIN at the box: the visitor with the offers, or one refusal for every failure
     (the PIN check and its counting are one write transaction, audited in ``check_pin``)."""
-    paused = guard.paused_for()
-    if paused:
-        return SignIn(None, PAUSED.format(seconds=paused))
     now = station.clock.now()
     today = station.clock.today()
     with station.db.write() as session:
+        paused = guard.paused_for(session, station.office_id, terminal, now)
+        if paused:  # the PIN is not even checked; counted for the lurah, without the NIK
+            _record_refusal(session, station.office_id, "paused", terminal=terminal)
+            return SignIn(None, PAUSED.format(seconds=paused))
         checked = check_pin(session, station.office_id, nik, pin, now=now, terminal=terminal)
         if not checked.ok:
             failed = True
+            if guard.failed(session, station.office_id, terminal, now):
+                audit.record(
+                    session, office_id=station.office_id, action="box.paused", subject=None,
+                    details={"terminal": terminal, "seconds": int(guard.pause.total_seconds()),
+                             "channel": CHANNEL_BOX},
+                    operator=BOX_ACTOR,
+                )  # fmt: skip
         else:
             failed = False
             resident = checked.resident
@@ -351,20 +362,25 @@ def sign_in(
                 pending=_pending(session, station.office_id, resident.id, now),
             )
     if failed:
-        guard.failed()
         return SignIn(None, REFUSED)
     return SignIn(visitor)
+
+
+def _record_refusal(
+    session: Session, office_id: int, reason: str, *, terminal: str, type_code: str = ""
+) -> None:
+    audit.record(
+        session, office_id=office_id, action="box.refused", subject=None,
+        details={"reason": reason, "type": type_code, "terminal": terminal,
+                 "channel": CHANNEL_BOX},
+        operator=BOX_ACTOR,
+    )  # fmt: skip
 
 
 def refuse(station: Station, reason: str, *, terminal: str, type_code: str = "") -> None:
     """A refused attempt at the box, audited without the NIK (for the lurah's report)."""
     with station.db.write() as session:
-        audit.record(
-            session, office_id=station.office_id, action="box.refused", subject=None,
-            details={"reason": reason, "type": type_code, "terminal": terminal,
-                     "channel": CHANNEL_BOX},
-            operator=BOX_ACTOR,
-        )  # fmt: skip
+        _record_refusal(session, station.office_id, reason, terminal=terminal, type_code=type_code)
 
 
 # ------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from sqlalchemy import select, update
@@ -27,6 +28,7 @@ from station.letters.store import IssueRequest, LetterSettings
 from station.office.clock import OfficeClock
 from station.office.operators import NotAdmin
 from station.register.pins import set_pin
+from station.store import audit
 from station.store.models import AuditEvent, Letter, Resident
 from tests.helpers.cli_auth import add_operators
 from tests.helpers.letter_helpers import HEAD, add_residents
@@ -97,18 +99,75 @@ def test_the_lurah_s_override_wins_and_is_checked_again_when_issuing(office: Sta
         change_self_service(office, settings, "SKD", "issue", operator="ani")
 
 
-def test_the_guard_pauses_after_refusals_within_a_minute() -> None:
-    now = [0.0]
-    guard = GuessGuard(max_failures=3, window=60, pause=60, clock=lambda: now[0])
-    guard.failed()
-    now[0] = 61.0  # the first one is out of the window
-    guard.failed()
-    guard.failed()
-    assert guard.paused_for() == 0
-    guard.failed()
-    assert guard.paused_for() == 60
-    now[0] = 121.0
-    assert guard.paused_for() == 0
+def test_the_guard_pauses_after_refusals_within_a_minute(office: Station) -> None:
+    guard = GuessGuard(max_failures=3, window=60, pause=60)
+    at = [T0]
+
+    def fail() -> bool:
+        with office.db.write() as session:
+            return guard.failed(session, office.office_id, "box-1", at[0])
+
+    def paused() -> int:
+        with office.db.read() as session:
+            return guard.paused_for(session, office.office_id, "box-1", at[0])
+
+    assert not fail()
+    at[0] = T0 + dt.timedelta(seconds=61)  # the first one is out of the window
+    assert not fail() and not fail()
+    assert paused() == 0
+    assert fail()
+    assert paused() == 60
+    with office.db.read() as session:  # another box is not paused by this one
+        assert guard.paused_for(session, office.office_id, "box-2", at[0]) == 0
+    at[0] += dt.timedelta(seconds=60)
+    assert paused() == 0
+
+
+def test_the_guard_outlives_a_restart_and_its_refusals_reach_the_report(
+    office: Station, station_home: Path, request: pytest.FixtureRequest
+) -> None:
+    """A box restarted (a new process: a new station and a new guard) is still paused, and
+    the attempts refused while paused are counted for the lurah without a NIK."""
+    from station.reports.statistics import Period, build_report
+
+    settings = LetterSettings.from_config(office.config)
+    guard = GuessGuard(max_failures=3)
+    # the audit stamps its events with the real clock: the box's night here
+    stamp = mock.patch.object(audit, "utcnow", lambda: T0)
+    stamp.start()
+    request.addfinalizer(stamp.stop)
+    for i in range(3):  # three NIKs guessed with one PIN
+        nik = f"537103170890001{i + 2}"
+        assert (
+            sign_in(office, settings, nik, "590264", terminal="box-1", guard=guard).visitor is None
+        )
+    office.close()
+    restarted = open_station(station_home)
+    try:
+        restarted.clock = OfficeClock(restarted.config.tz, lambda: T0 + dt.timedelta(seconds=30))
+        result = sign_in(
+            restarted, settings, HEAD, PIN, terminal="box-1", guard=GuessGuard(max_failures=3)
+        )
+        assert result.visitor is None and "30 detik" in result.message  # even the right PIN
+        restarted.clock = OfficeClock(restarted.config.tz, lambda: T0 + dt.timedelta(seconds=61))
+        result = sign_in(
+            restarted, settings, HEAD, PIN, terminal="box-1", guard=GuessGuard(max_failures=3)
+        )
+        assert result.visitor is not None  # the pause is over
+        day = T0.astimezone(restarted.config.tz).date()
+        with restarted.db.read() as session:
+            report = build_report(
+                session, restarted.office_id, restarted.config.tz, Period(day, day), today=day
+            )
+            paused = session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "box.paused")
+            ).all()
+        assert report["channels"]["refused"]["paused"] == 1
+        assert report["channels"]["refused"]["wrong_pin"] == 3
+        assert len(paused) == 1 and paused[0].details["terminal"] == "box-1"
+        assert HEAD not in str(report) and HEAD not in str(paused[0].details)
+    finally:
+        restarted.close()
 
 
 def test_the_catalogue_checks_self_service_and_box_purposes() -> None:
