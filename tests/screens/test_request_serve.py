@@ -116,3 +116,73 @@ def test_a_resident_without_the_ticket_gets_the_request_filled_in_from_the_card(
         row = session.scalars(select(LetterRequest)).one()
         letter = session.scalars(select(Letter)).one()
     assert row.status == "served" and row.letter_id == letter.id and letter.ticket_id is None
+
+
+def test_a_box_request_opens_on_the_first_field_left_to_the_counter(
+    station: Station, tmp_path: Path
+) -> None:
+    """A Kelahiran requested at the box: what the resident picked is filled in, the cursor is
+    on the first field the box left to the counter, Enter goes on to the next empty one and,
+    when none is left, to the preview; Enter there issues it."""
+    from textual.widgets import Input
+
+    add_residents(station.db, station.office_id)
+    station.config.printer.uri = f"file:{tmp_path / 'printer.bin'}"
+    station.config.kiosk.opening_hours = []
+    today = station.clock.today()
+    receipt = create_request(
+        station,
+        nik=HEAD,
+        type_code="SKL",
+        fields={
+            "jenis_kelamin_anak": "PEREMPUAN",
+            "tanggal_lahir_anak": today.isoformat(),
+            "hubungan_pelapor": "AYAH",
+        },
+        purpose="",
+        at_counter=["nama_anak", "tempat_lahir_anak", "anak_ke", "nama_ibu"],
+    )
+    typed = {
+        "nama_anak": "MARIA ANGELINA KEBAN",
+        "tempat_lahir_anak": "RSUD Kupang",
+        "anak_ke": "2",
+        "nama_ibu": "MARIA KEBAN",
+    }
+    focused: list[str] = []
+
+    async def main() -> None:
+        app = OperatorApp(station, counter=2)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await login(app, pilot, counter="2")  # Kependudukan (B): births are served there
+            await pilot.press("f2")
+            await settle(app, pilot)
+            assert app.screen.current.number == receipt.ticket_number  # type: ignore[attr-defined]
+            await pilot.press("f7")
+            await settle(app, pilot, rounds=6)
+            screen = app.screen
+            assert isinstance(screen, LetterScreen) and screen.step != STEP_PREVIEW
+            assert screen.query_one("#field-jenis_kelamin_anak", Input).value == "PEREMPUAN"
+            message = text(app, "#form-message")
+            assert receipt.pickup_code in message and "Nama Anak" in message
+            for _ in typed:
+                assert isinstance(app.focused, Input)
+                key = (app.focused.id or "").removeprefix("field-")
+                focused.append(key)
+                await pilot.press(*typed[key], "enter")
+                await settle(app, pilot, rounds=3)
+            assert screen.step == STEP_PREVIEW
+            preview = " ".join(text(app, "#preview-text").split())
+            assert "MARIA ANGELINA KEBAN" in preview and "RSUD Kupang" in preview
+            await pilot.press("enter")
+            await settle(app, pilot, rounds=5)
+            assert not isinstance(app.screen, LetterScreen)
+
+    asyncio.run(main())
+    assert focused == ["nama_anak", "tempat_lahir_anak", "anak_ke", "nama_ibu"]
+    with station.db.read() as session:
+        letter = session.scalars(select(Letter)).one()
+        row = session.scalars(select(LetterRequest)).one()
+    assert row.status == "served" and row.letter_id == letter.id
+    assert letter.field_values["jenis_kelamin_anak"] == "PEREMPUAN"
+    assert letter.field_values["nama_anak"] == "MARIA ANGELINA KEBAN"
