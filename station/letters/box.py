@@ -32,7 +32,7 @@ from station.letters import Document, LetterType, ResidentSnapshot, check_eligib
 from station.letters.catalogue import SELF_SERVICE_MODES, Catalogue
 from station.letters.fields import CHILD_RELATIONSHIP, PARENT_RELATIONSHIPS, FieldSpec
 from station.letters.formats import clean_text, day_name_id, format_date_id, mask_name
-from station.letters.resident import STATUS_ACTIVE
+from station.letters.resident import STATUS_ACTIVE, resident_values
 from station.letters.store import (
     CHANNEL_BOX,
     PURPOSE_KEY,
@@ -370,6 +370,7 @@ def box_offer(
     in its list. An optional field offers "Tidak diisi". The counter opens the request with
     the cursor on the first empty field (docs/box.md)."""
     verdict = check_eligibility(lt, snapshot, today=today, family=family or ())
+    register = resident_values(snapshot, on=today)  # what a field's prefill takes
     fields: list[BoxField] = []
     fixed: dict[str, str] = {}
     typed: list[tuple[str, str]] = []
@@ -379,6 +380,8 @@ def box_offer(
             continue
         picked = _pick_list(spec, today, snapshot, family)
         if picked is None:
+            if spec.prefill and register.get(spec.prefill):
+                continue  # filled from the register, at the box as at the counter
             if spec.required:
                 typed.append((spec.key, spec.label))
             continue  # an optional typed field: the counter may add it

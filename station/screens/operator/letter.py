@@ -343,6 +343,8 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         # the box left typed fields to the counter: the cursor on the first empty one, so
         # the operator types only what is missing (docs/box.md)
         labels = [spec.label for spec in lt.fields if spec.key in missing]
+        if PURPOSE_KEY in missing and lt.field(PURPOSE_KEY) is None:
+            labels.append(letter_desk.PURPOSE_LABEL)
         self._form_message(
             f"Permohonan {asked.pickup_code} dari Layanan Mandiri: isi {', '.join(labels)}, "
             "lalu Enter."
@@ -360,13 +362,22 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
 
     def _missing(self) -> list[str]:
         """Keys of the required fields still empty (after defaults and prefills)."""
-        if self.letter_type is None:
+        lt = self.letter_type
+        if lt is None:
             return []
-        return [
+        missing = [
             spec.key
-            for spec in self.letter_type.fields
+            for spec in lt.fields
             if spec.required and not self._input(spec.key).value.strip()
         ]
+        purpose = next((f for f in self.inputs if f.id == f"field-{PURPOSE_KEY}"), None)
+        if (
+            purpose is not None
+            and lt.field(PURPOSE_KEY) is None
+            and letter_desk.purpose_error(lt, purpose.value) is not None
+        ):
+            missing.append(PURPOSE_KEY)  # a purpose the box had no list for
+        return missing
 
     def _form_message(self, message: str) -> None:
         self.query_one("#form-message", Static).update(Text(message))
