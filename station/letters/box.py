@@ -11,7 +11,7 @@ No free text at the box: a purpose comes from the type's ``box_purposes`` list a
 value from its ``choices`` (or its default); a type that needs typed text is not offered for
 "issue". Eligibility is checked exactly as at the counter; a per-NIK daily limit
 (``[box] daily_limit``) stops misuse, and :class:`GuessGuard` pauses a box after too many
-refused PINs in a minute (NIK guessing).
+refused PINs in a minute (NIK guessing), kept in the database across restarts.
 
 No Textual and no printer here: the box app runs these in thread workers and hands the
 Document to ``station.printing``.
@@ -20,10 +20,8 @@ Document to ``station.printing``.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,14 +30,18 @@ from sqlalchemy.orm import Session
 
 from station.letters import Document, LetterType, ResidentSnapshot, check_eligibility
 from station.letters.catalogue import SELF_SERVICE_MODES, Catalogue
-from station.letters.formats import mask_name
+from station.letters.fields import CHILD_RELATIONSHIP, PARENT_RELATIONSHIPS, FieldSpec
+from station.letters.formats import clean_text, day_name_id, format_date_id, mask_name
+from station.letters.resident import STATUS_ACTIVE, resident_values
 from station.letters.store import (
     CHANNEL_BOX,
+    PURPOSE_KEY,
     STATUS_ISSUED,
     IssuedLetter,
     IssueRequest,
     LetterRefusal,
     LetterSettings,
+    family_snapshots,
     issue_letter,
     record_print,
     reprint_letter,
@@ -48,7 +50,7 @@ from station.register.nik import mask_nik, normalize_nik
 from station.register.pins import check_pin
 from station.store import audit
 from station.store.errors import StationError
-from station.store.models import Letter, LetterSelfService, utcnow
+from station.store.models import BoxGuard, Letter, LetterSelfService, utcnow
 
 if TYPE_CHECKING:
     from station.home.context import Station
@@ -57,6 +59,10 @@ BOX_ACTOR = "layanan-mandiri"  # the audit's actor for the box: no operator is s
 DEFAULT_DAILY_LIMIT = 3
 PENDING_DAYS = 7  # an unprinted box letter is printed at the next sign-in within this time
 MAX_CHOICES = 9  # each choice has a digit, 1-9
+DATE_CHOICES = 7  # a date field offers a week of dates
+AT_COUNTER = ""  # a picked field's value left to the counter (or empty)
+LEFT_TO_COUNTER = "Lainnya — diisi petugas di loket"
+LEFT_EMPTY = "Tidak diisi"
 # One answer for an unknown NIK, a NIK without a PIN, a wrong PIN and a locked NIK: the box
 # never tells whether a NIK exists (docs/security.md §2.13, docs/box.md).
 REFUSED = "NIK atau PIN salah. Setelah 5 kali salah, penggunaan NIK dikunci 30 menit."
@@ -161,38 +167,43 @@ def change_self_service(
 class GuessGuard:
     """A per-box limit on refused PINs: ``max_failures`` within ``window`` seconds pause the
     box for ``pause`` seconds, whatever NIKs were typed (someone trying many NIKs with one
-    PIN never reaches a NIK's own lock). Kept in memory: one guard per box process."""
+    PIN never reaches a NIK's own lock). Kept in the database (``box_guard``, one row per
+    office and box name), in the caller's write transaction, so restarting the box process
+    does not clear it (docs/box.md §6)."""
 
-    def __init__(
-        self,
-        max_failures: int = 5,
-        window: float = 60.0,
-        pause: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, max_failures: int = 5, window: float = 60.0, pause: float = 60.0) -> None:
         self.max_failures = max_failures
-        self.window = window
-        self.pause = pause
-        self.clock = clock
-        self._failures: deque[float] = deque()
-        self._paused_until = 0.0
-        self._lock = threading.Lock()
+        self.window = dt.timedelta(seconds=window)
+        self.pause = dt.timedelta(seconds=pause)
 
-    def paused_for(self) -> int:
+    @staticmethod
+    def _row(session: Session, office_id: int, terminal: str) -> BoxGuard | None:
+        return session.scalars(
+            select(BoxGuard).where(BoxGuard.office_id == office_id, BoxGuard.terminal == terminal)
+        ).one_or_none()
+
+    def paused_for(self, session: Session, office_id: int, terminal: str, now: dt.datetime) -> int:
         """Whole seconds until the box takes PINs again (0: now)."""
-        with self._lock:
-            left = self._paused_until - self.clock()
-        return max(0, int(left + 0.999))
+        row = self._row(session, office_id, terminal)
+        if row is None or row.paused_until is None or row.paused_until <= now:
+            return 0
+        return max(1, math.ceil((row.paused_until - now).total_seconds()))
 
-    def failed(self) -> None:
-        with self._lock:
-            now = self.clock()
-            self._failures.append(now)
-            while self._failures and self._failures[0] <= now - self.window:
-                self._failures.popleft()
-            if len(self._failures) >= self.max_failures:
-                self._paused_until = now + self.pause
-                self._failures.clear()
+    def failed(self, session: Session, office_id: int, terminal: str, now: dt.datetime) -> bool:
+        """Count one refused PIN; True when it pauses the box."""
+        row = self._row(session, office_id, terminal)
+        if row is None:
+            row = BoxGuard(office_id=office_id, terminal=terminal, failures=0)
+            session.add(row)
+        if row.window_start is None or row.window_start <= now - self.window:
+            row.window_start, row.failures = now, 0
+        row.failures += 1
+        paused = row.failures >= self.max_failures
+        if paused:
+            row.paused_until = now + self.pause
+            row.window_start, row.failures = None, 0
+        session.flush()
+        return paused
 
 
 # ------------------------------------------------------------------------------------------
@@ -201,11 +212,26 @@ class GuessGuard:
 
 @dataclass(frozen=True)
 class BoxField:
-    """One field the resident picks at the box (a ``choice`` field), by digit."""
+    """One field the resident picks at the box by digit: a ``choice`` field's list, a date
+    among a few offered, a small number, a child from the KK. ``choices`` are the values
+    stored, ``labels`` what the screen shows for each (default: the values); the value
+    :data:`AT_COUNTER` ("") leaves the field to the officer at the counter (a request) or
+    empty (an optional field)."""
 
     key: str
     label: str
     choices: tuple[str, ...]
+    labels: tuple[str, ...] = ()
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        return self.labels or self.choices
+
+    def label_of(self, value: str) -> str:
+        try:
+            return self.shown[self.choices.index(value)]
+        except ValueError:
+            return value
 
 
 @dataclass(frozen=True)
@@ -220,6 +246,21 @@ class BoxOffer:
     purposes: tuple[str, ...] = ()  # empty: no purpose step (default or none)
     fields: tuple[BoxField, ...] = ()
     fixed: Mapping[str, str] = field(default_factory=dict)  # defaults, not asked
+    # (key, label) of the required fields that need typing: a request leaves them to the
+    # counter, and the box says so (no free text at the box)
+    at_counter: tuple[tuple[str, str], ...] = ()
+
+    def counter_note(self, values: Mapping[str, str] | None = None) -> str:
+        """ "Nama Usaha dan Jenis Usaha diisi petugas di loket." for the typed fields and the
+        picked fields the resident left to the counter; "" when there are none."""
+        labels = [label for _, label in self.at_counter]
+        for spec in self.fields:
+            if values is not None and values.get(spec.key) == AT_COUNTER:
+                labels.append(spec.label)
+        if not labels:
+            return ""
+        listed = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " dan " + labels[-1]
+        return f"{listed} diisi petugas di loket."
 
 
 @dataclass(frozen=True)
@@ -243,31 +284,137 @@ class SignIn:
     message: str = ""
 
 
-def box_offer(lt: LetterType, mode: str, snapshot: ResidentSnapshot, today: dt.date) -> BoxOffer:
-    """How the box offers ``lt``: what the resident picks by digit, what is fixed, and whether
-    it may be had at all (eligibility, and for "issue" no field that needs typing)."""
-    verdict = check_eligibility(lt, snapshot, today=today)
+def _date_choices(spec: FieldSpec, today: dt.date) -> tuple[list[str], list[str]]:
+    """A week of dates: back from today for a past date (a birth, a death), on from today
+    otherwise (a planned move)."""
+    step = -1 if spec.past_only else 1
+    days = [today + dt.timedelta(days=step * i) for i in range(DATE_CHOICES)]
+    near = {0: "Hari ini", -1: "Kemarin", 1: "Besok"}
+    labels = [
+        f"{near[(d - today).days]}, {format_date_id(d)}"
+        if (d - today).days in near
+        else f"{day_name_id(d)}, {format_date_id(d)}"
+        for d in days
+    ]
+    return [d.isoformat() for d in days], labels
+
+
+def _children(
+    resident: ResidentSnapshot, family: Sequence[ResidentSnapshot]
+) -> tuple[list[str], list[str]]:
+    """The holder's children in the KK (as the ``anak_dalam_kk`` rule accepts them): NIKs to
+    store and first names to show (the rest of the name masked, never a NIK on screen)."""
+    relation = clean_text(resident.family_relationship).upper()
+    if not resident.kk_number or relation not in PARENT_RELATIONSHIPS:
+        return [], []
+    children = [
+        m
+        for m in family
+        if m.nik != resident.nik
+        and m.kk_number == resident.kk_number
+        and clean_text(m.family_relationship).upper() == CHILD_RELATIONSHIP
+        and m.status == STATUS_ACTIVE
+    ]
+    labels = []
+    for child in children:
+        first, *rest = clean_text(child.name).split() or ["-"]
+        masked = mask_name(" ".join(rest))
+        labels.append(f"{first} {masked} (lahir {child.birth_date.year})".replace("  ", " "))
+    return [c.nik for c in children], labels
+
+
+def _size(spec: FieldSpec) -> int | None:
+    """How many values the field may take, when it is a closed list."""
+    if spec.kind == "choice":
+        return len(spec.choices)
+    if spec.kind == "number" and spec.minimum is not None and spec.maximum is not None:
+        return spec.maximum - spec.minimum + 1
+    return None
+
+
+def _pick_list(
+    spec: FieldSpec,
+    today: dt.date,
+    resident: ResidentSnapshot,
+    family: Sequence[ResidentSnapshot] | None,
+) -> tuple[list[str], list[str]] | None:
+    """The values a field may take by digit at the box, with their labels; None when the
+    field needs typing (text, time, a NIK that is no child of the KK …)."""
+    if spec.kind == "choice" and spec.choices:
+        return list(spec.choices), list(spec.choices)
+    if spec.kind == "date":
+        return _date_choices(spec, today)
+    if spec.kind == "number" and spec.minimum is not None and spec.maximum is not None:
+        top = min(spec.maximum, spec.minimum + MAX_CHOICES)
+        numbers = [str(n) for n in range(spec.minimum, top + 1)]
+        return numbers, numbers
+    if spec.kind == "nik" and spec.rule == "anak_dalam_kk" and family is not None:
+        values, labels = _children(resident, family)
+        return (values, labels) if values else None
+    return None
+
+
+def box_offer(
+    lt: LetterType,
+    mode: str,
+    snapshot: ResidentSnapshot,
+    today: dt.date,
+    family: Sequence[ResidentSnapshot] | None = None,
+) -> BoxOffer:
+    """How the box offers ``lt``: what the resident picks by digit, what is fixed, what the
+    counter fills in, and whether it may be had at all (eligibility; for "issue" no required
+    field that needs typing). ``family``: the KK, for a field naming a child of it.
+
+    A request may leave fields to the counter: a required field that needs typing is stored
+    empty ("diisi petugas di loket"), and a picked field offers "Lainnya" for a value not
+    in its list. An optional field offers "Tidak diisi". The counter opens the request with
+    the cursor on the first empty field (docs/box.md)."""
+    verdict = check_eligibility(lt, snapshot, today=today, family=family or ())
+    register = resident_values(snapshot, on=today)  # what a field's prefill takes
     fields: list[BoxField] = []
     fixed: dict[str, str] = {}
-    typed: list[str] = []
+    typed: list[tuple[str, str]] = []
     for spec in lt.fields:
-        if spec.kind == "choice" and spec.choices:
-            fields.append(BoxField(spec.key, spec.label, tuple(spec.choices[:MAX_CHOICES])))
-        elif spec.default is not None:
+        if spec.default is not None and not (spec.kind == "choice" and spec.choices):
             fixed[spec.key] = spec.default
-        elif spec.required:
-            typed.append(spec.label)
+            continue
+        picked = _pick_list(spec, today, snapshot, family)
+        if picked is None:
+            if spec.prefill and register.get(spec.prefill):
+                continue  # filled from the register, at the box as at the counter
+            if spec.required:
+                typed.append((spec.key, spec.label))
+            continue  # an optional typed field: the counter may add it
+        values, labels = picked
+        complete = spec.kind != "date" and len(values) == _size(spec)
+        extra = None
+        if mode == "request" and not complete:
+            extra = (AT_COUNTER, LEFT_TO_COUNTER)
+        elif not spec.required:
+            extra = (AT_COUNTER, LEFT_EMPTY)
+        room = MAX_CHOICES - (1 if extra else 0)
+        if len(values) > room:  # one digit each: the list is cut
+            values, labels = values[:room], labels[:room]
+            if mode == "request":
+                extra = (AT_COUNTER, LEFT_TO_COUNTER)
+        if extra is not None:
+            values, labels = [*values, extra[0]], [*labels, extra[1]]
+        fields.append(BoxField(spec.key, spec.label, tuple(values), tuple(labels)))
     purposes: tuple[str, ...] = ()
     reason = verdict.message if not verdict.allowed else ""
     if lt.purpose != "none":
         purposes = lt.box_purposes
         if not purposes and lt.purpose == "required" and not lt.default_purpose:
-            reason = reason or "Surat ini memerlukan keperluan yang ditulis; ajukan di loket."
-    if typed:  # no free text at the box; a request must pass the same field checks
+            if mode == "request":  # written at the counter, like a typed field
+                typed.append((PURPOSE_KEY, "Keperluan"))
+            else:
+                reason = reason or "Surat ini memerlukan keperluan yang ditulis; ajukan di loket."
+    if typed and mode != "request":  # no free text at the box; a request leaves it to the counter
         reason = reason or "Surat ini memerlukan isian yang ditulis petugas; ajukan di loket."
     return BoxOffer(
-        lt.code, lt.title_case, mode, not reason, reason, purposes, tuple(fields), fixed
-    )
+        lt.code, lt.title_case, mode, not reason, reason, purposes, tuple(fields), fixed,
+        tuple(typed) if mode == "request" else (),
+    )  # fmt: skip
 
 
 def _letters_today(
@@ -318,26 +465,44 @@ def sign_in(
 ) -> SignIn:
     """NIK and PIN at the box: the visitor with the offers, or one refusal for every failure
     (the PIN check and its counting are one write transaction, audited in ``check_pin``)."""
-    paused = guard.paused_for()
-    if paused:
-        return SignIn(None, PAUSED.format(seconds=paused))
     now = station.clock.now()
     today = station.clock.today()
     with station.db.write() as session:
+        paused = guard.paused_for(session, station.office_id, terminal, now)
+        if paused:  # the PIN is not even checked; counted for the lurah, without the NIK
+            _record_refusal(session, station.office_id, "paused", terminal=terminal)
+            return SignIn(None, PAUSED.format(seconds=paused))
         checked = check_pin(session, station.office_id, nik, pin, now=now, terminal=terminal)
         if not checked.ok:
             failed = True
+            if guard.failed(session, station.office_id, terminal, now):
+                audit.record(
+                    session, office_id=station.office_id, action="box.paused", subject=None,
+                    details={"terminal": terminal, "seconds": int(guard.pause.total_seconds()),
+                             "channel": CHANNEL_BOX},
+                    operator=BOX_ACTOR,
+                )  # fmt: skip
         else:
             failed = False
             resident = checked.resident
             assert resident is not None
             snapshot = ResidentSnapshot.from_object(resident)
             modes = self_service_modes(session, station.office_id, settings.catalogue)
-            offers = tuple(
-                box_offer(lt, modes[lt.code], snapshot, today)
+            offered = [
+                lt
                 for lt in settings.catalogue.active_types()
                 if modes.get(lt.code) in ("issue", "request")
-            )[:MAX_CHOICES]
+            ][:MAX_CHOICES]
+            # the KK, read once, for the types that read it as the counter does
+            family = (
+                family_snapshots(session, resident)
+                if any(lt.reads_family for lt in offered)
+                else []
+            )
+            offers = tuple(
+                box_offer(lt, modes[lt.code], snapshot, today, family if lt.reads_family else None)
+                for lt in offered
+            )
             visitor = BoxVisitor(
                 nik=resident.nik,
                 nik_masked=mask_nik(resident.nik),
@@ -351,20 +516,25 @@ def sign_in(
                 pending=_pending(session, station.office_id, resident.id, now),
             )
     if failed:
-        guard.failed()
         return SignIn(None, REFUSED)
     return SignIn(visitor)
+
+
+def _record_refusal(
+    session: Session, office_id: int, reason: str, *, terminal: str, type_code: str = ""
+) -> None:
+    audit.record(
+        session, office_id=office_id, action="box.refused", subject=None,
+        details={"reason": reason, "type": type_code, "terminal": terminal,
+                 "channel": CHANNEL_BOX},
+        operator=BOX_ACTOR,
+    )  # fmt: skip
 
 
 def refuse(station: Station, reason: str, *, terminal: str, type_code: str = "") -> None:
     """A refused attempt at the box, audited without the NIK (for the lurah's report)."""
     with station.db.write() as session:
-        audit.record(
-            session, office_id=station.office_id, action="box.refused", subject=None,
-            details={"reason": reason, "type": type_code, "terminal": terminal,
-                     "channel": CHANNEL_BOX},
-            operator=BOX_ACTOR,
-        )  # fmt: skip
+        _record_refusal(session, station.office_id, reason, terminal=terminal, type_code=type_code)
 
 
 # ------------------------------------------------------------------------------------------
@@ -384,7 +554,7 @@ def issue(
     """Issue an "issue" letter for the signed-in visitor, channel ``box``, in one write
     transaction: the mode and the daily limit are checked again inside it, the values only
     from the type's own lists."""
-    values = _chosen(visitor, code, "issue", fields, purpose)
+    values, _ = _chosen(visitor, code, "issue", fields, purpose)
     now = station.clock.now()
     refusal, message = "", "Surat ini tidak dapat diterbitkan di mesin ini."
     try:
@@ -419,20 +589,25 @@ def issue(
 
 def _chosen(
     visitor: BoxVisitor, code: str, mode: str, fields: Mapping[str, str], purpose: str
-) -> dict[str, str]:
-    """The field values of a box letter: only from the offer's lists and defaults."""
+) -> tuple[dict[str, str], list[str]]:
+    """The field values of a box letter, only from the offer's lists and defaults, and the
+    keys of the required fields left to the counter (a request's typed and "Lainnya" ones)."""
     offer = next((o for o in visitor.offers if o.code == code), None)
     if offer is None or offer.mode != mode or not offer.allowed:
         raise BoxRefusal("Surat ini tidak dapat diberikan di mesin ini.")
     if offer.purposes and purpose not in offer.purposes:
         raise BoxRefusal("Pilih keperluan dari daftar.")
     values = dict(offer.fixed)
+    at_counter = [key for key, _ in offer.at_counter]
     for spec in offer.fields:
         value = fields.get(spec.key, "")
         if value not in spec.choices:
             raise BoxRefusal(f"Pilih {spec.label} dari daftar.")
-        values[spec.key] = value
-    return values
+        if value == AT_COUNTER:
+            at_counter.append(spec.key)
+        else:
+            values[spec.key] = value
+    return values, at_counter
 
 
 def request(
@@ -446,10 +621,12 @@ def request(
     terminal: str,
 ) -> Any:
     """Store a "request" letter for the counter (``station.letters.requests``): a queue
-    ticket for the next opening with a pickup code. Returns the ``RequestReceipt``."""
+    ticket for the next opening with a pickup code. What the resident picked is stored; the
+    fields left to the counter stay empty and are checked there. Returns the
+    ``RequestReceipt``."""
     from station.letters.requests import create_request
 
-    values = _chosen(visitor, code, "request", fields, purpose)
+    values, at_counter = _chosen(visitor, code, "request", fields, purpose)
     with station.db.read() as session:
         mode = self_service_modes(session, station.office_id, settings.catalogue).get(code)
     if mode != "request":
@@ -458,7 +635,7 @@ def request(
     try:
         return create_request(
             station, nik=visitor.nik, type_code=code, fields=values, purpose=purpose,
-            channel=CHANNEL_BOX, settings=settings,
+            channel=CHANNEL_BOX, settings=settings, at_counter=at_counter,
         )  # fmt: skip
     except LetterRefusal as exc:
         refuse(station, "not_eligible", terminal=terminal, type_code=code)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,13 @@ from sqlalchemy.orm import Session
 
 from station.letters.desk import purpose_error
 from station.letters.store import (
+    PURPOSE_KEY,
+    IssueRequest,
+    LetterRefusal,
+    LetterSettings,
+    check_request,
+)
+from station.letters.store import (
     REQUEST_CANCELLED as CANCELLED,
 )
 from station.letters.store import (
@@ -36,13 +43,6 @@ from station.letters.store import (
 )
 from station.letters.store import (
     REQUEST_WAITING as WAITING,
-)
-from station.letters.store import (
-    IssueRequest,
-    LetterRefusal,
-    LetterSettings,
-    check_request,
-    split_purpose,
 )
 from station.queue.facade import IssuedTicket, take_ticket
 from station.queue.rules import OfficeQueue, QueueError, policy_from_config
@@ -230,12 +230,17 @@ def open_request(
     purpose: str,
     channel: str = "box",
     now: dt.datetime,
+    at_counter: Collection[str] = (),
 ) -> RequestReceipt:
     """Check and store a request and take its ticket, in the caller's write transaction.
 
     Refusals (:class:`RequestRefusal`, a ``LetterRefusal``) roll everything back: the type's
     eligibility, its field rules and the purpose, a waiting request of the same type for the
-    same resident (``duplicate``), and a queue that cannot take the ticket."""
+    same resident (``duplicate``), and a queue that cannot take the ticket.
+
+    ``at_counter``: required fields the officer fills in at the counter (the box has no free
+    text): they may be missing here, and only here; every value given is checked as usual and
+    the counter checks the whole letter again when it issues it."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     actor = BOX_ACTOR if channel == "box" else channel  # who the audit names
@@ -255,13 +260,21 @@ def open_request(
             ),
             today=ready_on,
             looked_up_for="permohonan surat",
+            validate_fields=False,
         )
     except LetterRefusal as exc:
         code = "fields" if exc.extra.get("field_errors") else "not_eligible"
         raise RequestRefusal(str(exc), code, **exc.extra) from exc
     lt, resident = checked.letter_type, checked.resident
+    result = lt.validate(
+        checked.values, today=ready_on, resident=checked.snapshot, family=checked.family
+    )
+    left = {k for k in at_counter if not str(checked.values.get(k) or "").strip()}
+    errors = {k: m for k, m in result.errors.items() if k not in left}
+    if errors:
+        raise RequestRefusal(" ".join(errors.values()), code="fields", field_errors=errors)
     message = purpose_error(lt, checked.purpose)
-    if message and lt.field("keperluan") is None:
+    if message and lt.field(PURPOSE_KEY) is None and PURPOSE_KEY not in at_counter:
         raise RequestRefusal(message, code="fields", field_errors={"keperluan": message})
     existing = session.scalars(
         select(LetterRequest).where(
@@ -278,7 +291,12 @@ def open_request(
             code="duplicate",
             pickup_code=existing.pickup_code,
         )
-    given, _ = split_purpose(lt, fields, purpose)
+    # what was given, in its canonical form (not the defaults and prefills the counter adds)
+    given = {
+        k: result.values.get(k, str(v))
+        for k, v in checked.values.items()
+        if k not in left and str(v).strip()
+    }
     prefix = service_prefix(session, office_id, lt.code)
     try:
         issued = take_ticket(
@@ -350,6 +368,7 @@ def create_request(
     purpose: str,
     channel: str = "box",
     settings: LetterSettings | None = None,
+    at_counter: Collection[str] = (),
 ) -> RequestReceipt:
     """:func:`open_request` in its own write transaction on the station's clock and opening
     hours (``[kiosk] opening_hours``)."""
@@ -369,6 +388,7 @@ def create_request(
             purpose=purpose,
             channel=channel,
             now=station.clock.now(),
+            at_counter=at_counter,
         )
 
 

@@ -70,6 +70,7 @@ ACTION_LABELS: dict[str, str] = {
     "skm.response": "Survei kepuasan diisi",
     "box.pin_ok": "Layanan Mandiri: PIN benar",
     "box.pin_refused": "Layanan Mandiri: PIN ditolak",
+    "box.paused": "Layanan Mandiri: mesin berhenti (tebakan NIK)",
 }
 
 GROUP_LABELS: dict[str, str] = {

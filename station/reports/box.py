@@ -23,6 +23,7 @@ Where the figures come from (all bounded by the period, docs/architecture.md §D
   ``box.pin_refused``  ``locked``, ``locked_now`` (5th wrong PIN)       ``locked``
   ``box.refused``      ``not_eligible``                                 ``not_eligible``
   ``box.refused``      ``limit`` (letters per NIK per day)              ``limit``
+  ``box.refused``      ``paused`` (the box paused: NIK guessing)        ``paused``
   ``box.refused``      anything else (``not_offered`` …)                ``other``
   ===================  ===============================================  ==============
 
@@ -46,7 +47,7 @@ from station.store.models import AuditEvent, Letter, LetterRequest, QueueEvent, 
 
 TICKET_CHANNELS = ("counter", "kiosk", "box")
 LETTER_CHANNELS = ("counter", "box")
-REFUSAL_KINDS = ("wrong_pin", "locked", "not_eligible", "limit", "other")
+REFUSAL_KINDS = ("wrong_pin", "locked", "not_eligible", "limit", "paused", "other")
 REFUSAL_ACTIONS = ("box.pin_refused", "box.refused")
 _REASON_KIND = {
     "wrong_pin": "wrong_pin",
@@ -55,12 +56,14 @@ _REASON_KIND = {
     "locked_now": "locked",
     "not_eligible": "not_eligible",
     "limit": "limit",
+    "paused": "paused",
 }
 REFUSAL_LABELS = {
     "wrong_pin": "PIN salah / NIK tidak dikenal",
     "locked": "NIK terkunci",
     "not_eligible": "Tidak memenuhi syarat",
     "limit": "Batas harian",
+    "paused": "Mesin berhenti (tebakan NIK)",
     "other": "Lainnya",
 }
 CHANNEL_LABELS = {"counter": "loket", "kiosk": "kios", "box": "mesin layanan mandiri"}

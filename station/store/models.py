@@ -330,6 +330,22 @@ class LetterSelfService(Base):
     changed_by: Mapped[str] = mapped_column(String(50), default="")
 
 
+class BoxGuard(Base):
+    """The Service Box's guard against NIK guessing, one row per box (``terminal``): refused
+    PINs counted in a window and the pause they caused (station.letters.box.GuessGuard). In
+    the database, so restarting the box does not clear it (docs/box.md)."""
+
+    __tablename__ = "box_guard"
+    __table_args__ = (UniqueConstraint("office_id", "terminal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    terminal: Mapped[str] = mapped_column(String(50))
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # refused PINs in the window
+    window_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    paused_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class LetterRequest(Base):
     """A letter asked for ahead of the visit (the Service Box's "request" types, issue 16):
     type, field values and purpose as chosen, the resident, and the queue ticket printed with a

@@ -51,6 +51,7 @@ OFFICE_TABLES: tuple[str, ...] = (
     "survey_response",
     "letter_self_service",
     "letter_request",
+    "box_guard",
 )
 # Tables without ``office_id`` whose rows belong to an office through a parent row:
 # table -> (its column, the parent table whose own policy decides).

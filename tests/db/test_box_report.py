@@ -90,6 +90,7 @@ def _day_of_the_box(station: Station) -> str:
             ("box.refused", "limit"),
             ("box.refused", "not_eligible"),
             ("box.refused", "not_offered"),
+            ("box.refused", "paused"),  # refused while the box's guard paused it
         ):
             audit.record(
                 session, office_id=station.office_id, action=action, subject=None,
@@ -123,7 +124,7 @@ def test_channels_hours_requests_and_refusals(office: Station) -> None:
         {"pickup_code": code, "type": "SKTM", "ready_on": "2026-12-07", "ticket": "A-001"}
     ]
     assert channels["refused"] == {
-        "wrong_pin": 2, "locked": 2, "not_eligible": 1, "limit": 1, "other": 1,
+        "wrong_pin": 2, "locked": 2, "not_eligible": 1, "limit": 1, "paused": 1, "other": 1,
     }  # fmt: skip
     dumped = json.dumps(report)
     assert HEAD not in dumped and WIFE not in dumped  # no NIK in the lurah's report

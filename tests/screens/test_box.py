@@ -404,6 +404,51 @@ def test_a_request_type_prints_a_pickup_ticket_for_the_next_opening(
     assert made.pickup_code in printed
 
 
+def test_a_birth_request_picks_by_digit_and_leaves_the_typed_fields_to_the_counter(
+    station: Station, tmp_path: Path
+) -> None:
+    """Kelahiran at 23:30, keys only: the child's sex from its list, the birth date among the
+    last days, "Lainnya" for anak ke-; the names are left to the counter and the box says so
+    before and after Enter; the pickup ticket prints."""
+    printer = tmp_path / "p.bin"
+    _ready(station, printer)
+    note = "Nama Anak, Tempat Lahir, Nama Ibu dan Anak Ke- diisi petugas di loket."
+
+    async def scenario() -> None:
+        app = BoxApp(station, clock=lambda: THURSDAY_2330)
+        async with app.run_test(size=SIZE) as pilot:
+            await _sign_in(app, pilot)
+            assert "Kelahiran (diajukan, diambil di loket)" in _screen_text(app)
+            await pilot.press(_digit(app, "SKL"))
+            assert _step(app) == "field" and "2   PEREMPUAN" in _screen_text(app)
+            await pilot.press("2")
+            text = _screen_text(app)
+            assert "Pilih Tanggal Lahir" in text and "2   Kemarin, 2 Desember 2026" in text
+            await pilot.press("2")
+            text = _screen_text(app)
+            assert "Pilih Anak Ke-" in text and "9   Lainnya — diisi petugas di loket" in text
+            await pilot.press("9", "1")  # anak ke-: the counter asks; the reporter: AYAH
+            assert _step(app) == "confirm"
+            text = " ".join(_screen_text(app).split())
+            assert "Tanggal Lahir: Kemarin, 2 Desember 2026" in text and note in text
+            await pilot.press("enter")
+            assert await _until(pilot, lambda: _step(app) == "done")
+            text = " ".join(_screen_text(app).split())
+            assert "KODE AMBIL" in text and note in text
+
+    asyncio.run(scenario())
+    from station.store.models import LetterRequest
+
+    with station.db.read() as session:
+        [made] = session.scalars(select(LetterRequest)).all()
+    assert made.type_code == "SKL" and made.field_values == {
+        "jenis_kelamin_anak": "PEREMPUAN",
+        "tanggal_lahir_anak": "2026-12-02",
+        "hubungan_pelapor": "AYAH",
+    }
+    assert made.pickup_code in "\n".join(parse(printer.read_bytes()).lines)
+
+
 def test_in_opening_hours_the_box_also_gives_queue_tickets_and_speaks_each_step(
     station: Station, tmp_path: Path
 ) -> None:

@@ -86,6 +86,7 @@ SAMPLE = {
 
 REQUIRED_TYPES = {
     "SKD": "400.12.2.1",  # Keterangan Domisili
+    "SKPD": "400.12.2.1",  # Keterangan Penduduk (the Service Box's general certificate)
     "SKTM": "100.2.2.5",  # Keterangan Tidak Mampu
     "SKU": "500.2.2.4",  # Keterangan Usaha
     "SP": "400.12.2.1",  # Pengantar KTP/KK/umum
@@ -172,7 +173,7 @@ def test_builtin_catalogue_has_the_required_types() -> None:
 
 
 def test_unknown_and_inactive_codes() -> None:
-    with pytest.raises(LetterError, match="SKD, SKTM"):
+    with pytest.raises(LetterError, match="SKD, SKPD, SKTM"):
         CATALOGUE.require("XYZ")
 
 

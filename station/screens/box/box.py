@@ -152,7 +152,7 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
             return out
         if v.step == "field" and v.offer is not None:
             spec = v.offer.fields[v.field_index]
-            return [(str(i), c) for i, c in enumerate(spec.choices, start=1)]
+            return [(str(i), c) for i, c in enumerate(spec.shown[:MAX_CHOICES], start=1)]
         if v.step == "purpose" and v.offer is not None:
             return [(str(i), p) for i, p in enumerate(v.offer.purposes[:MAX_CHOICES], start=1)]
         if v.step == "confirm" and v.offer is not None:
@@ -193,9 +193,15 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
             return f"Pilih keperluan {v.offer.name}.", who
         if v.step == "confirm" and v.offer is not None:
             lines = [v.offer.name]
-            lines += [f"{f.label}: {v.values.get(f.key, '')}" for f in v.offer.fields]
+            lines += [
+                f"{f.label}: {f.label_of(v.values.get(f.key, ''))}"
+                for f in v.offer.fields
+                if v.values.get(f.key)
+            ]
             if v.purpose:
                 lines.append(f"Keperluan: {v.purpose}")
+            if note := v.offer.counter_note(v.values):
+                lines.append(note)
             return "Periksa, lalu tekan Enter.\n" + "\n".join(lines), who
         if v.step == "pending" and v.visitor is not None:
             numbers = ", ".join(v.visitor.pending)
@@ -408,8 +414,8 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
         v = self.visit
         assert v.offer is not None
         spec = v.offer.fields[v.field_index]
-        if 1 <= index <= len(spec.choices):
-            v.values[spec.key] = spec.choices[index - 1]
+        if 1 <= index <= min(len(spec.choices), MAX_CHOICES):
+            v.values[spec.key] = spec.choices[index - 1]  # the value; the screen shows its label
             v.field_index += 1
             self.after_field()
 
@@ -549,6 +555,9 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
             f"KODE AMBIL: {made.pickup_code} · Nomor antrean: {made.ticket_number}",
             f"Datang ke loket pada {when}, pada jam layanan, dengan KTP-el.",
         ]
+        offer = next((o for o in visitor.offers if o.code == code), None)
+        if offer is not None and (note := offer.counter_note(values)):
+            lines.append(note)
         if fault is not None:
             lines.append(f"Tiket tidak dapat dicetak ({fault.message}): catat kode ini.")
         else:

@@ -332,15 +332,52 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         self._form_message("")
         self._show_signer()
         self._show_step(STEP_FORM)
-        self._focus_first_input()
-        if asked is not None:  # filled from the request: straight to the preview to check
+        if asked is None:
+            self._focus_first_input()
+            return
+        missing = self._missing()
+        if not missing:  # filled from the request: straight to the preview to check
+            self._focus_first_input()
             self.go_preview()
+            return
+        # the box left typed fields to the counter: the cursor on the first empty one, so
+        # the operator types only what is missing (docs/box.md)
+        labels = [spec.label for spec in lt.fields if spec.key in missing]
+        if PURPOSE_KEY in missing and lt.field(PURPOSE_KEY) is None:
+            labels.append(letter_desk.PURPOSE_LABEL)
+        self._form_message(
+            f"Permohonan {asked.pickup_code} dari Layanan Mandiri: isi {', '.join(labels)}, "
+            "lalu Enter."
+        )
+        self._input(missing[0]).focus()
 
     def _focus_first_input(self) -> None:
         if self.inputs:
             self.inputs[0].focus()
         else:  # a type without inputs: straight on to the preview
             self.go_preview()
+
+    def _input(self, key: str) -> Input:
+        return next(f for f in self.inputs if f.id == f"field-{key}")
+
+    def _missing(self) -> list[str]:
+        """Keys of the required fields still empty (after defaults and prefills)."""
+        lt = self.letter_type
+        if lt is None:
+            return []
+        missing = [
+            spec.key
+            for spec in lt.fields
+            if spec.required and not self._input(spec.key).value.strip()
+        ]
+        purpose = next((f for f in self.inputs if f.id == f"field-{PURPOSE_KEY}"), None)
+        if (
+            purpose is not None
+            and lt.field(PURPOSE_KEY) is None
+            and letter_desk.purpose_error(lt, purpose.value) is not None
+        ):
+            missing.append(PURPOSE_KEY)  # a purpose the box had no list for
+        return missing
 
     def _form_message(self, message: str) -> None:
         self.query_one("#form-message", Static).update(Text(message))
@@ -387,7 +424,15 @@ class LetterScreen(StationScreen[OperatorHost], WaitsOnTop["IssuedLetter | None"
         event.input.set_class(bool(message), "invalid")
         if message:
             return
-        if event.input is self.inputs[-1]:
+        request, lt = self.request, self.letter_type
+        if request is not None and lt is not None and request.type_code == lt.code:
+            # a request: on to the next field still empty, then the preview
+            missing = self._missing()
+            if missing:
+                self._input(missing[0]).focus()
+            else:
+                self.go_preview()
+        elif event.input is self.inputs[-1]:
             self.go_preview()
         else:
             self.focus_next(".field")
