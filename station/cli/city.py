@@ -13,11 +13,13 @@ import click
 from station.cli.common import Refusal, command_output, operator_name
 
 
-def _open_city() -> Any:
-    from station.home.context import NotInitialised, open_city
+def _open_city(view: bool = False) -> Any:
+    """The city database; ``view``: the mayor's view alone, through the city's read-only
+    role when the home names it (``[database] city_url``, docs/city.md)."""
+    from station.home.context import NotInitialised, open_city, open_city_view
 
     try:
-        return open_city(channel="cli")
+        return open_city_view(channel="cli") if view else open_city(channel="cli")
     except NotInitialised as exc:
         raise Refusal(str(exc)) from exc
 
@@ -229,7 +231,7 @@ def city_report(
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("Format xlsx perlu --output BERKAS.xlsx")
-    server = _open_city()
+    server = _open_city(view=True)
     try:
         today = server.clock.today()
         first = start.date() if start else (end.date() if end else today)
@@ -238,7 +240,7 @@ def city_report(
             period = Period(first, last)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
-        with server.db.read() as session:
+        with server.city_db.read() as session:
             data = city_reports.city_report(session, period, today)
     finally:
         server.close()
