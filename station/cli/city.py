@@ -178,7 +178,7 @@ def city_grant(code: str | None, reader: bool, keep_password: bool) -> tuple[dic
         with city_.db.write() as session:
             conn = session.connection()
             if reader:
-                grant = rowsecurity.grant_city(conn, city_.db.url)
+                grant = rowsecurity.grant_city(conn, city_.db.url, not keep_password)
                 office_code = None
             else:
                 assert code is not None

@@ -768,3 +768,37 @@ def test_box_letters_outside_opening_hours_in_the_city_report(
         slow = [city_reports.box_outside_hours(session, o, period) for o in offices]
     db.dispose()
     assert slow == [rows[o.code]["box_outside"] for o in offices]
+
+
+def test_migration_0014_goes_down_and_up(city: City) -> None:
+    """Downgrading 0014 makes the policies of 0011 and the figures of 0012 again, upgrading
+    makes the checks inside the policies again; an office sees only its rows either way."""
+    from alembic import command
+
+    from station.store.db import alembic_config
+
+    def state() -> tuple[bool, bool, int]:
+        engine = create_engine(city.admin_url)
+        with engine.connect() as conn:
+            legacy = _count(
+                conn,
+                "SELECT count(*) FROM pg_policies WHERE schemaname = current_schema() "
+                "AND qual LIKE '%station_office_id%'",
+            )
+            box = _count(
+                conn,
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'office' "
+                "AND column_name = 'opening_hours'",
+            )
+        engine.dispose()
+        office = create_engine(city.a.url)
+        with office.connect() as conn:
+            theirs = _count(conn, "SELECT count(*) FROM resident WHERE office_id = :o", o=city.b.id)
+        office.dispose()
+        return legacy > 0, box == 1, theirs
+
+    assert state() == (False, True, 0)
+    command.downgrade(alembic_config(city.admin_url), "-1")  # 0014 is the head
+    assert state() == (True, False, 0)
+    command.upgrade(alembic_config(city.admin_url), "head")
+    assert state() == (False, True, 0)
