@@ -7,8 +7,9 @@ One database owned by a non-superuser administrator (bench/city_bench.py builds 
 middle office's NIK lookup and ticket take through its own role, against the same calls as
 the cluster's superuser (row security bypassed), with the policies as migration 0011 made
 them (``legacy``: two SQL functions per statement) and as migration 0014 makes them (the
-checks inside the policy, one InitPlan each). The three arms alternate, ``--rounds`` times;
-each arm's p50/p99 is the median over the rounds. Prints the 1-minute load average too.
+checks inside the policy, one InitPlan each). The three arms alternate, ``--rounds`` times,
+each round starting with the next arm; each arm's p50/p99 is the median over the rounds.
+Prints the 1-minute load average too.
 """
 
 from __future__ import annotations
@@ -103,8 +104,11 @@ def main() -> None:
         figures: dict[str, dict[str, list[tuple[float, float]]]] = {
             arm: {"lookup": [], "take": []} for arm in arms
         }
-        for _ in range(args.rounds):
-            for arm, legacy in arms.items():
+        order = list(arms.items())
+        for round_ in range(args.rounds):
+            # each round starts with another arm: none always follows the same one
+            shift = round_ % len(order)
+            for arm, legacy in order[shift:] + order[:shift]:
                 station = super_station if legacy is None else role_station
                 if legacy is not None:
                     policies(legacy)
