@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import psycopg  # noqa: E402
 from city_bench import admin_database, fill_office, nik_for, pct, timed  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -95,6 +96,22 @@ def main() -> None:
             timed(lambda: q.take_ticket("B"), 10)
             return timed(lambda: q.take_ticket("B"), min(args.samples, 300))
 
+        def statements(station: Any) -> list[float]:
+            """The lookup's statement alone, straight through the driver (prepared, as
+            psycopg does after five runs): the mean of 200 runs, per sample, in ms."""
+            url = station.db.engine.url.set(drivername="postgresql")
+            out = []
+            with psycopg.connect(url.render_as_string(hide_password=False)) as conn:
+                for nik in sample[:50]:
+                    start = time.perf_counter()
+                    for _ in range(200):
+                        conn.execute(
+                            "SELECT id FROM resident WHERE nik = %s", (nik,), prepare=True
+                        ).fetchone()
+                    out.append((time.perf_counter() - start) * 1000 / 200)
+                conn.rollback()
+            return out
+
         def policies(legacy: bool) -> None:
             with admin.write() as session:
                 rowsecurity.reinstall_policies(session.connection(), legacy=legacy)
@@ -102,7 +119,7 @@ def main() -> None:
 
         arms = {"superuser": None, "0011 policies": True, "0014 policies": False}
         figures: dict[str, dict[str, list[tuple[float, float]]]] = {
-            arm: {"lookup": [], "take": []} for arm in arms
+            arm: {"lookup": [], "take": [], "statement": []} for arm in arms
         }
         order = list(arms.items())
         for round_ in range(args.rounds):
@@ -112,7 +129,11 @@ def main() -> None:
                 station = super_station if legacy is None else role_station
                 if legacy is not None:
                     policies(legacy)
-                for name, measure in (("lookup", lookups), ("take", takes)):
+                for name, measure in (
+                    ("lookup", lookups),
+                    ("take", takes),
+                    ("statement", statements),
+                ):
                     values = measure(station)
                     figures[arm][name].append((pct(values, 50), pct(values, 99)))
         policies(False)
@@ -137,22 +158,26 @@ def main() -> None:
             f"{args.per_day} tickets; {args.rounds} alternating rounds; "
             f"load {os.getloadavg()[0]:.1f}"
         )
-        print("| arm | NIK lookup p50 | NIK lookup p99 | ticket take p50 | ticket take p99 |")
-        print("|---|---|---|---|---|")
+        print(
+            "| arm | NIK lookup p50 | NIK lookup p99 | ticket take p50 | ticket take p99 "
+            "| lookup statement alone p50 | p99 |"
+        )
+        print("|---|---|---|---|---|---|---|")
         base = {
             name: (
                 statistics.median(v[0] for v in figures["superuser"][name]),
                 statistics.median(v[1] for v in figures["superuser"][name]),
             )
-            for name in ("lookup", "take")
+            for name in ("lookup", "take", "statement")
         }
         for arm in arms:
             cells = []
-            for name in ("lookup", "take"):
+            for name in ("lookup", "take", "statement"):
                 for k in (0, 1):
                     value = statistics.median(v[k] for v in figures[arm][name])
                     change = (value - base[name][k]) / base[name][k] * 100
-                    cells.append(f"{value:.2f} ({change:+.0f} %)")
+                    digits = 3 if name == "statement" else 2
+                    cells.append(f"{value:.{digits}f} ({change:+.0f} %)")
             print(f"| {arm} | " + " | ".join(cells) + " |")
     finally:
         cluster.stop()
