@@ -267,6 +267,38 @@ def city_report(
     return data, text
 
 
+@city.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8081, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--rate-limit",
+    "rate_limit",
+    default=120,
+    show_default=True,
+    type=click.IntRange(0, None),
+    help="Permintaan per menit per alamat klien (0 = tanpa batas).",
+)
+def city_serve(host: str, port: int, rate_limit: int) -> None:
+    """Halaman /kota saja, tersambung hanya dengan peran baca-saja kota ([database] city_url)."""
+    from station.home.config import load_config
+    from station.home.context import NotInitialised, open_city_view
+    from station.web.kota_server import serve_kota
+
+    if not load_config().city_database_url:
+        raise click.ClickException(
+            "Isi [database] city_url di station.toml (atau STATION_CITY_DATABASE_URL) dengan "
+            "alamat dari 'station city grant --reader'."
+        )
+    try:
+        server = open_city_view(channel="web")
+    except NotInitialised as exc:
+        raise click.ClickException(str(exc)) from exc
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"Pandangan kota: http://{shown_host}:{port}/kota (peran baca-saja kota)")
+    click.echo("Hentikan dengan Ctrl+C.")
+    serve_kota(server, host=host, port=port, rate_limit_per_minute=rate_limit)
+
+
 @city.command("staff-add")
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="Nama lengkap staf kota.")

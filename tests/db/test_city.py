@@ -802,3 +802,37 @@ def test_migration_0014_goes_down_and_up(city: City) -> None:
     assert state() == (True, False, 0)
     command.upgrade(alembic_config(city.admin_url), "head")
     assert state() == (False, True, 0)
+
+
+def test_station_city_serve_is_the_mayors_view_alone(
+    city: City, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``station city serve``'s app: ``/kota`` through the city role alone, in a process
+    that opened no other URL; no verification page (it would need to read letters)."""
+    from station.home.context import open_city_view
+    from station.office.city_staff import add_staff
+    from station.web.kota_server import kota_app
+
+    admin = Database(city.admin_url)
+    with admin.write() as session:
+        grant = rowsecurity.grant_city(session.connection(), city.admin_url)
+        add_staff(session, "walikota", "Staf Wali Kota", "kupang-kasih-2026")
+    admin.dispose()
+    monkeypatch.setenv("STATION_HOME", str(tmp_path / "walikota"))
+    monkeypatch.delenv("STATION_DATABASE_URL", raising=False)
+    monkeypatch.setenv("STATION_CITY_DATABASE_URL", grant.url)
+    server = open_city_view()
+    assert server.db is server.reader and server.db.url == grant.url
+    client = TestClient(kota_app(server, rate_limit_per_minute=0), follow_redirects=False)
+    assert client.get("/").headers["location"] == "/kota"
+    assert client.get(f"/v/{parse_qr(city.a.letter['qr'])}").status_code == 404
+    assert client.get("/kota").headers["location"] == "/kota/masuk"
+    assert _login(client, "walikota", "kupang-kasih-2026").status_code == 303
+    page = client.get("/kota")
+    assert page.status_code == 200 and "Oesapa" in page.text and "Alak" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert client.get(f"/kota/k/{OESAPA}").status_code == 200
+    server.close()
+    result = CliRunner().invoke(cli_root(), ["city", "serve", "--help"])
+    assert result.exit_code == 0 and "city_url" in result.output
