@@ -394,8 +394,11 @@ def install_trend(conn: Connection) -> None:
 
 
 def uninstall_trend(conn: Connection) -> None:
-    if _is_postgresql(conn):
-        conn.execute(text(f"DROP FUNCTION IF EXISTS {_schema(conn)}.{TREND_SIGNATURE}"))
+    """Undo :func:`install_trend` (migration 0014 downgrade)."""
+    if not _is_postgresql(conn):
+        return
+    s = _schema(conn)
+    conn.execute(text(f"DROP FUNCTION IF EXISTS {s}.{TREND_SIGNATURE}"))
 
 
 def _has_function(conn: Connection, signature: str) -> bool:
