@@ -803,6 +803,28 @@ def test_migration_0014_goes_down_and_up(city: City) -> None:
     command.upgrade(alembic_config(city.admin_url), "head")
     assert state() == (False, True, 0)
 
+    # an office granted before 0014 keeps its row's new column in step with its config
+    import re
+
+    config = city.a.home / "station.toml"
+    config.write_text(
+        re.sub(
+            r"opening_hours = \[.*?\n\]",
+            'opening_hours = [\n    { days = "senin-sabtu", open = "07:30", close = "16:00" },\n]',
+            config.read_text(encoding="utf-8"),
+            flags=re.S,
+        ),
+        encoding="utf-8",
+    )
+    open_station(city.a.home).close()
+    engine = create_engine(city.admin_url)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT opening_hours FROM office WHERE id = :o"), {"o": city.a.id}
+        ).scalar_one()
+    engine.dispose()
+    assert '"days": [0, 1, 2, 3, 4, 5], "open": "07:30", "close": "16:00"' in stored
+
 
 def test_station_city_serve_is_the_mayors_view_alone(
     city: City, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
