@@ -13,11 +13,13 @@ import click
 from station.cli.common import Refusal, command_output, operator_name
 
 
-def _open_city() -> Any:
-    from station.home.context import NotInitialised, open_city
+def _open_city(view: bool = False) -> Any:
+    """The city database; ``view``: the mayor's view alone, through the city's read-only
+    role when the home names it (``[database] city_url``, docs/city.md)."""
+    from station.home.context import NotInitialised, open_city, open_city_view
 
     try:
-        return open_city(channel="cli")
+        return open_city_view(channel="cli") if view else open_city(channel="cli")
     except NotInitialised as exc:
         raise Refusal(str(exc)) from exc
 
@@ -176,7 +178,7 @@ def city_grant(code: str | None, reader: bool, keep_password: bool) -> tuple[dic
         with city_.db.write() as session:
             conn = session.connection()
             if reader:
-                grant = rowsecurity.grant_city(conn, city_.db.url)
+                grant = rowsecurity.grant_city(conn, city_.db.url, not keep_password)
                 office_code = None
             else:
                 assert code is not None
@@ -229,7 +231,7 @@ def city_report(
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("Format xlsx perlu --output BERKAS.xlsx")
-    server = _open_city()
+    server = _open_city(view=True)
     try:
         today = server.clock.today()
         first = start.date() if start else (end.date() if end else today)
@@ -238,7 +240,7 @@ def city_report(
             period = Period(first, last)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
-        with server.db.read() as session:
+        with server.city_db.read() as session:
             data = city_reports.city_report(session, period, today)
     finally:
         server.close()
@@ -263,6 +265,38 @@ def city_report(
         write_private_text(output, text + "\n")
         return {**data, "output": str(output)}, f"Laporan ditulis ke {output}"
     return data, text
+
+
+@city.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8081, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--rate-limit",
+    "rate_limit",
+    default=120,
+    show_default=True,
+    type=click.IntRange(0, None),
+    help="Permintaan per menit per alamat klien (0 = tanpa batas).",
+)
+def city_serve(host: str, port: int, rate_limit: int) -> None:
+    """Halaman /kota saja, tersambung hanya dengan peran baca-saja kota ([database] city_url)."""
+    from station.home.config import load_config
+    from station.home.context import NotInitialised, open_city_view
+    from station.web.kota_server import serve_kota
+
+    if not load_config().city_database_url:
+        raise click.ClickException(
+            "Isi [database] city_url di station.toml (atau STATION_CITY_DATABASE_URL) dengan "
+            "alamat dari 'station city grant --reader'."
+        )
+    try:
+        server = open_city_view(channel="web")
+    except NotInitialised as exc:
+        raise click.ClickException(str(exc)) from exc
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"Pandangan kota: http://{shown_host}:{port}/kota (peran baca-saja kota)")
+    click.echo("Hentikan dengan Ctrl+C.")
+    serve_kota(server, host=host, port=port, rate_limit_per_minute=rate_limit)
 
 
 @city.command("staff-add")

@@ -790,8 +790,9 @@ def _row_security_entry(words: list[str]) -> bool:
     if words[:2] == ["FUNCTION", "public"] and len(words) == 4:
         return words[2] in functions
     if words[:2] == ["FUNCTION", "public"] and len(words) > 4:
-        # the city report's figures function (migration 0012): its argument types
-        return " ".join(words[2:-1]) == rowsecurity.FIGURES_SIGNATURE
+        # the city report's figures (migration 0012) and trend (0014) functions: argument types
+        signatures = (rowsecurity.FIGURES_SIGNATURE, rowsecurity.TREND_SIGNATURE)
+        return " ".join(words[2:-1]) in signatures
     if words[:2] == ["VIEW", "public"] and len(words) == 4:
         return words[2] in rowsecurity.VIEWS
     if words[:2] == ["POLICY", "public"] and len(words) == 5:

@@ -182,6 +182,9 @@ class StationConfig:
     web: WebConfig = field(default_factory=WebConfig)
     signers: dict[str, SignerConfig] = field(default_factory=dict)
     database_url: str = ""
+    # The city server only: the city's read-only role (``station city grant --reader``), with
+    # which ``station city report`` and ``/kota`` open the database (docs/city.md).
+    city_database_url: str = ""
     verify_base_url: str = "https://verifikasi.oesapa.example/"
     timezone: str = "Asia/Makassar"
     idle_lock_minutes: int = 10
@@ -286,9 +289,14 @@ def load_config(home: str | os.PathLike[str] | None = None) -> StationConfig:
             elif section == "signers":
                 config.signers = _signers(path, value)
             elif section == "database":
-                if not isinstance(value, dict) or set(value) - {"url"}:
-                    raise ConfigError(f"{path}: [database] hanya mengenal kunci 'url'")
+                if not isinstance(value, dict) or set(value) - {"url", "city_url"}:
+                    raise ConfigError(
+                        f"{path}: [database] hanya mengenal kunci 'url' dan 'city_url'"
+                    )
                 config.database_url = _check_type(path, "database.url", value.get("url", ""), str)
+                config.city_database_url = _check_type(
+                    path, "database.city_url", value.get("city_url", ""), str
+                )
             else:
                 raise ConfigError(f"{path}: bagian [{section}] tidak dikenal")
     _apply_environment(config)
@@ -323,6 +331,8 @@ def _signers(path: Path, data: Any) -> dict[str, SignerConfig]:
 def _apply_environment(config: StationConfig) -> None:
     if url := os.environ.get("STATION_DATABASE_URL"):
         config.database_url = url
+    if city_url := os.environ.get("STATION_CITY_DATABASE_URL"):
+        config.city_database_url = city_url
     if printer := os.environ.get("STATION_PRINTER"):
         config.printer.uri = printer
     if profile := os.environ.get("STATION_PRINTER_PROFILE"):

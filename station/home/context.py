@@ -245,6 +245,9 @@ class CityServer:
     db: Database
     office_id: int | None = None
     clock: OfficeClock = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+    # The city's read-only role (``[database] city_url``): what the mayor's view reads
+    # through (``/kota``, ``station city report``); None: ``db`` serves it too.
+    reader: Database | None = None
 
     def __post_init__(self) -> None:
         if self.clock is None:
@@ -254,8 +257,15 @@ class CityServer:
     def home(self) -> Path:
         return self.config.home
 
+    @property
+    def city_db(self) -> Database:
+        """The database the mayor's view reads: the city role's when configured."""
+        return self.reader if self.reader is not None else self.db
+
     def close(self) -> None:
         self.db.dispose()
+        if self.reader is not None and self.reader is not self.db:
+            self.reader.dispose()
 
 
 def open_city(
@@ -270,4 +280,21 @@ def open_city(
             f"Station belum disiapkan di {config.home}. Isi [database] url di station.toml "
             "atau STATION_DATABASE_URL dengan alamat basis data kota."
         )
-    return CityServer(config=config, db=Database(config.database_url, channel=channel))
+    reader = Database(config.city_database_url) if config.city_database_url else None
+    return CityServer(
+        config=config, db=Database(config.database_url, channel=channel), reader=reader
+    )
+
+
+def open_city_view(
+    home: str | os.PathLike[str] | None = None, *, channel: str | None = None
+) -> CityServer:
+    """The mayor's view alone (``station city report``): only the city role's database when
+    ``[database] city_url`` (or ``STATION_CITY_DATABASE_URL``) names it, so the process
+    holds no URL that can read a resident; else the city database as :func:`open_city`."""
+    _check_channel(channel)
+    config = load_config(home)
+    if not config.city_database_url:
+        return open_city(home, channel=channel)
+    reader = Database(config.city_database_url, channel=channel)
+    return CityServer(config=config, db=reader, reader=reader)

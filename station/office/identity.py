@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.home.config import StationConfig
+from station.office.opening_hours import to_stored
 from station.store.models import Office
 
 
@@ -19,6 +20,7 @@ def _wanted(config: StationConfig) -> dict[str, object]:
     wanted = asdict(config.office)
     wanted["verify_base_url"] = config.verify_base_url
     wanted["timezone"] = config.timezone
+    wanted["opening_hours"] = to_stored(config.kiosk.hours())
     return wanted
 
 

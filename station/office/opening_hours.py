@@ -170,3 +170,38 @@ def parse_opening_hours(raw: Any, key: str = "kiosk.opening_hours") -> OpeningHo
             )
         periods.append(Period(days, opens, closes))
     return OpeningHours(tuple(periods))
+
+
+def to_stored(hours: OpeningHours) -> str:
+    """The hours as kept in ``office.opening_hours`` (JSON; days 0 = Senin ... 6 = Minggu),
+    so the city database can tell, per office, whether a moment was inside its hours (the
+    city report's Service Box letters outside opening hours, station/store/rowsecurity.py).
+    ``[]`` is always open."""
+    import json
+
+    return json.dumps(
+        [
+            {
+                "days": sorted(p.days),
+                "open": p.opens.isoformat(timespec="minutes"),
+                "close": p.closes.isoformat(timespec="minutes"),
+            }
+            for p in hours.periods
+        ]
+    )
+
+
+def from_stored(stored: str) -> OpeningHours:
+    """The inverse of :func:`to_stored`."""
+    import json
+
+    return OpeningHours(
+        tuple(
+            Period(
+                frozenset(int(d) for d in entry["days"]),
+                dt.time.fromisoformat(entry["open"]),
+                dt.time.fromisoformat(entry["close"]),
+            )
+            for entry in json.loads(stored or "[]")
+        )
+    )

@@ -18,14 +18,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from station.office.opening_hours import from_stored
 from station.register.ektp import NEVER_MARRIED, age_cutoff, unrecorded_breakdown
 from station.reports.skm import ikm_from_sums, period_report
 from station.reports.statistics import TICKET_KEYS, Period, build_report, percent
 from station.store import rowsecurity
 from station.store.files import SafeCsvWriter, private_file, xlsx_append
-from station.store.models import SKM_ELEMENTS, Office
+from station.store.models import SKM_ELEMENTS, Letter, Office
 
-COUNT_KEYS = (*TICKET_KEYS, "completed", "letters", "revoked")
+COUNT_KEYS = (*TICKET_KEYS, "completed", "letters", "revoked", "box_outside")
 COLUMNS = (
     ("code", "Kode"),
     ("name", "Kelurahan"),
@@ -38,6 +39,7 @@ COLUMNS = (
     ("wait_p90", "Tunggu p90 (dtk)"),
     ("completion_rate", "Selesai 1 kunjungan (%)"),
     ("not_served", "Pulang belum dilayani"),
+    ("box_outside", "Surat mesin mandiri di luar jam"),
     ("ektp_missing", "Belum rekam KTP-el"),
     ("ikm", "IKM"),
 )
@@ -62,10 +64,29 @@ def office_row(session: Session, office: Office, period: Period, today: dt.date)
         "ektp_missing": unrecorded_breakdown(session, office.id, today)["count"],
         "ikm": float(skm["ikm"]) if skm["ikm"] is not None else None,
         "respondents": skm["respondents"],
+        "box_outside": box_outside_hours(session, office, period),
     }
     row["tickets_per_day"] = round(row["taken"] / period.days, 2)
     row["letters_per_day"] = round(row["letters"] / period.days, 2)
     return row
+
+
+def box_outside_hours(session: Session, office: Office, period: Period) -> int:
+    """Letters from the Service Box issued in the period outside the office's opening hours
+    (``office.opening_hours``, its ``[kiosk] opening_hours``): what the office's own report
+    counts (station.reports.box, ``channels.letters.outside_hours.box``)."""
+    tz = ZoneInfo(office.timezone)
+    hours = from_stored(office.opening_hours)
+    begin, after = period.utc_bounds(tz)
+    issued = session.scalars(
+        select(Letter.issued_at).where(
+            Letter.office_id == office.id,
+            Letter.channel == "box",
+            Letter.issued_at >= begin,
+            Letter.issued_at < after,
+        )
+    )
+    return sum(1 for at in issued if not hours.is_open(at.astimezone(tz)))
 
 
 def _figures_rows(session: Session, period: Period, today: dt.date) -> list[dict[str, Any]]:
@@ -101,6 +122,7 @@ def _figures_rows(session: Session, period: Period, today: dt.date) -> list[dict
             "ektp_missing": int(found["ektp_missing"]),
             "ikm": ikm,
             "respondents": n,
+            "box_outside": int(found["box_outside"]),
         }
         row["tickets_per_day"] = round(row["taken"] / period.days, 2)
         row["letters_per_day"] = round(row["letters"] / period.days, 2)
@@ -185,6 +207,8 @@ def office_trend(session: Session, code: str, period: Period) -> dict[str, Any] 
     from station.reports.statistics import COMPLETED_OUTCOMES, letter_rows
     from station.store.models import Ticket
 
+    if rowsecurity.has_trend(session.connection()):
+        return _trend_from_function(session, code, period)
     office = session.scalars(select(Office).where(Office.code == code)).first()
     if office is None:
         return None
@@ -215,4 +239,37 @@ def office_trend(session: Session, code: str, period: Period) -> dict[str, Any] 
         "kecamatan": office.kecamatan,
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
         "days": [series[d] for d in days],
+    }
+
+
+def _trend_from_function(session: Session, code: str, period: Period) -> dict[str, Any] | None:
+    """:func:`office_trend` on PostgreSQL (migration 0014): the office from the ``city_office``
+    view and its days from ``city_office_days``, both open to the city's read-only role."""
+    office = (
+        session.execute(
+            text("SELECT code, name, kecamatan FROM city_office WHERE code = :c"), {"c": code}
+        )
+        .mappings()
+        .first()
+    )
+    if office is None:
+        return None
+    days = session.execute(
+        text("SELECT day, taken, completed, letters FROM city_office_days(:c, :f, :t)"),
+        {"c": code, "f": period.start, "t": period.end},
+    ).all()
+    return {
+        "code": office["code"],
+        "name": office["name"],
+        "kecamatan": office["kecamatan"],
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+        "days": [
+            {
+                "day": day.isoformat(),
+                "taken": int(taken),
+                "completed": int(completed),
+                "letters": int(letters),
+            }
+            for day, taken, completed, letters in days
+        ],
     }

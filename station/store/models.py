@@ -27,6 +27,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# The default opening hours (station.office.opening_hours.DEFAULT_OPENING_HOURS) as stored in
+# ``office.opening_hours``: weekdays 0 = Senin ... 6 = Minggu (tests/unit checks they agree).
+DEFAULT_OPENING_HOURS_STORED = (
+    '[{"days": [0, 1, 2, 3], "open": "08:00", "close": "15:00"}, '
+    '{"days": [4], "open": "08:00", "close": "11:00"}]'
+)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -84,6 +91,12 @@ class Office(Base):
     unit_code: Mapped[str] = mapped_column(String(30))  # used in letter numbers, e.g. KEL.OSP
     verify_base_url: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(50), default="Asia/Makassar")
+    # ``[kiosk] opening_hours`` of the office's station.toml, kept in step like the columns
+    # above (station.office.opening_hours.to_stored), so the city counts letters from the
+    # Service Box outside each office's own hours (migration 0014).
+    opening_hours: Mapped[str] = mapped_column(
+        Text, default=DEFAULT_OPENING_HOURS_STORED, server_default=DEFAULT_OPENING_HOURS_STORED
+    )
 
 
 class Operator(Base):

@@ -194,7 +194,8 @@ def _period(request: Request, today: dt.date) -> Period:
 
 
 def city_routes(server: Any, sessions: Sessions | None = None) -> list[Route]:
-    """The ``/kota`` routes for ``server`` (a CityServer: the administrator's database)."""
+    """The ``/kota`` routes for ``server`` (a CityServer): they read and sign staff in through
+    ``server.city_db``, the city's read-only role when configured (docs/city.md)."""
     sessions = sessions or Sessions()
     cache: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
     cache_lock = threading.Lock()
@@ -206,7 +207,7 @@ def city_routes(server: Any, sessions: Sessions | None = None) -> list[Route]:
             found = cache.get(key)
             if found is not None and now - found[0] < REPORT_CACHE_SECONDS:
                 return found[1]
-        with server.db.read() as session:
+        with server.city_db.read() as session:
             data = city_reports.city_report(session, period, server.clock.today())
         with cache_lock:
             cache[key] = (now, data)
@@ -245,7 +246,7 @@ def city_routes(server: Any, sessions: Sessions | None = None) -> list[Route]:
         from starlette.concurrency import run_in_threadpool
 
         def attempt() -> Any:
-            with server.db.write() as session:
+            with server.city_db.write() as session:
                 return sign_in(session, username, password, server.clock.now())
 
         outcome = await run_in_threadpool(attempt)
@@ -346,7 +347,7 @@ def city_routes(server: Any, sessions: Sessions | None = None) -> list[Route]:
         code = request.path_params["code"]
 
         def load() -> Any:
-            with server.db.read() as session:
+            with server.city_db.read() as session:
                 return city_reports.office_trend(session, code, period)
 
         trend = await run_in_threadpool(load)

@@ -551,3 +551,310 @@ def _screenshots(page: str, tmp_path: Path) -> None:
         assert blue > 20, (width, blue)  # the bars (and the buttons) were drawn
         if keep := os.environ.get("STATION_SCREENSHOT_DIR"):
             shutil.copy(shot, Path(keep) / shot.name)
+
+
+def test_the_policies_check_once_per_statement(city: City) -> None:
+    """Migration 0014: the policies hold their checks as uncorrelated subqueries (one InitPlan
+    per statement), call no function, and still seal the child table ``counter_service``."""
+    a, b = city.a, city.b
+    admin = create_engine(city.admin_url)
+    with admin.connect() as conn:
+        quals = conn.execute(
+            text(
+                "SELECT tablename, coalesce(qual, '') || ' ' || coalesce(with_check, '') "
+                "FROM pg_policies WHERE schemaname = current_schema() AND cmd <> 'SELECT'"
+            )
+        ).all()
+        theirs = _count(
+            conn,
+            "SELECT count(*) FROM counter_service cs JOIN counter c ON c.id = cs.counter_id "
+            "WHERE c.office_id = :o",
+            o=b.id,
+        )
+        their_counter = _count(conn, "SELECT min(id) FROM counter WHERE office_id = :o", o=b.id)
+        their_service = _count(conn, "SELECT min(id) FROM service WHERE office_id = :o", o=b.id)
+    admin.dispose()
+    assert len(quals) >= len(rowsecurity.OFFICE_TABLES) + 2 and theirs > 0
+    for table, qual in quals:
+        assert "station_office_id" not in qual and "station_is_admin" not in qual, table
+        assert "office_role" in qual or "ARRAY" in qual or "pg_class" in qual, table
+
+    engine = create_engine(a.url)
+    with engine.connect() as conn:
+        plan = "\n".join(
+            conn.execute(
+                text("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT * FROM resident")
+            ).scalars()
+        )
+        assert "InitPlan" in plan and "SubPlan" not in plan, plan
+        mine = _count(conn, "SELECT count(*) FROM counter_service")
+        assert mine > 0
+        assert _count(conn, "SELECT count(*) FROM counter_service WHERE counter_id = :c",
+                      c=their_counter) == 0  # fmt: skip
+        done = conn.execute(
+            text("DELETE FROM counter_service WHERE counter_id = :c"), {"c": their_counter}
+        )
+        assert done.rowcount == 0
+        conn.rollback()
+    with engine.connect() as conn, pytest.raises(Exception, match="row-level security"):
+        conn.execute(
+            text("INSERT INTO counter_service (counter_id, service_id) VALUES (:c, :s)"),
+            {"c": their_counter, "s": their_service},
+        )
+    engine.dispose()
+
+
+def test_the_mayors_view_runs_through_the_city_role(
+    city: City, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``station city report`` and ``/kota`` with the city role's URL alone (``[database]
+    city_url``): the same figures as the administrator's, staff sign in and are locked out,
+    and that URL still cannot read a resident or touch anything but its staff's sign-in."""
+    from station.home.context import open_city
+    from station.office.city_staff import add_staff
+    from station.web.city_page import Sessions
+
+    admin = Database(city.admin_url)
+    with admin.write() as session:
+        grant = rowsecurity.grant_city(session.connection(), city.admin_url)
+        add_staff(session, "walikota", "Staf Wali Kota", "kupang-kasih-2026")
+    admin.dispose()
+
+    reader = create_engine(grant.url)
+    refused = (
+        "SELECT count(*) FROM resident",
+        "SELECT count(*) FROM letter",
+        "SELECT count(*) FROM ticket",
+        "SELECT count(*) FROM office_role",
+        "SELECT count(*) FROM office",
+        "UPDATE city_user SET password_hash = 'x'",
+        "UPDATE city_user SET active = true",
+        "INSERT INTO city_user (username, display_name, password_hash, failed_attempts,"
+        " active, created_at) VALUES ('x', 'x', 'x', 0, true, now())",
+        "DELETE FROM city_user",
+        "UPDATE alembic_version SET version_num = 'x'",
+        "SELECT * FROM city_office_days('53.71.03.1010', current_date, current_date)"
+        " JOIN resident ON true",
+    )
+    for sql in refused:
+        with reader.connect() as conn, pytest.raises(Exception, match="permission denied"):
+            conn.execute(text(sql))
+    reader.dispose()
+
+    # the report from a home that names only the city role (the administrator's URL is bad)
+    monkeypatch.setenv("STATION_HOME", str(tmp_path / "walikota"))
+    monkeypatch.setenv("STATION_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none")
+    monkeypatch.setenv("STATION_CITY_DATABASE_URL", grant.url)
+    result, report = run_cli("city", "report")
+    assert result.exit_code == 0, result.output
+    rows = {row["code"]: row for row in report["offices"]}
+    assert rows[OESAPA]["letters"] == rows[ALAK]["letters"] == 1
+    assert report["total"]["taken"] == 2
+
+    # /kota on the city server: verification with the administrator's URL, /kota the city's
+    monkeypatch.setenv("STATION_DATABASE_URL", city.admin_url)
+    server = open_city(city.a.home)
+    assert server.reader is not None and server.city_db.url == grant.url
+    now = [1000.0]
+    app = create_app(server, rate_limit_per_minute=0, city_sessions=Sessions(lambda: now[0]))
+    client = TestClient(app, follow_redirects=False)
+    for _ in range(4):
+        assert _login(client, "walikota", "salah-sandi-123").status_code == 401
+    assert "terkunci" in _login(client, "walikota", "salah-sandi-123").text
+    assert "terkunci" in _login(client, "walikota", "kupang-kasih-2026").text
+    admin = create_engine(city.admin_url)
+    with admin.begin() as conn:  # the lockout was written through the city role
+        assert conn.execute(text("SELECT locked_until IS NOT NULL FROM city_user")).scalar_one()
+        conn.execute(text("UPDATE city_user SET locked_until = NULL"))
+    admin.dispose()
+    assert _login(client, "walikota", "kupang-kasih-2026").status_code == 303
+    page = client.get("/kota")
+    assert page.status_code == 200 and "Oesapa" in page.text and "Alak" in page.text
+    assert city.a.nik not in page.text
+    trend = client.get(f"/kota/k/{ALAK}")
+    assert trend.status_code == 200 and "Kelurahan Alak" in trend.text
+    assert trend.text.count("<svg") == 3
+    assert client.get("/kota/k/53.71.99.9999").status_code == 404
+    api = client.get(f"/api/v/{parse_qr(city.a.letter['qr'])}").json()
+    assert api["status"] == "valid"  # the verification page still reads the letters
+    server.close()
+
+
+def test_box_letters_outside_opening_hours_in_the_city_report(
+    city: City, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18 point 4: per kelurahan, letters from the Service Box outside that office's
+    own opening hours; the city's count is the sum of each office's own report."""
+    import datetime as dt
+    import re
+
+    # Alak is open every day 07:00-22:00; Oesapa keeps the default hours (Mon-Fri)
+    config = city.b.home / "station.toml"
+    source = config.read_text(encoding="utf-8")
+    source = re.sub(
+        r"opening_hours = \[.*?\n\]",
+        'opening_hours = [\n    { days = "senin-minggu", open = "07:00", close = "22:00" },\n]',
+        source,
+        flags=re.S,
+    )
+    config.write_text(source, encoding="utf-8")
+    saturday = dt.date(2026, 11, 28)  # a Saturday
+    moments = [  # office-local (WITA, UTC+8) issue moments of box letters
+        (city.a, [(saturday, "10:00"), (saturday + dt.timedelta(days=2), "09:00")]),
+        (city.b, [(saturday, "10:00"), (saturday, "23:30")]),
+    ]
+    admin = create_engine(city.admin_url)
+    with admin.begin() as conn:
+        for office, times in moments:
+            letter_id = _count(conn, "SELECT id FROM letter WHERE office_id = :o", o=office.id)
+            row = conn.execute(
+                text("SELECT * FROM letter WHERE id = :i"), {"i": letter_id}
+            ).mappings().one()  # fmt: skip
+            for n, (day, clock) in enumerate(times):
+                local = dt.datetime.combine(day, dt.time.fromisoformat(clock))
+                at = local - dt.timedelta(hours=8)  # stored as naive UTC
+                if n == 0:
+                    conn.execute(
+                        text("UPDATE letter SET channel = 'box', issued_at = :t WHERE id = :i"),
+                        {"t": at, "i": letter_id},
+                    )
+                    continue
+                changed = {
+                    "channel": "'box'",
+                    "issued_at": ":t",
+                    "number": f"number || '-{n}'",
+                    "sequence": f"sequence + {100 + n}",
+                    "token": f"token || '{n}'",
+                }
+                columns = [k for k in row if k != "id"]
+                chosen = ", ".join(changed.get(k, k) for k in columns)
+                conn.execute(
+                    text(
+                        f"INSERT INTO letter ({', '.join(columns)}) SELECT {chosen} "
+                        "FROM letter WHERE id = :i"
+                    ),
+                    {"t": at, "i": letter_id},
+                )
+    admin.dispose()
+
+    span = ("--from", "2026-11-23", "--to", "2026-12-06")
+    own = {}
+    for office in (city.a, city.b):
+        monkeypatch.setenv("STATION_HOME", str(office.home))
+        result, report = run_cli("report", *span)
+        assert result.exit_code == 0, result.output
+        own[office.code] = report["channels"]["letters"]["outside_hours"]["box"]
+    assert own == {OESAPA: 1, ALAK: 1}  # Saturday at Oesapa; 23:30 at Alak
+
+    monkeypatch.setenv("STATION_HOME", str(tmp_path / "cityhome"))
+    monkeypatch.setenv("STATION_DATABASE_URL", city.admin_url)
+    result, report = run_cli("city", "report", *span)
+    assert result.exit_code == 0, result.output
+    rows = {row["code"]: row for row in report["offices"]}
+    assert {code: rows[code]["box_outside"] for code in rows} == own
+    assert report["total"]["box_outside"] == sum(own.values()) == 2
+    result = CliRunner().invoke(cli_root(), ["city", "report", *span])
+    assert "Surat mesin mandiri di luar jam" in result.output
+
+    from station.reports import city as city_reports
+    from station.reports.statistics import Period
+
+    db = Database(city.admin_url)  # the one-query figures equal the per-office path
+    with db.read() as session:
+        from station.store.models import Office as OfficeRow
+
+        period = Period(dt.date(2026, 11, 23), dt.date(2026, 12, 6))
+        offices = session.query(OfficeRow).order_by(OfficeRow.code).all()
+        slow = [city_reports.box_outside_hours(session, o, period) for o in offices]
+    db.dispose()
+    assert slow == [rows[o.code]["box_outside"] for o in offices]
+
+
+def test_migration_0014_goes_down_and_up(city: City) -> None:
+    """Downgrading 0014 makes the policies of 0011 and the figures of 0012 again, upgrading
+    makes the checks inside the policies again; an office sees only its rows either way."""
+    from alembic import command
+
+    from station.store.db import alembic_config
+
+    def state() -> tuple[bool, bool, int]:
+        engine = create_engine(city.admin_url)
+        with engine.connect() as conn:
+            legacy = _count(
+                conn,
+                "SELECT count(*) FROM pg_policies WHERE schemaname = current_schema() "
+                "AND qual LIKE '%station_office_id%'",
+            )
+            box = _count(
+                conn,
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'office' "
+                "AND column_name = 'opening_hours'",
+            )
+        engine.dispose()
+        office = create_engine(city.a.url)
+        with office.connect() as conn:
+            theirs = _count(conn, "SELECT count(*) FROM resident WHERE office_id = :o", o=city.b.id)
+        office.dispose()
+        return legacy > 0, box == 1, theirs
+
+    assert state() == (False, True, 0)
+    command.downgrade(alembic_config(city.admin_url), "-1")  # 0014 is the head
+    assert state() == (True, False, 0)
+    command.upgrade(alembic_config(city.admin_url), "head")
+    assert state() == (False, True, 0)
+
+    # an office granted before 0014 keeps its row's new column in step with its config
+    import re
+
+    config = city.a.home / "station.toml"
+    config.write_text(
+        re.sub(
+            r"opening_hours = \[.*?\n\]",
+            'opening_hours = [\n    { days = "senin-sabtu", open = "07:30", close = "16:00" },\n]',
+            config.read_text(encoding="utf-8"),
+            flags=re.S,
+        ),
+        encoding="utf-8",
+    )
+    open_station(city.a.home).close()
+    engine = create_engine(city.admin_url)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT opening_hours FROM office WHERE id = :o"), {"o": city.a.id}
+        ).scalar_one()
+    engine.dispose()
+    assert '"days": [0, 1, 2, 3, 4, 5], "open": "07:30", "close": "16:00"' in stored
+
+
+def test_station_city_serve_is_the_mayors_view_alone(
+    city: City, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``station city serve``'s app: ``/kota`` through the city role alone, in a process
+    that opened no other URL; no verification page (it would need to read letters)."""
+    from station.home.context import open_city_view
+    from station.office.city_staff import add_staff
+    from station.web.kota_server import kota_app
+
+    admin = Database(city.admin_url)
+    with admin.write() as session:
+        grant = rowsecurity.grant_city(session.connection(), city.admin_url)
+        add_staff(session, "walikota", "Staf Wali Kota", "kupang-kasih-2026")
+    admin.dispose()
+    monkeypatch.setenv("STATION_HOME", str(tmp_path / "walikota"))
+    monkeypatch.delenv("STATION_DATABASE_URL", raising=False)
+    monkeypatch.setenv("STATION_CITY_DATABASE_URL", grant.url)
+    server = open_city_view()
+    assert server.db is server.reader and server.db.url == grant.url
+    client = TestClient(kota_app(server, rate_limit_per_minute=0), follow_redirects=False)
+    assert client.get("/").headers["location"] == "/kota"
+    assert client.get(f"/v/{parse_qr(city.a.letter['qr'])}").status_code == 404
+    assert client.get("/kota").headers["location"] == "/kota/masuk"
+    assert _login(client, "walikota", "kupang-kasih-2026").status_code == 303
+    page = client.get("/kota")
+    assert page.status_code == 200 and "Oesapa" in page.text and "Alak" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert client.get(f"/kota/k/{OESAPA}").status_code == 200
+    server.close()
+    result = CliRunner().invoke(cli_root(), ["city", "serve", "--help"])
+    assert result.exit_code == 0 and "city_url" in result.output

@@ -90,3 +90,23 @@ def test_the_box_section_is_read_checked_and_written(home: Path) -> None:
     path.write_text("[box]\nidle_seconds = 0\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"box\.idle_seconds"):
         load_config(home)
+
+
+def test_the_city_servers_reader_url(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``[database] city_url`` (docs/city.md): the mayor's view's URL, also from the
+    environment; a wrong type names the key."""
+    home.mkdir(parents=True)
+    config_path = home / "station.toml"
+    config_path.write_text(
+        '[database]\nurl = "postgresql+psycopg://adm@h/kota"\n'
+        'city_url = "postgresql+psycopg://station_kota@h/kota"\n',
+        encoding="utf-8",
+    )
+    config = load_config()
+    assert config.database_url == "postgresql+psycopg://adm@h/kota"
+    assert config.city_database_url == "postgresql+psycopg://station_kota@h/kota"
+    monkeypatch.setenv("STATION_CITY_DATABASE_URL", "postgresql+psycopg://other@h/kota")
+    assert load_config().city_database_url == "postgresql+psycopg://other@h/kota"
+    config_path.write_text("[database]\ncity_url = 5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"database\.city_url"):
+        load_config()

@@ -227,13 +227,20 @@ RAW_SQL_CALLS = {
     ("station/store/rowsecurity.py", "grant_office"),  # INSERT office_role, :r :o bound
     ("station/store/rowsecurity.py", "revoke_office"),  # DELETE office_role, :r bound
     ("station/store/rowsecurity.py", "protected_tables"),  # constant catalog SELECT
+    ("station/store/rowsecurity.py", "reinstall_policies"),  # pg_policies, :p bound
+    ("station/store/rowsecurity.py", "install_trend"),  # constant DDL, schema checked
+    ("station/store/rowsecurity.py", "uninstall_trend"),  # constant DROP FUNCTION
+    ("station/store/rowsecurity.py", "_has_function"),  # to_regprocedure(:f), bound
+    ("station/store/rowsecurity.py", "grant_office_columns"),  # GRANT, names checked
+    ("station/reports/city.py", "_trend_from_function"),  # constant SELECTs, values bound
 }
 # Identifiers (not values) a file may splice into DDL: module constants and names from its
 # own constant lists, validated before use (station/store/rowsecurity.py: _check_name).
 IDENTIFIER_SPLICES = {
     "station/store/rowsecurity.py": {
         "POLICY", "table", "mine", "own", "admin", "mine_id", "name", "columns", "query",
-        "s", "statement", "FIGURES_SIGNATURE", "extra",
+        "s", "statement", "FIGURES_SIGNATURE", "extra", "TREND_SIGNATURE", "signature",
+        "quoted", "rights", "listed",
     },
 }  # fmt: skip
 _RAW = {"text", "exec_driver_sql", "execute", "executemany", "executescript"}
