@@ -30,7 +30,7 @@ from station.store import rowsecurity
 from station.store.models import DEFAULT_OPENING_HOURS_STORED
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
