@@ -98,8 +98,10 @@ def _prepare(home: Path, printer_uri: str) -> None:
     from station.register.pins import set_pin
     from station.store.models import Resident
     from tests.helpers.letter_helpers import HEAD, add_residents
+    from tests.helpers.office import signed_template
 
-    init_station(home)
+    # A real lurah: letter issue refuses station init's placeholder signer.
+    init_station(home, template=signed_template(home))
     station = open_station(home)
     add_residents(station.db, station.office_id)
     with station.db.write() as session:
@@ -129,11 +131,26 @@ def start_times(runs: int) -> list[float]:
     return times
 
 
-async def _until(pilot: Any, check: Any, seconds: float = 10.0) -> None:
+def _screen_says(app: Any) -> str:
+    """What the box shows now (its step, message and result), for a loud failure."""
+    visit = getattr(app.screen, "visit", None)
+    if visit is None:
+        return f"screen {type(app.screen).__name__}"
+    return f"step {visit.step!r}, message {visit.message!r}, result {visit.result!r}"
+
+
+async def _until(app: Any, check: Any, what: str, seconds: float = 10.0) -> None:
     deadline = time.monotonic() + seconds
     while not check():
+        visit = getattr(app.screen, "visit", None)
+        refused = visit is not None and (
+            (visit.step in ("nik", "letters") and visit.message)  # sign-in or letter refused
+            or (visit.step == "done" and app.screen.has_class("fault"))  # printer fault
+        )
+        if refused:
+            raise RuntimeError(f"the box refused ({what}): {_screen_says(app)}")
         if time.monotonic() > deadline:
-            raise TimeoutError("the box did not get there")
+            raise TimeoutError(f"the box did not get to {what}: {_screen_says(app)}")
         await asyncio.sleep(0.001)
 
 
@@ -154,24 +171,26 @@ def visit_times(home: Path, printer: NetworkPrinter, rounds: int) -> dict[str, l
     async def main() -> None:
         app = BoxApp(station, clock=lambda: NIGHT)
         async with app.run_test(size=(100, 40)) as pilot:
-            await _until(pilot, lambda: step(app) == "start")
+            await _until(app, lambda: step(app) == "start", "the start step")
             for _ in range(rounds):
                 await pilot.press("1", *HEAD, "enter", *PIN)
                 began = time.perf_counter()
                 await pilot.press("enter")
-                await _until(pilot, lambda: step(app) == "letters")
+                await _until(app, lambda: step(app) == "letters", "the letter choice")
                 found["nik_pin_to_letters"].append(time.perf_counter() - began)
                 offers = [o.code for o in app.screen.visit.visitor.offers]
                 await pilot.press(str(offers.index("SKD") + 1))
-                await _until(pilot, lambda: step(app) == "purpose")
+                await _until(app, lambda: step(app) == "purpose", "the purpose step")
                 await pilot.press("1")
-                await _until(pilot, lambda: step(app) == "confirm")
+                await _until(app, lambda: step(app) == "confirm", "the confirm step")
                 before = len(printer.first_bytes)
                 began = time.perf_counter()
                 await pilot.press("enter")
-                await _until(pilot, lambda n=before: len(printer.first_bytes) > n)
+                await _until(
+                    app, lambda n=before: len(printer.first_bytes) > n, "the first printer byte"
+                )
                 found["enter_to_first_byte"].append(printer.first_bytes[-1] - began)
-                await _until(pilot, lambda: step(app) == "done")
+                await _until(app, lambda: step(app) == "done", "the done step")
                 while step(app) != "start":
                     await pilot.press("escape")
                     await pilot.pause(0.01)
