@@ -9,6 +9,9 @@ imports included). The rest in-process with Pilot on a real SQLite home at 23.30
 NIK, PIN, Enter until the letter choice shows; a Domisili letter, a listed purpose, and from
 Enter until the first byte of the job reaches a network printer on 127.0.0.1 (a real socket
 that answers the status questions like a printer, so the status round trips are included).
+The rounds begin once the box has loaded its printer driver, which it does in a thread after
+the first screen is up ("warm-up", reported without a goal): a resident takes far longer than
+that to type a NIK and a PIN, which Pilot types at once.
 Goals: start <= 1 s; NIK+PIN -> letter choice <= 300 ms; Enter -> first byte <= 200 ms.
 """
 
@@ -163,7 +166,11 @@ def visit_times(home: Path, printer: NetworkPrinter, rounds: int) -> dict[str, l
     station = open_station(home)
     station.config.box.daily_limit = rounds + 1
     station.config.box.guess_limit = 1000
-    found: dict[str, list[float]] = {"nik_pin_to_letters": [], "enter_to_first_byte": []}
+    found: dict[str, list[float]] = {
+        "warm_up": [],
+        "nik_pin_to_letters": [],
+        "enter_to_first_byte": [],
+    }
 
     def step(app: Any) -> str:
         return app.screen.visit.step if isinstance(app.screen, BoxScreen) else ""
@@ -172,6 +179,9 @@ def visit_times(home: Path, printer: NetworkPrinter, rounds: int) -> dict[str, l
         app = BoxApp(station, clock=lambda: NIGHT)
         async with app.run_test(size=(100, 40)) as pilot:
             await _until(app, lambda: step(app) == "start", "the start step")
+            began = time.perf_counter()
+            await _until(app, lambda: app.warmed, "the printer driver loaded")
+            found["warm_up"].append(time.perf_counter() - began)
             for _ in range(rounds):
                 await pilot.press("1", *HEAD, "enter", *PIN)
                 began = time.perf_counter()
@@ -200,13 +210,13 @@ def visit_times(home: Path, printer: NetworkPrinter, rounds: int) -> dict[str, l
     return found
 
 
-def _summary(values: list[float], goal_ms: float) -> dict[str, Any]:
+def _summary(values: list[float], goal_ms: float | None) -> dict[str, Any]:
     ms = [v * 1000 for v in values]
     return {
         "median_ms": round(statistics.median(ms), 1),
         "max_ms": round(max(ms), 1),
         "goal_ms": goal_ms,
-        "goal_met": max(ms) <= goal_ms,
+        "goal_met": None if goal_ms is None else max(ms) <= goal_ms,
         "runs": len(ms),
     }
 
@@ -225,7 +235,7 @@ def main() -> None:
         _prepare(home, f"tcp:127.0.0.1:{printer.port}")
         results = {"start": _summary(start_times(args.starts), GOALS_MS["start"])}
         for name, values in visit_times(home, printer, args.rounds).items():
-            results[name] = _summary(values, GOALS_MS[name])
+            results[name] = _summary(values, GOALS_MS.get(name))  # warm-up: no goal
     printer.close()
     if args.json:
         print(json.dumps(results, indent=2))
@@ -234,8 +244,12 @@ def main() -> None:
         "start": "box start -> first screen",
         "nik_pin_to_letters": "NIK + PIN -> letter choice",
         "enter_to_first_byte": "Enter -> first byte at the printer",
+        "warm_up": "first screen -> printer driver loaded",
     }
     for name, entry in results.items():
+        if entry["goal_ms"] is None:
+            print(f"{labels[name]:<36} {entry['max_ms']:>7} ms  (no goal: before the first visit)")
+            continue
         verdict = "OK" if entry["goal_met"] else "GOAL MISSED"
         print(
             f"{labels[name]:<36} median {entry['median_ms']:>7} ms  max {entry['max_ms']:>7} ms"

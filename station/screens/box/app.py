@@ -26,6 +26,7 @@ from station.printing import (
     print_and_record,
     print_pdf_and_record,
     print_ticket,
+    warm_up,
 )
 from station.printing.faults import classify
 from station.queue.facade import IssuedTicket, Queue
@@ -59,6 +60,7 @@ class BoxApp(PublicApp):
         self.guard = box_core.GuessGuard(max_failures=config.box.guess_limit)
         if clock is not None:
             station.clock = OfficeClock(config.tz, clock)
+        self.warmed = False  # the printer driver is loaded (see warm_up)
         self.announcer: Any = None
         if config.box.voice:
             from station.screens.speech import Announcer
@@ -84,6 +86,17 @@ class BoxApp(PublicApp):
     def on_mount(self) -> None:
         self.sub_title = f"Kelurahan {self.station.config.office.name}"
         self.push_screen(BoxScreen())
+
+    def warm_up(self) -> None:
+        """Load the printer driver in a thread once the first screen is up (the screen calls
+        this after its first refresh): importing python-escpos takes ~0.2-0.6 s, which the
+        box's first print would else spend between the resident's Enter and the first byte
+        (issue "Service Box": Enter -> first byte <= 200 ms)."""
+        self.run_worker(self._warm_up, thread=True, group="warm-up", exit_on_error=False)
+
+    def _warm_up(self) -> None:  # worker thread
+        warm_up(self.station.config)
+        self.warmed = True
 
     def on_unmount(self) -> None:
         if self.announcer is not None:

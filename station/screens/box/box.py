@@ -109,6 +109,7 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
         self.tick()
         self.set_interval(0.5, self.tick)
         self.show()
+        self.call_after_refresh(app.warm_up)  # the first screen first, then the driver
 
     # --- the clock and the idle reset -----------------------------------------------------
 
