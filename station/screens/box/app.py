@@ -45,14 +45,16 @@ class BoxApp(PublicApp):
         *,
         clock: Callable[[], dt.datetime] | None = None,
         speak: Callable[[str], None] | None = None,
+        settings: LetterSettings | None = None,
         **kwargs: Any,
     ) -> None:
         """``clock`` gives the current aware time (tests pin it, e.g. at 23.30); ``speak``
-        replaces the sound output of the voice (tests)."""
+        replaces the sound output of the voice (tests); ``settings``: the letter settings
+        when the caller has loaded them already (``station box`` does, to check them)."""
         super().__init__(**kwargs)
         self.station = station
         config = station.config
-        self.settings = LetterSettings.from_config(config)
+        self.settings = settings or LetterSettings.from_config(config)
         self.queue = Queue.for_station(station)
         self.hours: OpeningHours = config.kiosk.hours()
         self.idle_seconds = float(config.box.idle_seconds)
