@@ -97,7 +97,10 @@ class BoxApp(PublicApp):
         self.run_worker(self._warm_up, thread=True, group="warm-up", exit_on_error=False)
 
     def _warm_up(self) -> None:  # worker thread
+        from station.register.pins import decoy_hash
+
         warm_up(self.station.config)
+        decoy_hash()  # made once: the first refused NIK then costs what every refusal costs
         self.warmed = True
 
     def on_unmount(self) -> None:
