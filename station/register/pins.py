@@ -3,10 +3,10 @@
 Set only in person at a counter, after the operator has seen the KTP: the PIN then stands for
 that visit's identity check when the resident serves themself at any hour. Only an active
 resident with a recorded e-KTP may hold one (the box nudges the rest to record it). PINs are
-argon2-hashed like the operators'; five wrong PINs lock that NIK's box use for 30 minutes,
-counted in the database so restarting the box resets nothing. A check answers the same, in
-the same time, for an unknown NIK, a NIK without a PIN and a wrong PIN, so the box never tells
-whether a NIK exists (docs/security.md §2.13).
+argon2id-hashed (cheaper parameters than the operators', see ``_hasher``); five wrong PINs
+lock that NIK's box use for 30 minutes, counted in the database so restarting the box resets
+nothing. A check answers the same, in the same time, for an unknown NIK, a NIK without a PIN
+and a wrong PIN, so the box never tells whether a NIK exists (docs/security.md §2.13).
 """
 
 from __future__ import annotations

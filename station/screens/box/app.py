@@ -54,7 +54,7 @@ class BoxApp(PublicApp):
         super().__init__(**kwargs)
         self.station = station
         config = station.config
-        self.settings = settings or LetterSettings.from_config(config)
+        self.settings = settings if settings is not None else LetterSettings.from_config(config)
         self.queue = Queue.for_station(station)
         self.hours: OpeningHours = config.kiosk.hours()
         self.idle_seconds = float(config.box.idle_seconds)
