@@ -268,9 +268,9 @@ def head_revision() -> str | None:
 
 def declared_head() -> str | None:
     """The head revision read from the migration files' own ``revision``/``down_revision``
-    lines, without importing Alembic (~0.1 s of every start, docs/architecture.md §The
-    database); None whenever that is not plain (a file without them, several heads), and
-    then :func:`head_revision` decides."""
+    lines, without importing Alembic (~0.1 s of every start; see
+    docs/architecture.md §The database); None whenever that is not plain (a file without
+    them, several heads), and then :func:`head_revision` decides."""
     folder = migrations_dir() / "versions"
     revisions: set[str] = set()
     parents: set[str] = set()
