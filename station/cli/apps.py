@@ -52,13 +52,12 @@ def register(cli: click.Group) -> None:
     register_box(cli)
 
 
-def _box_setup(station: Any) -> dict[str, Any]:
+def _box_setup(station: Any, settings: Any) -> dict[str, Any]:
     """What ``station box`` runs with: office, hours, printer, the letters the box offers."""
     from station.letters.box import box_modes
-    from station.letters.store import LetterSettings
 
     config = station.config
-    modes = box_modes(station, LetterSettings.from_config(config))
+    modes = box_modes(station, settings)
     hours = config.kiosk.hours()
     return {
         "app": "box",
@@ -85,12 +84,16 @@ def register_box(cli: click.Group) -> None:
         json_only = bool(click.get_current_context().meta.get("station_json"))
         station = open_station(daily_backup=not json_only, channel="box")
         try:
-            data = _box_setup(station)
+            from station.letters.store import LetterSettings
+
+            # loaded once, here: a broken letter type refuses the start, and the app uses it
+            settings = LetterSettings.from_config(station.config)
+            data = _box_setup(station, settings)
             if json_only:
                 return data, ""
             from station.screens.box.app import BoxApp
 
-            BoxApp(station).run()
+            BoxApp(station, settings=settings).run()
         finally:
             station.close()
         return data, ""

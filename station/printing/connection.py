@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,10 +50,18 @@ def _known_silent(uri: str) -> bool:
 # A fault after the job outranks the offline state it causes (docs/printers.md).
 _FAULT_RANK = ("cover_open", "paper_out", "printer_error", "offline")
 _modules: tuple[ModuleType, ModuleType] | None = None
+_modules_lock = threading.Lock()  # a warm-up thread and the first print may both ask
 
 
 def escpos_modules() -> tuple[ModuleType, ModuleType]:
     """``(escpos.printer, escpos.constants)``, imported once with a fixed pickle dir."""
+    if _modules is None:
+        with _modules_lock:
+            return _import_escpos()
+    return _modules
+
+
+def _import_escpos() -> tuple[ModuleType, ModuleType]:
     global _modules
     if _modules is None:
         if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:

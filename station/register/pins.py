@@ -3,23 +3,26 @@
 Set only in person at a counter, after the operator has seen the KTP: the PIN then stands for
 that visit's identity check when the resident serves themself at any hour. Only an active
 resident with a recorded e-KTP may hold one (the box nudges the rest to record it). PINs are
-argon2-hashed like the operators'; five wrong PINs lock that NIK's box use for 30 minutes,
-counted in the database so restarting the box resets nothing. A check answers the same, in
-the same time, for an unknown NIK, a NIK without a PIN and a wrong PIN, so the box never tells
-whether a NIK exists (docs/security.md §2.13).
+argon2id-hashed (cheaper parameters than the operators', see ``_hasher``); five wrong PINs
+lock that NIK's box use for 30 minutes, counted in the database so restarting the box resets
+nothing. A check answers the same, in the same time, for an unknown NIK, a NIK without a PIN
+and a wrong PIN, so the box never tells whether a NIK exists (docs/security.md §2.13).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.office.operators import decoy_hash, hash_pin, pin_matches
 from station.register.nik import normalize_nik, parse_nik
 from station.store import audit
 from station.store.errors import StationError
@@ -32,6 +35,13 @@ PIN_LENGTH = 6
 MAX_FAILED = 5
 LOCK_MINUTES = 30
 _PIN = re.compile(rf"\d{{{PIN_LENGTH}}}")
+# argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): one check costs ~20 ms instead of
+# the library default's ~170 ms (64 MiB, 3 passes, 4 lanes), which alone took most of the
+# box's 300 ms from PIN to letter choice. A 6-digit PIN has 10^6 values, so no argon2 cost
+# protects it offline; the lock after MAX_FAILED wrong PINs, kept in the database, protects it
+# (docs/box.md §5). Hashes made with other parameters still verify and are re-hashed with
+# these on the next right PIN (check_needs_rehash).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
 
 class PinError(StationError):
@@ -50,6 +60,34 @@ class PinCheck:
     @property
     def ok(self) -> bool:
         return self.resident is not None
+
+
+def hash_pin(pin: str) -> str:
+    """The stored form of a PIN mandiri (argon2id, random salt)."""
+    return _hasher.hash(pin)
+
+
+@functools.cache
+def decoy_hash() -> str:
+    """A hash no PIN matches, with the same parameters as a real one, checked when there is
+    none (an unknown NIK, a NIK without a PIN, a locked NIK): every refusal costs one argon2
+    verification, so its time does not tell whether the NIK exists."""
+    return _hasher.hash(secrets.token_hex(16))
+
+
+def pin_matches(pin_hash: str, pin: str) -> bool:
+    try:
+        return _hasher.verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(pin_hash: str) -> bool:
+    """Whether a stored hash was made with other parameters than today's."""
+    try:
+        return _hasher.check_needs_rehash(pin_hash)
+    except (InvalidHashError, ValueError):
+        return True
 
 
 def _resident(session: Session, office_id: int, nik: str) -> Resident | None:
@@ -192,6 +230,8 @@ def check_pin(
     if pin_matches(row.pin_hash, pin) and eligibility_problem(resident) is None:
         row.failed_attempts = 0
         row.locked_until = None
+        if needs_rehash(row.pin_hash):  # made with older parameters: today's, now
+            row.pin_hash = hash_pin(pin)
         audit.record(
             session, office_id=office_id, action="box.pin_ok", subject=number,
             details={"terminal": terminal},

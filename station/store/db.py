@@ -9,18 +9,16 @@ read the same row and then both upgrade to a write.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,6 +34,9 @@ from station.store.errors import (
     StationError,
 )
 from station.store.write_lock import WriteLock
+
+if TYPE_CHECKING:  # alembic is imported where it is used: opening a home needs none of it
+    from alembic.config import Config as AlembicConfig
 
 BUSY_TIMEOUT_MS = 10_000
 BUSY_TIMEOUT_ENV = "STATION_SQLITE_BUSY_TIMEOUT_MS"  # tests (and odd sites) may shorten it
@@ -251,6 +252,8 @@ def migrations_dir() -> Path:
 
 
 def alembic_config(url: str) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -258,10 +261,58 @@ def alembic_config(url: str) -> AlembicConfig:
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
+def declared_head() -> str | None:
+    """The head revision read from the migration files' own ``revision``/``down_revision``
+    lines, without importing Alembic (~0.1 s of every start; see
+    docs/architecture.md §The database); None whenever that is not plain (a file without
+    them, several heads), and then :func:`head_revision` decides."""
+    folder = migrations_dir() / "versions"
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in folder.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found or "down_revision" not in found:
+            return None
+        try:
+            revision = ast.literal_eval(found["revision"])
+            down = ast.literal_eval(found["down_revision"])
+        except (ValueError, SyntaxError):
+            return None
+        if not isinstance(revision, str):
+            return None
+        revisions.add(revision)
+        if isinstance(down, str):
+            parents.add(down)
+        elif isinstance(down, (tuple, list)):
+            parents.update(str(d) for d in down)
+        elif down is not None:
+            return None
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.M)
+
+
+def _stored_revisions(engine: Engine) -> list[str] | None:
+    """The ``alembic_version`` rows, read plainly; None when there is no such table."""
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    except DBAPIError:
+        return None
+
+
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -275,7 +326,6 @@ def migrate_to_head(url: str) -> bool:
     The first look at the revision is a plain read: every start of every process makes it,
     and it must not queue behind (or fail on) another process's write lock.
     """
-    head = head_revision()
     engine = create_engine(url, poolclass=NullPool)
     if is_sqlite(url):
 
@@ -291,6 +341,15 @@ def migrate_to_head(url: str) -> bool:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
     try:
+        # The common case, at every start: the database is at the head the files declare,
+        # checked without Alembic. Anything else goes the whole way below.
+        declared = declared_head()
+        if declared is not None and _stored_revisions(engine) == [declared]:
+            return False
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+
+        head = head_revision()
         if current_revision(engine) == head:
             return False
         with engine.connect() as conn, conn.execution_options(sqlite_begin="IMMEDIATE").begin():

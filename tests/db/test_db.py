@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,6 +14,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from station.store.db import (
     Database,
     current_revision,
+    declared_head,
     head_revision,
     include_in_autogenerate,
     migrate_to_head,
@@ -42,6 +45,21 @@ def test_migrate_is_idempotent(db_url: str) -> None:
     finally:
         engine.dispose()
     assert {t.name for t in Base.metadata.sorted_tables} <= tables
+
+
+def test_a_start_on_a_database_at_head_imports_no_alembic(db_url: str) -> None:
+    """Every start of every face checks the revision; at head it does so from the migration
+    files' own lines, without importing Alembic (~0.1 s of the box's 1 s start)."""
+    assert declared_head() == head_revision()
+    Database(db_url).dispose()  # migrated here
+    code = (
+        "import sys\nfrom station.store.db import Database\n"
+        "Database(sys.argv[1]).dispose()\nprint(sorted(m for m in sys.modules if 'alembic' in m))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, db_url], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
 
 
 def test_sqlite_pragmas(sqlite_url: str) -> None:

@@ -93,7 +93,7 @@ def test_an_unknown_nik_and_a_wrong_pin_look_the_same(office: Station) -> None:
         calls: list[str] = []
 
         def counting(pin_hash: str, pin: str, calls: list[str] = calls) -> bool:
-            calls.append(pin_hash[:9])
+            calls.append(pin_hash.rsplit("$", 2)[0])  # the algorithm and its cost parameters
             return real(pin_hash, pin)
 
         pins.pin_matches = counting  # type: ignore[assignment]
@@ -101,7 +101,29 @@ def test_an_unknown_nik_and_a_wrong_pin_look_the_same(office: Station) -> None:
             _check(office, nik, "000002", T0 + dt.timedelta(hours=1))
         finally:
             pins.pin_matches = real  # type: ignore[assignment]
-        assert calls == ["$argon2id"], (nik, calls)
+        assert calls == [pins.hash_pin("000003").rsplit("$", 2)[0]], (nik, calls)
+
+
+def test_a_pin_hashed_with_older_parameters_still_verifies_and_is_rehashed(
+    office: Station,
+) -> None:
+    from argon2 import PasswordHasher
+
+    from station.register import pins
+
+    _set(office, HEAD, "482913")
+    old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash("482913")
+    with office.db.write() as session:
+        session.execute(update(ResidentPin).values(pin_hash=old))
+    assert pins.needs_rehash(old)
+    assert not _check(office, HEAD, "000001").ok  # type: ignore[attr-defined]
+    with office.db.read() as session:  # a wrong PIN leaves the hash as it was
+        assert session.scalars(select(ResidentPin.pin_hash)).one() == old
+    assert _check(office, HEAD, "482913").ok  # type: ignore[attr-defined]
+    with office.db.read() as session:
+        renewed = session.scalars(select(ResidentPin.pin_hash)).one()
+    assert renewed != old and not pins.needs_rehash(renewed)
+    assert _check(office, HEAD, "482913").ok  # type: ignore[attr-defined]
 
 
 def test_the_cli_sets_resets_and_clears_with_the_pin_from_stdin(office: Station) -> None:

@@ -196,6 +196,7 @@ RAW_SQL_CALLS = {
     ("station/store/db.py", "_on_begin"),  # BEGIN DEFERRED|IMMEDIATE from our own execution option
     ("station/store/db.py", "migrate_to_head"),  # pg_advisory_xact_lock(:k)
     ("station/store/db.py", "bulk_insert"),  # SQLAlchemy's compiled INSERT with bound rows
+    ("station/store/db.py", "_stored_revisions"),  # SELECT version_num FROM alembic_version
     ("station/register/residents.py", "index_names"),  # FTS5 insert, ? parameters
     ("station/register/residents.py", "reindex_names"),  # FTS5 delete, ? parameters
     ("station/register/residents.py", "_next_ids"),  # constant SELECT max(id)

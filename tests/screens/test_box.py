@@ -485,3 +485,37 @@ def test_in_opening_hours_the_box_also_gives_queue_tickets_and_speaks_each_step(
             select(AuditEvent).where(AuditEvent.action == "queue.issued")
         ).all()
     assert [e.details.get("channel") for e in issued] == ["box"]
+
+
+def test_the_box_starts_without_the_printer_driver_and_loads_it_after_the_first_screen(
+    station: Station, tmp_path: Path
+) -> None:
+    """The box's start (<= 1 s) imports no printer driver, PDF or web library; once the start
+    step is up it loads the driver in a thread, so the first print does not pay for it."""
+    import subprocess
+    import sys
+
+    heavy = ("escpos", "fpdf", "qrcode", "PIL", "starlette", "alembic")
+    code = (
+        "import sys\nfrom station.home.context import open_station\n"
+        "from station.screens.box.app import BoxApp\nopen_station().close()\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
+    )
+    env = {**os.environ, "STATION_HOME": str(station.home)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip() == "[]", done.stdout
+
+    from station.printing import connection
+
+    _ready(station, tmp_path / "printer.bin")
+
+    async def run() -> None:
+        app = BoxApp(station, clock=lambda: THURSDAY_2330)
+        async with app.run_test(size=SIZE) as pilot:
+            assert await _until(pilot, lambda: _step(app) == "start")
+            assert await _until(pilot, lambda: app.warmed)
+            assert connection._modules is not None
+
+    asyncio.run(run())

@@ -26,6 +26,7 @@ from station.printing import (
     print_and_record,
     print_pdf_and_record,
     print_ticket,
+    warm_up,
 )
 from station.printing.faults import classify
 from station.queue.facade import IssuedTicket, Queue
@@ -44,14 +45,16 @@ class BoxApp(PublicApp):
         *,
         clock: Callable[[], dt.datetime] | None = None,
         speak: Callable[[str], None] | None = None,
+        settings: LetterSettings | None = None,
         **kwargs: Any,
     ) -> None:
         """``clock`` gives the current aware time (tests pin it, e.g. at 23.30); ``speak``
-        replaces the sound output of the voice (tests)."""
+        replaces the sound output of the voice (tests); ``settings``: the letter settings
+        when the caller has loaded them already (``station box`` does, to check them)."""
         super().__init__(**kwargs)
         self.station = station
         config = station.config
-        self.settings = LetterSettings.from_config(config)
+        self.settings = settings if settings is not None else LetterSettings.from_config(config)
         self.queue = Queue.for_station(station)
         self.hours: OpeningHours = config.kiosk.hours()
         self.idle_seconds = float(config.box.idle_seconds)
@@ -59,6 +62,7 @@ class BoxApp(PublicApp):
         self.guard = box_core.GuessGuard(max_failures=config.box.guess_limit)
         if clock is not None:
             station.clock = OfficeClock(config.tz, clock)
+        self.warmed = False  # the printer driver is loaded (see warm_up)
         self.announcer: Any = None
         if config.box.voice:
             from station.screens.speech import Announcer
@@ -84,6 +88,20 @@ class BoxApp(PublicApp):
     def on_mount(self) -> None:
         self.sub_title = f"Kelurahan {self.station.config.office.name}"
         self.push_screen(BoxScreen())
+
+    def warm_up(self) -> None:
+        """Load the printer driver in a thread once the first screen is up (the screen calls
+        this after its first refresh): importing python-escpos takes ~0.2-0.6 s, which the
+        box's first print would else spend between the resident's Enter and the first byte
+        (issue "Service Box": Enter -> first byte <= 200 ms)."""
+        self.run_worker(self._warm_up, thread=True, group="warm-up", exit_on_error=False)
+
+    def _warm_up(self) -> None:  # worker thread
+        from station.register.pins import decoy_hash
+
+        warm_up(self.station.config)
+        decoy_hash()  # made once: the first refused NIK then costs what every refusal costs
+        self.warmed = True
 
     def on_unmount(self) -> None:
         if self.announcer is not None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 NIK_LENGTH = 16
 PIN_LENGTH = 6
 MAX_CHOICES = 9
+BUSY_AFTER = 0.25  # seconds a job runs before "Mohon tunggu" is drawn
 NUDGE = (
     "Belum punya PIN mandiri? Datang ke loket pada jam layanan dengan KTP-el.\n"
     "Belum merekam KTP-el? Silakan rekam KTP-el di kantor Dukcapil atau kecamatan dahulu."
@@ -73,6 +74,7 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
         self.visit = Visit()
         self.busy = False
         self.last_input = time.monotonic()
+        self.clock_shown = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box-head"):
@@ -109,14 +111,16 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
         self.tick()
         self.set_interval(0.5, self.tick)
         self.show()
+        self.call_after_refresh(app.warm_up)  # the first screen first, then the driver
 
     # --- the clock and the idle reset -----------------------------------------------------
 
     def tick(self) -> None:
         now = self.station_app.now()
-        self.query_one("#box-clock", Static).update(
-            f"{DAY_LABELS[now.weekday()]}, {format_date_id(now.date())}  {now:%H.%M}"
-        )
+        clock = f"{DAY_LABELS[now.weekday()]}, {format_date_id(now.date())}  {now:%H.%M}"
+        if clock != self.clock_shown:  # a redraw (and a layout) only when the minute changes
+            self.clock_shown = clock
+            self.query_one("#box-clock", Static).update(clock)
         idle = time.monotonic() - self.last_input
         if self.visit.step != "start" and not self.busy and idle >= self.station_app.idle_seconds:
             self.reset()
@@ -370,10 +374,18 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
             self.reset()
 
     def begin(self) -> None:
+        """A job starts in a worker; input is ignored until it ends. "Mohon tunggu" is drawn
+        only when the job is still running after BUSY_AFTER seconds: drawing it for a job that
+        ends at once costs a whole restyle and layout of the screen, as much as the PIN check
+        itself (issue "Service Box": NIK + PIN -> letter choice <= 300 ms)."""
         self.busy = True
         self.visit.step = "busy"
         self.visit.message = ""
-        self.show()
+        self.set_timer(BUSY_AFTER, self._show_busy)
+
+    def _show_busy(self) -> None:
+        if self.busy and self.visit.step == "busy":
+            self.show()
 
     # --- choices --------------------------------------------------------------------------
 

@@ -28,6 +28,10 @@ class BoxHost(Protocol):
 
     def help_line(self) -> str: ...
 
+    def warm_up(self) -> None:
+        """Load the printer driver in a thread (once the first screen is up)."""
+        ...
+
     def say(self, text: str) -> None:
         """Speak a step's guidance when the box has a voice; else nothing."""
         ...
