@@ -20,9 +20,11 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from anyio import CapacityLimiter, to_thread
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -44,6 +46,9 @@ from station.store.errors import DatabaseBusy, DatabaseUnavailable
 
 KEY_REFRESH_SECONDS = 30.0
 SEAL_CACHE_SIZE = 4096
+# Register look-ups at once (threads, and PostgreSQL connections of the page's own pool): a
+# few keep a remote database busy; more only make threads wait for the GIL and the 2 cores.
+LOOKUP_THREADS = 4
 # The longest URL served: a QR's URL is about 310 characters; 8 KB leaves room for tracking
 # parameters a messenger app may add, and nothing more is ever read.
 MAX_URL_BYTES = 8192
@@ -308,6 +313,36 @@ class VerificationService:
         # token -> (day, seal verdict): a pure function of token, keys and day; cleared with
         # every key reload so a rotation or a new day is seen within KEY_REFRESH_SECONDS.
         self._seals: OrderedDict[str, tuple[Any, Verification]] = OrderedDict()
+        self.limiter = CapacityLimiter(LOOKUP_THREADS)
+        self._lookups = _lookup_engine(station.db.engine)
+
+    def close(self) -> None:
+        if self._lookups is not None:
+            self._lookups.dispose()
+
+    def _register(self, office_id: int, text: str, seal: Verification) -> LetterCheck:
+        """The register's word on one letter. On PostgreSQL one statement in autocommit on the
+        page's own pool (one round trip: no BEGIN/COMMIT, no ping), retried once on a fresh
+        connection when the one it had was dropped (the server restarted); on SQLite a read
+        transaction as everywhere else."""
+        if self._lookups is None:
+            with self.station.db.read() as session:
+                return self._register_in(session, office_id, text, seal)
+        for attempt in (1, 2):
+            try:
+                with Session(self._lookups) as session:
+                    return self._register_in(session, office_id, text, seal)
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _register_in(
+        self, session: Session, office_id: int, text: str, seal: Verification
+    ) -> LetterCheck:
+        return register_check(
+            session, office_id, text, seal, cache=self.documents, catalogue=self.catalogue
+        )
 
     def _refresh(self) -> None:
         now = time.monotonic()
@@ -358,20 +393,26 @@ class VerificationService:
         if refused is not None:
             return refused
         try:
-            with self.station.db.read() as session:
-                return register_check(
-                    session,
-                    issuer.office_id if issuer is not None else -1,
-                    text,
-                    seal,
-                    cache=self.documents,
-                    catalogue=self.catalogue,
-                )
+            return self._register(issuer.office_id if issuer is not None else -1, text, seal)
         except (SQLAlchemyError, DatabaseBusy, DatabaseUnavailable):
             return offline_check(seal, reachable=False)
 
     def station_today(self) -> Any:
         return self.station.clock.today()
+
+
+def _lookup_engine(engine: Engine) -> Engine | None:
+    """The page's own pool for register look-ups on PostgreSQL (None on SQLite): autocommit,
+    as many connections as look-up threads, none opened or closed per request."""
+    if engine.dialect.name != "postgresql":
+        return None
+    return create_engine(
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=LOOKUP_THREADS,
+        max_overflow=0,
+        pool_pre_ping=False,
+    )
 
 
 def _token(request: Request) -> str | None:
@@ -393,7 +434,7 @@ def create_app(station: Any, *, rate_limit_per_minute: int = 120, city_sessions:
         token = _token(request)
         if token is None:
             return malformed_page()
-        check = await run_in_threadpool(service.check, token)
+        check = await to_thread.run_sync(service.check, token, limiter=service.limiter)
         return letter_page(check, service.office(check), service.tz(check))
 
     async def verify_api(request: Request) -> Response:
@@ -403,7 +444,7 @@ def create_app(station: Any, *, rate_limit_per_minute: int = 120, city_sessions:
                 {"status": "invalid", "verdict": "TIDAK VALID", "error": "token tidak terbaca"},
                 status_code=400,
             )
-        check = await run_in_threadpool(service.check, token)
+        check = await to_thread.run_sync(service.check, token, limiter=service.limiter)
         data = check.to_dict()
         issuer = service.issuer(check)
         if check.shows_letter and issuer is not None:
