@@ -9,6 +9,7 @@ client is rate-limited; the page loads nothing from elsewhere (CSP ``default-src
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import html
@@ -17,10 +18,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from anyio import CapacityLimiter, to_thread
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -313,12 +314,9 @@ class VerificationService:
         # token -> (day, seal verdict): a pure function of token, keys and day; cleared with
         # every key reload so a rotation or a new day is seen within KEY_REFRESH_SECONDS.
         self._seals: OrderedDict[str, tuple[Any, Verification]] = OrderedDict()
-        self.limiter = CapacityLimiter(LOOKUP_THREADS)
+        # The checks' own threads (a plain executor: less handing over than anyio's pool).
+        self.threads = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="verify")
         self._lookups = _lookup_engine(station.db.engine)
-
-    def close(self) -> None:
-        if self._lookups is not None:
-            self._lookups.dispose()
 
     def _register(self, office_id: int, text: str, seal: Verification) -> LetterCheck:
         """The register's word on one letter. On PostgreSQL one statement in autocommit on the
@@ -364,6 +362,15 @@ class VerificationService:
         if len(self._seals) > SEAL_CACHE_SIZE:
             self._seals.popitem(last=False)
         return seal
+
+    async def run(self, token: str) -> LetterCheck:
+        """:meth:`check` on one of the ``LOOKUP_THREADS`` threads (the event loop never waits
+        for the database)."""
+        return await asyncio.get_running_loop().run_in_executor(self.threads, self.check, token)
+
+    def seen(self, token: str) -> bool:
+        """Whether ``token``'s seal verdict is cached (so it decoded)."""
+        return token in self._seals
 
     def issuer(self, check: LetterCheck) -> Issuer | None:
         return self.issuers.get(check.seal.key_id or "")
@@ -415,9 +422,12 @@ def _lookup_engine(engine: Engine) -> Engine | None:
     )
 
 
-def _token(request: Request) -> str | None:
-    """The token from the path, or None when it cannot be a token (→ 400)."""
+def _token(request: Request, service: VerificationService) -> str | None:
+    """The token from the path, or None when it cannot be a token (→ 400). A token whose seal
+    verdict is cached was decoded when it was verified: not decoded again."""
     raw = request.path_params.get("token", "")
+    if service.seen(raw):
+        return raw
     try:
         decode_token(raw)
     except (SealFormatError, ValueError, TypeError):
@@ -431,20 +441,20 @@ def create_app(station: Any, *, rate_limit_per_minute: int = 120, city_sessions:
     service = VerificationService(station)
 
     async def verify_page(request: Request) -> Response:
-        token = _token(request)
+        token = _token(request, service)
         if token is None:
             return malformed_page()
-        check = await to_thread.run_sync(service.check, token, limiter=service.limiter)
+        check = await service.run(token)
         return letter_page(check, service.office(check), service.tz(check))
 
     async def verify_api(request: Request) -> Response:
-        token = _token(request)
+        token = _token(request, service)
         if token is None:
             return JSONResponse(
                 {"status": "invalid", "verdict": "TIDAK VALID", "error": "token tidak terbaca"},
                 status_code=400,
             )
-        check = await to_thread.run_sync(service.check, token, limiter=service.limiter)
+        check = await service.run(token)
         data = check.to_dict()
         issuer = service.issuer(check)
         if check.shows_letter and issuer is not None:
