@@ -86,9 +86,7 @@ def run_server(
     import httpx
 
     port = free_port()
-    env = dict(
-        os.environ, STATION_HOME=str(home), STATION_DATABASE_URL=url, PYTHONPATH=str(source)
-    )
+    env = dict(os.environ, STATION_HOME=str(home), STATION_DATABASE_URL=url, PYTHONPATH=str(source))
     proc = subprocess.Popen(
         [sys.executable, "-m", "station", "serve", "--city", "--port", str(port),
          "--rate-limit", "0", *extra],

@@ -177,7 +177,7 @@ def test_a_head_is_bounded_on_a_kept_alive_connection(start: Start) -> None:
 
 def test_serve_runs_the_bounded_httptools_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
     """uvicorn is never left to pick a protocol: `station serve` runs the bounded httptools
-    one (about twice the requests per second of h11, docs/security.md §2.5)."""
+    one (faster than h11, as bounded; docs/security.md §2.5)."""
     import uvicorn
 
     from station.web import server
