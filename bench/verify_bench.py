@@ -20,6 +20,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -135,6 +136,8 @@ def main() -> None:
     parser.add_argument("--hold", action="store_true", help="print the home and URL, then wait")
     args = parser.parse_args()
     assert shutil.which("wrk"), "wrk is needed"
+    # stopped from outside (kill, or Ctrl+C when not in the foreground): still stop the cluster
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     os.environ.pop("STATION_DATABASE_URL", None)
     bindir = find_bindir()
     assert bindir is not None, "PostgreSQL binaries needed"
@@ -148,7 +151,7 @@ def main() -> None:
         if args.hold:
             (tmp / "paths.txt").write_text("\n".join(paths) + "\n")
             print(f"STATION_HOME={home} STATION_DATABASE_URL={admin_url}")
-            print(f"paths: {tmp / 'paths.txt'}  (Ctrl+C to stop)")
+            print(f"paths: {tmp / 'paths.txt'}  (Ctrl+C or kill {os.getpid()} to stop)")
             while True:
                 time.sleep(1)
         trees = [("this tree", ROOT)]
