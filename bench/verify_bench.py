@@ -1,12 +1,13 @@
 """The city verification page under load: ``station serve --city`` against many offices' letters.
 
     python bench/verify_bench.py [--offices 8] [--letters 4] [--seconds 8] [--rounds 3]
-                                 [--baseline SRC] [--workers 1]
+                                 [--baseline SRC] [--sqlite]
 
 Builds one PostgreSQL database (a temporary cluster, as ``bench/city_bench.py`` does, without
 the bulk history: the page reads one letter row per request by its number, an index look-up)
 with ``--offices`` offices, each with its own signing key and ``--letters`` letters, then runs
 ``wrk -t2 -c32`` against the page, every request a different letter in turn (all offices).
+With ``--sqlite``: one office's SQLite home and ``station serve`` (no city), its letters.
 
 ``--baseline SRC`` names another source tree of Station (e.g. ``git archive main`` unpacked in
 /tmp): its server and this tree's are measured alternately, ``--rounds`` times each, with the
@@ -40,6 +41,8 @@ from station.office.registry import add_office  # noqa: E402
 from station.register.kota_kupang import KELURAHAN  # noqa: E402
 from station.register.residents import get_by_nik  # noqa: E402
 from station.store.db import Database  # noqa: E402
+from tests.helpers.letter_helpers import HEAD, WIFE, add_residents  # noqa: E402
+from tests.helpers.office import signed_template  # noqa: E402
 from tests.helpers.pg import TempCluster, find_bindir  # noqa: E402
 
 
@@ -80,17 +83,32 @@ def build(tmp: Path, admin_url: str, offices: int, letters: int) -> tuple[Path, 
     return first, ordered
 
 
+def build_sqlite(tmp: Path, letters: int) -> tuple[Path, list[str]]:
+    """One office on SQLite with ``letters`` letters: its home and the letters' URL paths."""
+    home = tmp / "sqlite-office"
+    init_station(home, template=signed_template(home))
+    station = open_station(home)
+    add_residents(station.db, station.office_id)
+    paths = [f"/v/{parse_qr(t)}" for t in issue_letters(station, letters, (HEAD, WIFE))["tokens"]]
+    station.close()
+    return home, paths
+
+
 def run_server(
-    home: Path, url: str, paths: list[str], seconds: int, tmp: Path, source: Path, extra: list[str]
+    home: Path, url: str | None, paths: list[str], seconds: int, tmp: Path, source: Path
 ) -> tuple[float, float, str]:
-    """Requests/s, the 1-minute load at the end, and the p99 latency wrk reports."""
+    """Requests/s, the 1-minute load at the end, and the p99 latency wrk reports (``url``:
+    the city database, served with ``--city``; None: the home's own database)."""
     import httpx
 
     port = free_port()
-    env = dict(os.environ, STATION_HOME=str(home), STATION_DATABASE_URL=url, PYTHONPATH=str(source))
+    env = dict(os.environ, STATION_HOME=str(home), PYTHONPATH=str(source))
+    if url is not None:
+        env["STATION_DATABASE_URL"] = url
+    city = ["--city"] if url is not None else []
     proc = subprocess.Popen(
-        [sys.executable, "-m", "station", "serve", "--city", "--port", str(port),
-         "--rate-limit", "0", *extra],
+        [sys.executable, "-m", "station", "serve", *city, "--port", str(port),
+         "--rate-limit", "0"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=source,
     )  # fmt: skip
     script = tmp / "rotate.lua"
@@ -134,23 +152,30 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline", type=Path, help="another source tree to compare with")
     parser.add_argument("--hold", action="store_true", help="print the home and URL, then wait")
+    parser.add_argument("--sqlite", action="store_true", help="one office on SQLite instead")
     args = parser.parse_args()
     assert shutil.which("wrk"), "wrk is needed"
     # stopped from outside (kill, or Ctrl+C when not in the foreground): still stop the cluster
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     os.environ.pop("STATION_DATABASE_URL", None)
-    bindir = find_bindir()
-    assert bindir is not None, "PostgreSQL binaries needed"
-    cluster = TempCluster(bindir)
-    cluster.start()
     tmp = Path(tempfile.mkdtemp(prefix="verify-bench-"))
+    cluster: TempCluster | None = None
     try:
-        admin_url, _ = admin_database(cluster)
-        home, paths = build(tmp, admin_url, args.offices, args.letters)
-        print(f"{args.offices} offices × {args.letters} letters; {os.cpu_count()} cores")
+        url: str | None = None
+        if args.sqlite:
+            home, paths = build_sqlite(tmp, args.letters)
+            print(f"one office on SQLite, {args.letters} letters; {os.cpu_count()} cores")
+        else:
+            bindir = find_bindir()
+            assert bindir is not None, "PostgreSQL binaries needed"
+            cluster = TempCluster(bindir)
+            cluster.start()
+            url, _ = admin_database(cluster)
+            home, paths = build(tmp, url, args.offices, args.letters)
+            print(f"{args.offices} offices × {args.letters} letters; {os.cpu_count()} cores")
         if args.hold:
             (tmp / "paths.txt").write_text("\n".join(paths) + "\n")
-            print(f"STATION_HOME={home} STATION_DATABASE_URL={admin_url}")
+            print(f"STATION_HOME={home} STATION_DATABASE_URL={url or ''}")
             print(f"paths: {tmp / 'paths.txt'}  (Ctrl+C or kill {os.getpid()} to stop)")
             while True:
                 time.sleep(1)
@@ -160,7 +185,7 @@ def main() -> None:
         rows: list[tuple[str, int, float, float, str]] = []
         for round_ in range(args.rounds):
             for name, source in trees:
-                rps, load, p99 = run_server(home, admin_url, paths, args.seconds, tmp, source, [])
+                rps, load, p99 = run_server(home, url, paths, args.seconds, tmp, source)
                 rows.append((name, round_ + 1, rps, load, p99))
                 print(f"  {name} round {round_ + 1}: {rps:,.0f} req/s, p99 {p99}, load {load:.1f}")
         print()
@@ -171,7 +196,8 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        cluster.stop()
+        if cluster is not None:
+            cluster.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
