@@ -47,10 +47,6 @@ REFUSALS = {
 }
 
 
-class HeadTooLarge(Exception):
-    """Raised from a parser callback to stop reading a request head over the bound."""
-
-
 def _refusal_headers(status: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
     body = REFUSALS[status][1].encode("utf-8")
     headers = [
@@ -265,7 +261,8 @@ class BoundedHttpToolsProtocol(_Bounds, HttpToolsProtocol):
             size += len(name) + len(value) + 4
         if size > MAX_HEADER_BYTES:
             self.refusal = 431
-            raise HeadTooLarge  # httptools stops; data_received answers with refusal
+            # httptools stops on any error raised here; data_received answers 431 (refusal)
+            raise ValueError("request head too long")
         self._head_open = False
         self._head_seen = 0
         self._head_received()
