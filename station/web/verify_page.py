@@ -9,6 +9,7 @@ client is rate-limited; the page loads nothing from elsewhere (CSP ``default-src
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import html
@@ -17,12 +18,14 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -44,6 +47,9 @@ from station.store.errors import DatabaseBusy, DatabaseUnavailable
 
 KEY_REFRESH_SECONDS = 30.0
 SEAL_CACHE_SIZE = 4096
+# Register look-ups at once (threads, and PostgreSQL connections of the page's own pool): a
+# few keep a remote database busy; more only make threads wait for the GIL and the 2 cores.
+LOOKUP_THREADS = 4
 # The longest URL served: a QR's URL is about 310 characters; 8 KB leaves room for tracking
 # parameters a messenger app may add, and nothing more is ever read.
 MAX_URL_BYTES = 8192
@@ -308,6 +314,33 @@ class VerificationService:
         # token -> (day, seal verdict): a pure function of token, keys and day; cleared with
         # every key reload so a rotation or a new day is seen within KEY_REFRESH_SECONDS.
         self._seals: OrderedDict[str, tuple[Any, Verification]] = OrderedDict()
+        # The checks' own threads (a plain executor: less handing over than anyio's pool).
+        self.threads = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="verify")
+        self._lookups = _lookup_engine(station.db.engine)
+
+    def _register(self, office_id: int, text: str, seal: Verification) -> LetterCheck:
+        """The register's word on one letter. On PostgreSQL one statement in autocommit on the
+        page's own pool (one round trip: no BEGIN/COMMIT, no ping), retried once on a fresh
+        connection when the one it had was dropped (the server restarted); on SQLite a read
+        transaction as everywhere else."""
+        if self._lookups is None:
+            with self.station.db.read() as session:
+                return self._register_in(session, office_id, text, seal)
+        for attempt in (1, 2):
+            try:
+                with Session(self._lookups) as session:
+                    return self._register_in(session, office_id, text, seal)
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _register_in(
+        self, session: Session, office_id: int, text: str, seal: Verification
+    ) -> LetterCheck:
+        return register_check(
+            session, office_id, text, seal, cache=self.documents, catalogue=self.catalogue
+        )
 
     def _refresh(self) -> None:
         now = time.monotonic()
@@ -329,6 +362,15 @@ class VerificationService:
         if len(self._seals) > SEAL_CACHE_SIZE:
             self._seals.popitem(last=False)
         return seal
+
+    async def run(self, token: str) -> LetterCheck:
+        """:meth:`check` on one of the ``LOOKUP_THREADS`` threads (the event loop never waits
+        for the database)."""
+        return await asyncio.get_running_loop().run_in_executor(self.threads, self.check, token)
+
+    def seen(self, token: str) -> bool:
+        """Whether ``token``'s seal verdict is cached (so it decoded)."""
+        return token in self._seals
 
     def issuer(self, check: LetterCheck) -> Issuer | None:
         return self.issuers.get(check.seal.key_id or "")
@@ -358,15 +400,7 @@ class VerificationService:
         if refused is not None:
             return refused
         try:
-            with self.station.db.read() as session:
-                return register_check(
-                    session,
-                    issuer.office_id if issuer is not None else -1,
-                    text,
-                    seal,
-                    cache=self.documents,
-                    catalogue=self.catalogue,
-                )
+            return self._register(issuer.office_id if issuer is not None else -1, text, seal)
         except (SQLAlchemyError, DatabaseBusy, DatabaseUnavailable):
             return offline_check(seal, reachable=False)
 
@@ -374,9 +408,26 @@ class VerificationService:
         return self.station.clock.today()
 
 
-def _token(request: Request) -> str | None:
-    """The token from the path, or None when it cannot be a token (→ 400)."""
+def _lookup_engine(engine: Engine) -> Engine | None:
+    """The page's own pool for register look-ups on PostgreSQL (None on SQLite): autocommit,
+    as many connections as look-up threads, none opened or closed per request."""
+    if engine.dialect.name != "postgresql":
+        return None
+    return create_engine(
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=LOOKUP_THREADS,
+        max_overflow=0,
+        pool_pre_ping=False,
+    )
+
+
+def _token(request: Request, service: VerificationService) -> str | None:
+    """The token from the path, or None when it cannot be a token (→ 400). A token whose seal
+    verdict is cached was decoded when it was verified: not decoded again."""
     raw = request.path_params.get("token", "")
+    if service.seen(raw):
+        return raw
     try:
         decode_token(raw)
     except (SealFormatError, ValueError, TypeError):
@@ -390,20 +441,20 @@ def create_app(station: Any, *, rate_limit_per_minute: int = 120, city_sessions:
     service = VerificationService(station)
 
     async def verify_page(request: Request) -> Response:
-        token = _token(request)
+        token = _token(request, service)
         if token is None:
             return malformed_page()
-        check = await run_in_threadpool(service.check, token)
+        check = await service.run(token)
         return letter_page(check, service.office(check), service.tz(check))
 
     async def verify_api(request: Request) -> Response:
-        token = _token(request)
+        token = _token(request, service)
         if token is None:
             return JSONResponse(
                 {"status": "invalid", "verdict": "TIDAK VALID", "error": "token tidak terbaca"},
                 status_code=400,
             )
-        check = await run_in_threadpool(service.check, token)
+        check = await service.run(token)
         data = check.to_dict()
         issuer = service.issuer(check)
         if check.shows_letter and issuer is not None:

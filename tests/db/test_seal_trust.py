@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from station.home.context import Station, open_station
@@ -136,7 +137,7 @@ def test_a_revoked_letter_never_turns_green_while_the_register_is_down(
 
 
 def test_the_page_is_not_green_when_the_register_cannot_be_read(
-    office: tuple[Station, dict[str, Any]],
+    office: tuple[Station, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     station, issued = office
     client = TestClient(create_app(station, rate_limit_per_minute=0))
@@ -148,6 +149,9 @@ def test_the_page_is_not_green_when_the_register_cannot_be_read(
 
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
+    # Every statement fails, on any session (the page's PostgreSQL look-ups have a pool of
+    # their own), and no read transaction can begin.
+    monkeypatch.setattr(Session, "execute", unreachable)
     station.db.read = unreachable  # type: ignore[method-assign]
     page = client.get(f"/v/{token}")
     api = client.get(f"/api/v/{token}").json()

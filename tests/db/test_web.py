@@ -81,6 +81,13 @@ def test_valid_and_revoked_pages(letters: tuple[Station, dict[str, Any], dict[st
     assert page.status_code == 200 and "DICABUT" in page.text and "Data salah" in page.text
     assert client.get(f"/api/v/{parse_qr(revoked['qr'])}").json()["status"] == "revoked"
 
+    # Scanned green above (its seal and text now cached by the page), then revoked by the
+    # office: the very next scan says so, with no wait for any cache.
+    run_cli("letter", "revoke", valid["number"], "--reason", "Salah cetak", "--operator", "ani")
+    page = client.get(f"/v/{token}")
+    assert "DICABUT" in page.text and "Salah cetak" in page.text and "ASLI" not in page.text
+    assert client.get(f"/api/v/{token}").json()["status"] == "revoked"
+
 
 def test_changed_token_shows_nothing(
     letters: tuple[Station, dict[str, Any], dict[str, Any]],

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, suppress
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -27,12 +28,15 @@ from station.home.context import init_station
 
 Start = Callable[..., tuple[int, subprocess.Popen[bytes]]]
 
-# Launch through the CLI, as an office does; `HEAD_TIMEOUT_S` may be shortened for one test.
+# Launch through the CLI, as an office does; `HEAD_TIMEOUT_S` may be shortened for one test,
+# and each test runs with both bounded protocols (httptools, the one served, and h11).
 LAUNCHER = (
     "import sys; import station.web.server as server; "
     "server.HEAD_TIMEOUT_S = float(sys.argv[1]); "
-    "sys.argv = ['station', *sys.argv[2:]]; from station.cli import main; main()"
+    "server.PROTOCOL = getattr(server, sys.argv[2]); "
+    "sys.argv = ['station', *sys.argv[3:]]; from station.cli import main; main()"
 )
+PROTOCOLS = ["BoundedHttpToolsProtocol", "BoundedH11Protocol"]
 
 
 def _free_port() -> int:
@@ -48,8 +52,8 @@ def _rss_mib(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
-@pytest.fixture
-def start(home: Path) -> Iterator[Start]:
+@pytest.fixture(params=PROTOCOLS)
+def start(home: Path, request: pytest.FixtureRequest) -> Iterator[Start]:
     """Start `station serve` on a free port (``proxies``: ``[web] trusted_proxies``); wait
     until it accepts connections without spending a request of the rate limit."""
     init_station(home)
@@ -67,7 +71,7 @@ def start(home: Path) -> Iterator[Start]:
         port = _free_port()
         command = ["serve", "--host", "127.0.0.1", "--port", str(port), *args]
         proc = subprocess.Popen(
-            [sys.executable, "-c", LAUNCHER, str(head_timeout), *command],
+            [sys.executable, "-c", LAUNCHER, str(head_timeout), request.param, *command],
             env=dict(os.environ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -142,6 +146,50 @@ def test_an_oversized_request_head_is_refused(start: Start) -> None:
         _assert_security_headers(answer)
         assert "Kepala permintaan terlalu besar" in answer.decode("utf-8", "replace")
     assert _status(_get(port)) == 200  # and the server still serves
+
+
+def test_a_head_is_bounded_on_a_kept_alive_connection(start: Start) -> None:
+    """After a first answer on the same connection, a next head growing past the bound in
+    pieces is refused (the count starts again for every request, and does not stop)."""
+    port, _ = start()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        first = b""
+        while b"</html>" not in first:
+            chunk = sock.recv(65536)
+            assert chunk, first
+            first += chunk
+        assert _status(first) == 200
+        answer = b""
+        with suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            for _ in range(40):  # 40 × 1 KB header lines, each read on its own
+                sock.sendall(b"X-Piece: " + b"a" * 1024 + b"\r\n")
+                time.sleep(0.01)
+            sock.sendall(b"\r\n")
+        with suppress(ConnectionResetError):
+            while chunk := sock.recv(65536):
+                answer += chunk
+    assert _status(answer) == 431, answer[:200]
+    _assert_security_headers(answer)
+    assert _status(_get(port)) == 200
+
+
+def test_serve_runs_the_bounded_httptools_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn is never left to pick a protocol: `station serve` runs the bounded httptools
+    one (faster than h11, as bounded; docs/security.md §2.5)."""
+    import uvicorn
+
+    from station.web import server
+
+    ran: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.update(options))
+    monkeypatch.setattr(server, "create_app", lambda station, **options: None)
+
+    station = SimpleNamespace(config=SimpleNamespace(web=SimpleNamespace(trusted_proxies=[])))
+    server.serve(station, host="127.0.0.1", port=1, rate_limit_per_minute=0)
+    assert ran["http"] is server.BoundedHttpToolsProtocol
+    assert ran["http"] is not server.HttpToolsProtocol
 
 
 def test_half_sent_heads_do_not_grow_the_server(start: Start) -> None:
