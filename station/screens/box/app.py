@@ -2,8 +2,8 @@
 receipt printer, unattended, at any hour (issue "Service Box"; docs/box.md).
 
 The app holds the office's clock, the printer, the per-box :class:`GuessGuard` (its state
-in the database) and the optional voice; every act is a core call (``station.letters.box``, the queue's
-``take_ticket``) run in a thread worker by the screen. It needs no counter open and no
+in the database) and the optional voice; every act is a core call (``station.letters.box``,
+the queue's ``take_ticket``) run in a thread worker by the screen. It needs no counter open and no
 operator signed in: the box acts as the system actor ``layanan-mandiri``.
 """
 
