@@ -135,6 +135,14 @@ def set_self_service(
         row.changed_at = now or utcnow()
         row.changed_by = operator
     session.flush()
+    offered = [c for c, m in self_service_modes(session, office_id, catalogue).items() if m != "no"]
+    if len(offered) > MAX_CHOICES:  # rolled back whole: the box would drop one unseen
+        raise BoxRefusal(
+            f"Mesin Layanan Mandiri hanya dapat menawarkan {MAX_CHOICES} jenis surat (satu "
+            f"angka untuk tiap jenis) dan sudah menawarkan {MAX_CHOICES}. Ubah dulu satu "
+            "jenis lain menjadi 'no'.",
+            "box_full",
+        )
     if before != mode:
         audit.record(
             session, office_id=office_id, action="letter.self_service", subject=lt.code,

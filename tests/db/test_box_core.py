@@ -101,6 +101,23 @@ def test_the_lurah_s_override_wins_and_is_checked_again_when_issuing(office: Sta
         change_self_service(office, settings, "SKD", "issue", operator="ani")
 
 
+def test_a_tenth_box_type_is_refused_not_dropped_unseen(office: Station) -> None:
+    """The box has one digit per type, 1-9: the lurah who offers a tenth is told so and
+    nothing changes (the box used to cut the list and the tenth type never showed)."""
+    settings = LetterSettings.from_config(office.config)
+    offered = [c for c, m in box_modes(office, settings).items() if m != "no"]
+    spare = [c for c, m in box_modes(office, settings).items() if m == "no"]
+    assert len(offered) == 9 and spare
+    with pytest.raises(BoxRefusal, match="hanya dapat menawarkan 9") as refused:
+        change_self_service(office, settings, spare[0], "request", operator="kepala")
+    assert refused.value.code == "box_full"
+    assert box_modes(office, settings)[spare[0]] == "no"
+    # one type out, the other in: allowed
+    change_self_service(office, settings, offered[0], "no", operator="kepala")
+    change_self_service(office, settings, spare[0], "request", operator="kepala")
+    assert box_modes(office, settings)[spare[0]] == "request"
+
+
 def test_the_guard_pauses_after_refusals_within_a_minute(office: Station) -> None:
     guard = GuessGuard(max_failures=3, window=60, pause=60)
     at = [T0]
@@ -301,8 +318,8 @@ def test_a_child_of_the_kk_is_picked_by_digit_without_a_nik_on_screen(office: St
     children by first name; the NIK is the stored value, never a label."""
     _add_child(office)
     settings = LetterSettings.from_config(office.config)
-    change_self_service(office, settings, "SKPOT", "request", operator="kepala")
     change_self_service(office, settings, "SKP", "no", operator="kepala")  # nine digits
+    change_self_service(office, settings, "SKPOT", "request", operator="kepala")
     visitor = sign_in(office, settings, HEAD, PIN, terminal="box-1", guard=GuessGuard()).visitor
     assert visitor is not None
     skpot = next(o for o in visitor.offers if o.code == "SKPOT")

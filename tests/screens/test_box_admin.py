@@ -35,6 +35,14 @@ def test_the_lurah_sets_a_letter_to_issue_at_the_box_and_back(station: Station) 
             codes = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
             assert "SKD" in codes and "SKH" in codes
             table.move_cursor(row=codes.index("SKH"))
+            await pilot.press("1")  # a tenth type: refused, said, nothing changed
+            await settle(app, pilot)
+            assert _modes(station)["SKH"] == "no"
+            assert any("hanya dapat menawarkan 9" in n.message for n in app._notifications)
+            table.move_cursor(row=codes.index("SKP"))
+            await pilot.press("3")  # Pindah off the box makes room
+            await settle(app, pilot)
+            table.move_cursor(row=codes.index("SKH"))
             await pilot.press("1")  # Surat Keterangan Kehilangan: issue at the box
             await settle(app, pilot)
             assert _modes(station)["SKH"] == "issue"
@@ -46,11 +54,13 @@ def test_the_lurah_sets_a_letter_to_issue_at_the_box_and_back(station: Station) 
     run(scenario())
     assert _modes(station)["SKH"] == "no"
     with station.db.read() as session:
-        assert session.scalars(select(LetterSelfService)).all() == []  # back to the default
+        overrides = session.scalars(select(LetterSelfService)).all()  # SKH back to default
+        assert [(o.type_code, o.mode) for o in overrides] == [("SKP", "no")]
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "letter.self_service")
         ).all()
     assert [(e.subject, e.details["to"], e.operator) for e in events] == [
+        ("SKP", "no", "admin"),
         ("SKH", "issue", "admin"),
         ("SKH", "request", "admin"),
         ("SKH", "no", "admin"),
