@@ -120,7 +120,9 @@ def bench_backend(name: str, url: str | None, tmp: Path, args: argparse.Namespac
         os.environ.pop("STATION_DATABASE_URL", None)
     else:
         os.environ["STATION_DATABASE_URL"] = url
-    init_station(home)
+    from tests.helpers.office import signed_template  # a real lurah: the placeholder is refused
+
+    init_station(home, template=signed_template(home))
     station = open_station(home)
     db, office_id = station.db, station.office_id
     db_url = station.config.database_url

@@ -281,7 +281,9 @@ def main() -> None:
         env.pop("STATION_DATABASE_URL", None)
         os.environ.update(STATION_HOME=str(home))
         os.environ.pop("STATION_DATABASE_URL", None)
-        init_station(home)
+        from tests.helpers.office import signed_template  # a real lurah: the placeholder is refused
+
+        init_station(home, template=signed_template(home))
         station = open_station(home)
         csv_path = Path(tmp) / "residents.csv"
         write_csv(csv_path, args.residents, today=TODAY)

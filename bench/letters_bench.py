@@ -102,7 +102,9 @@ def run_backend(backend: str, tmp: Path, args: argparse.Namespace) -> list[tuple
         cluster.start()
         os.environ["STATION_DATABASE_URL"] = cluster.create_database("bench_letters")
     try:
-        init_station(home)
+        from tests.helpers.office import signed_template  # a real lurah: the placeholder is refused
+
+        init_station(home, template=signed_template(home))
         station = open_station(home)
         add_residents(station.db, station.office_id)
         issue = issue_letters(station, args.letters)

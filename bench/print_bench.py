@@ -49,7 +49,9 @@ def main() -> None:
         home = Path(tmp) / "home"
         os.environ["STATION_HOME"] = str(home)
         os.environ.pop("STATION_DATABASE_URL", None)
-        init_station(home)
+        from tests.helpers.office import signed_template  # a real lurah: the placeholder is refused
+
+        init_station(home, template=signed_template(home))
         station = open_station(home)
         try:
             add_residents(station.db, station.office_id)
