@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 NIK_LENGTH = 16
 PIN_LENGTH = 6
 MAX_CHOICES = 9
+ROOMY_CHOICES = 6  # up to this many choices keep a blank row between them
 BUSY_AFTER = 0.25  # seconds a job runs before "Mohon tunggu" is drawn
 NUDGE = (
     "Belum punya PIN mandiri? Datang ke loket pada jam layanan dengan KTP-el.\n"
@@ -227,10 +228,15 @@ class BoxScreen(StationScreen[BoxHost], Screen[None]):
         entry_line = self.query_one("#box-entry", Static)
         entry_line.update(plain(entry))
         entry_line.display = bool(entry)
-        self.query_one("#box-message", Static).update(plain(v.message))
+        message = self.query_one("#box-message", Static)
+        message.update(plain(v.message))
+        message.display = bool(v.message)  # an empty yellow row is a row lost to the choices
         self.set_class(v.step in ("nik", "pin"), "typing")
         self.set_class(v.step == "done", "done")
         shown = dict(self.choices())
+        # Nine choices with a row between them need 36 rows: closer together, all nine fit
+        # on a 40-row screen, so the resident sees every digit (none below the fold).
+        self.set_class(len(shown) > ROOMY_CHOICES, "dense")
         for digit in range(1, MAX_CHOICES + 1):  # the same nine buttons, relabelled
             button = self.query_one(f"#choice-{digit}", Button)
             label = shown.get(str(digit))
