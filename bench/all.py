@@ -459,16 +459,21 @@ EXPLANATIONS = {
     "operator_poll_p50": "A full operator read: see the board's; a poll that finds nothing "
     "changed costs one statement.",
     "take_p99": "Ticket take and call next, p99 of 2 processes writing back to back (far "
-    "beyond an office's load): on SQLite a waiting writer sleeps in the busy handler instead "
-    "of queueing; on PostgreSQL the two kiosks wait for each other on the service's sequence "
+    "beyond an office's load): on SQLite the writers queue on the fair write lock "
+    "(station/store/write_lock.py), so each call waits for the other process's whole "
+    "transaction (about 4 ms with its fsync) and the p99 is about twice one write; without "
+    "the lock (`STATION_SQLITE_FAIR_WRITES=0 python bench/queue_bench.py --no-postgres`) the "
+    "p99 is 6-7 ms but one writer sleeps in SQLite's busy handler for up to 0.9-3.7 s (the "
+    "max), which the Service Box issue forbids; with the lock the max is 21-35 ms. On "
+    "PostgreSQL the two kiosks wait for each other on the service's sequence "
     "row (`FOR UPDATE`) and share the 2 cores with the server. The p99 moves by a few ms "
     "between runs, with or without history (no plan reads history).",
     "next_p99": "Call next: see ticket take.",
     "lookup_p99": "NIK lookup on PostgreSQL: one read transaction per lookup, a round trip "
     "per statement plus the pool's ping, on 2 cores shared with the server; p50 is about "
     "0.5 ms and the p99 follows the load.",
-    "page_rps": "The verification page on PostgreSQL looks each letter up in the register "
-    "(one read transaction per request) while wrk, uvicorn and the server share 2 cores.",
+    "page_rps": "The verification page looks each letter up in the register (on PostgreSQL "
+    "one autocommit statement on the page's own pool) while wrk and uvicorn share 2 cores.",
     "app_start_s": "The operator app's start is mostly Python importing Textual, SQLAlchemy, "
     "Rich and the station's modules "
     "(`python -X importtime -c 'import station.screens.operator.app'`), plus "

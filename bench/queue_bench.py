@@ -110,7 +110,7 @@ def add_done_tickets(db: Database, office_id: int, days: list[dt.date], per_day:
                         called_at=issued + dt.timedelta(minutes=5),
                         started_at=issued + dt.timedelta(minutes=6),
                         finished_at=issued + dt.timedelta(minutes=14),
-                        outcome="letter_issued",
+                        outcome="information_given",  # "letter_issued" needs a letter row
                         counter_id=counters[i % len(counters)].id,
                         operator_id=operators[i % len(operators)].id,
                         call_count=1,
