@@ -6,6 +6,8 @@ pytest-asyncio is not installed: each test runs its coroutine with ``asyncio.run
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -39,6 +41,17 @@ async def wait_for_workers(app: App[Any], pilot: Pilot[Any]) -> None:
                 raise
             await pilot.pause(0.01)
     await app.workers.wait_for_complete()
+
+
+async def until(pilot: Pilot[Any], check: Callable[[], object], seconds: float = 10.0) -> bool:
+    """Pause until ``check()`` holds or ``seconds`` pass (monotonic: fine under faketime);
+    returns whether it held, for an ``assert`` that names what never came."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        await pilot.pause(0.02)
+    return bool(check())
 
 
 async def settle(app: App[Any], pilot: Pilot[Any], rounds: int = 3) -> None:

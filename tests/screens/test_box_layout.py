@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
-from textual.pilot import Pilot
 from textual.widgets import Button
 
 from station.home.context import Station
@@ -19,19 +17,11 @@ from station.screens.box.app import BoxApp
 from station.screens.box.box import BoxScreen
 from station.store.models import Resident
 from tests.helpers.letter_helpers import HEAD, add_residents
+from tests.helpers.operator_pilot import until
 
 WITA = ZoneInfo("Asia/Makassar")
 NIGHT = dt.datetime(2026, 12, 3, 23, 30, tzinfo=WITA)
 PIN = "482913"
-
-
-async def _until(pilot: Pilot[None], check: object, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return True
-        await pilot.pause(0.02)
-    return bool(check())  # type: ignore[operator]
 
 
 def test_nine_letter_types_all_show_on_a_40_row_screen(station: Station) -> None:
@@ -45,9 +35,9 @@ def test_nine_letter_types_all_show_on_a_40_row_screen(station: Station) -> None
         async with app.run_test(size=(100, 40)) as pilot:
             screen = app.screen
             assert isinstance(screen, BoxScreen)
-            assert await _until(pilot, lambda: screen.visit.step == "start")
+            assert await until(pilot, lambda: screen.visit.step == "start")
             await pilot.press("1", *HEAD, "enter", *PIN, "enter")
-            assert await _until(pilot, lambda: screen.visit.step == "letters")
+            assert await until(pilot, lambda: screen.visit.step == "letters")
             await pilot.pause()
             offers = screen.visit.visitor.offers  # type: ignore[union-attr]
             assert len(offers) == 9
@@ -58,6 +48,6 @@ def test_nine_letter_types_all_show_on_a_40_row_screen(station: Station) -> None
             for button in shown:
                 assert button.region.bottom <= choices.region.bottom, button.label
             await pilot.press("escape")  # back to start: two choices, a blank row between
-            assert await _until(pilot, lambda: not screen.has_class("dense"))
+            assert await until(pilot, lambda: not screen.has_class("dense"))
 
     asyncio.run(scenario())
