@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from station.letters.formats import format_date_id
 from station.office.city_staff import sign_in
 from station.reports import city as city_reports
 from station.reports.statistics import Period
@@ -65,6 +66,16 @@ CSP = (
 )
 
 SORTABLE = [key for key, _ in city_reports.COLUMNS]
+
+
+def _day(value: object) -> str:
+    """A day as people read it (``6 November 2026``); the query string keeps ISO dates."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return format_date_id(value) if isinstance(value, dt.date) else str(value)
 
 
 def _e(value: object) -> str:
@@ -168,13 +179,13 @@ def column_chart(title: str, days: list[dict[str, Any]], key: str, colour: str) 
         h = (base - 20) * day[key] / top
         parts.append(
             f'<rect x="{i * step + 1:.1f}" y="{base - h:.1f}" width="{max(step - 2, 1):.1f}" '
-            f'height="{h:.1f}" fill="{colour}"><title>{_e(day["day"])}: {day[key]}</title></rect>'
+            f'height="{h:.1f}" fill="{colour}">'
+            f"<title>{_e(_day(day['day']))}: {day[key]}</title></rect>"
         )
     if days:
-        parts.append(f'<text x="0" y="{base + 18}">{_e(days[0]["day"])}</text>')
-        parts.append(
-            f'<text x="{width}" y="{base + 18}" text-anchor="end">{_e(days[-1]["day"])}</text>'
-        )
+        first, last = _e(_day(days[0]["day"])), _e(_day(days[-1]["day"]))
+        parts.append(f'<text x="0" y="{base + 18}">{first}</text>')
+        parts.append(f'<text x="{width}" y="{base + 18}" text-anchor="end">{last}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -271,7 +282,7 @@ def city_routes(server: Any, sessions: Sessions | None = None) -> list[Route]:
 
     def header(user: str, period: Period, action: str) -> str:
         return (
-            f"<header><h1>Pandangan Kota {_e(period.start)} s.d. {_e(period.end)}</h1>"
+            f"<header><h1>Pandangan Kota {_e(_day(period.start))} s.d. {_e(_day(period.end))}</h1>"
             f'<form method="post" action="/kota/keluar"><span>{_e(user)}</span> '
             "<button>Keluar</button></form></header>"
             f'<div class="card"><form class="inline" method="get" action="{action}">'
@@ -355,7 +366,7 @@ def city_routes(server: Any, sessions: Sessions | None = None) -> list[Route]:
             return _page("Tidak ditemukan", "<p>Kelurahan tidak ditemukan.</p>", 404)
         days = trend["days"]
         table = "".join(
-            f"<tr><td>{_e(d['day'])}</td><td>{d['taken']}</td><td>{d['completed']}</td>"
+            f"<tr><td>{_e(_day(d['day']))}</td><td>{d['taken']}</td><td>{d['completed']}</td>"
             f"<td>{d['letters']}</td></tr>"
             for d in days
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -489,6 +490,9 @@ def test_the_mayors_view(city: City, tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "Oesapa" in text and "Alak" in text and text.count("<svg") == 2
     assert "<script" not in text and "KEBAN" not in text and city.a.nik not in text
     assert "Jumlah kota" in text
+    # the period as people read it (office time, Indonesian months), not ISO dates
+    assert re.search(r"<h1>Pandangan Kota \d{1,2} [A-Z][a-z]+ \d{4} s\.d\. \d{1,2} [A-Z]", text)
+    assert "Pandangan Kota 20" not in text
     by_tickets = client.get("/kota?urut=taken&arah=turun")
     assert by_tickets.status_code == 200 and "Tiket ▼" in by_tickets.text
     trend = client.get(f"/kota/k/{ALAK}")
