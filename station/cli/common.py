@@ -44,6 +44,8 @@ def command_output(func: F) -> F:
         try:
             data, human = func(*args, **kwargs)
         except StationError as exc:
+            if exc.code == "not_admin":
+                _record_refused_admin(exc)
             _fail(exc, as_json)
         except OSError as exc:
             refusal = storage_refusal(exc)
@@ -56,6 +58,27 @@ def command_output(func: F) -> F:
             click.echo(human)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _record_refused_admin(refusal: StationError) -> None:
+    """An admin act refused to someone else is audited (who asked, what, channel ``cli``, the
+    OS user) in a transaction of its own; the refusal stands even when that cannot be
+    written (no station here, a busy database)."""
+    from station.office.operators import NotAdmin, record_refused_admin
+
+    if not isinstance(refusal, NotAdmin):
+        return
+    try:
+        station = open_station()
+    except StationError:
+        return
+    try:
+        with station.db.write() as session:
+            record_refused_admin(session, station.office_id, refusal)
+    except StationError:
+        pass
+    finally:
+        station.close()
 
 
 def _fail(exc: StationError, as_json: bool) -> NoReturn:

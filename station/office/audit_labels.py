@@ -71,6 +71,7 @@ ACTION_LABELS: dict[str, str] = {
     "box.pin_ok": "Layanan Mandiri: PIN benar",
     "box.pin_refused": "Layanan Mandiri: PIN ditolak",
     "box.paused": "Layanan Mandiri: mesin berhenti (tebakan NIK)",
+    "admin.refused": "Tindakan admin ditolak (bukan admin)",
 }
 
 GROUP_LABELS: dict[str, str] = {

@@ -49,7 +49,19 @@ def require_admin(session: Session, office_id: int, username: str | None, *, act
             f"Hanya admin yang dapat {act}; permintaan {who} ditolak.",
             "not_admin",
             operator=username,
+            act=act,
         )
+
+
+def record_refused_admin(session: Session, office_id: int, refusal: NotAdmin) -> None:
+    """The refused act on the record: who asked (as they named themselves), what, and (from
+    the session) through which channel. Written by the face in a transaction of its own,
+    because the refusal rolled back the one it was raised in (docs/security.md)."""
+    audit.record(
+        session, office_id=office_id, action="admin.refused", subject=None,
+        details={"act": str(refusal.extra.get("act") or "")},
+        operator=refusal.extra.get("operator") or None,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

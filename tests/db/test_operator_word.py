@@ -9,6 +9,7 @@ an admin whatever face asks, and every audit event names its channel and the OS 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
 import subprocess
 import sys
@@ -265,6 +266,17 @@ def test_an_operator_revoking_from_the_cli_is_refused_by_the_core(office: Statio
     assert result.exit_code == 1 and data["code"] == "not_admin"
     result, data = run_cli("letter", "revoke", number, "--reason", "salah", "--operator", "kepala")
     assert result.exit_code == 0 and data["status"] == "revoked"
+    # each refusal is on the record: who asked, what, through which channel
+    with office.db.read() as session:
+        refused = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "admin.refused").order_by(AuditEvent.id)
+        ).all()
+        assert [(e.operator, e.details["act"], e.channel) for e in refused] == [
+            ("ani", "mencabut surat", "cli"),
+            ("ani", "mengganti kunci tanda tangan", "cli"),
+            (f"shell:{getpass.getuser()}", "mengganti kunci tanda tangan", "cli"),
+        ]
+        assert audit.verify_chain(session, office.office_id).ok  # in the chain like any event
 
 
 # --- the audit names the channel and the OS user ----------------------------------------------
