@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from station.cli.common import Refusal, command_output, operator_name
+from station.cli.common import Refusal, command_output, operator_name, rate_limit_option
 
 
 def _open_city(view: bool = False) -> Any:
@@ -270,14 +270,7 @@ def city_report(
 @city.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8081, show_default=True, type=click.IntRange(1, 65535))
-@click.option(
-    "--rate-limit",
-    "rate_limit",
-    default=120,
-    show_default=True,
-    type=click.IntRange(0, None),
-    help="Permintaan per menit per alamat klien (0 = tanpa batas).",
-)
+@rate_limit_option
 def city_serve(host: str, port: int, rate_limit: int) -> None:
     """Halaman /kota saja, tersambung hanya dengan peran baca-saja kota ([database] city_url)."""
     from station.home.config import load_config

@@ -28,6 +28,17 @@ class Refusal(StationError):
     ``extra`` go into the ``--json`` answer)."""
 
 
+# A web server's limit per client address (``station serve``, ``station city serve``).
+rate_limit_option = click.option(
+    "--rate-limit",
+    "rate_limit",
+    default=120,
+    show_default=True,
+    type=click.IntRange(0, None),
+    help="Permintaan per menit per alamat klien (0 = tanpa batas).",
+)
+
+
 def _print_json(data: dict[str, Any]) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, default=str))
 

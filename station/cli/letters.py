@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from station.cli.common import Refusal, acting_operator, command_output
+from station.cli.common import Refusal, acting_operator, command_output, rate_limit_option
 
 T = TypeVar("T")
 
@@ -569,14 +569,7 @@ def keys_export_public() -> tuple[dict[str, Any], str]:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
-@click.option(
-    "--rate-limit",
-    "rate_limit",
-    default=120,
-    show_default=True,
-    type=click.IntRange(0, None),
-    help="Permintaan per menit per alamat klien (0 = tanpa batas).",
-)
+@rate_limit_option
 @click.option(
     "--city",
     "city_wide",

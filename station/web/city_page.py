@@ -72,7 +72,7 @@ def _day(value: object) -> str:
     """A day as people read it (``6 November 2026``); the query string keeps ISO dates."""
     if isinstance(value, str):
         try:
-            value = dt.date.fromisoformat(value)
+            return format_date_id(dt.date.fromisoformat(value))
         except ValueError:
             return value
     return format_date_id(value) if isinstance(value, dt.date) else str(value)

@@ -135,6 +135,14 @@ class _Bounds:
 
     # --- the time limit for a request head -------------------------------------------------
 
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)  # type: ignore[misc]
+
     def _arm_head_timer(self) -> None:
         self._cancel_head_timer()
         self._head_timer = self.loop.call_later(HEAD_TIMEOUT_S, self._head_too_slow)
@@ -179,14 +187,6 @@ class BoundedH11Protocol(_Bounds, H11Protocol):
         self.conn = self.bounded
         self._install_bounds()
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm_head_timer()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_head_timer()
-        super().connection_lost(exc)
-
     def data_received(self, data: bytes) -> None:
         self._data_arrives()
         super().data_received(data)
@@ -230,14 +230,6 @@ class BoundedHttpToolsProtocol(_Bounds, HttpToolsProtocol):
         self._head_open = True  # bytes now arriving belong to a request head
         self._head_seen = 0  # bytes of the incomplete head so far
         self.refusal = 400
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm_head_timer()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_head_timer()
-        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         self._data_arrives()
